@@ -1,0 +1,76 @@
+"""Canonical district columns: names, units, and how much each one is needed.
+
+Every table that enters Greenprint is mapped onto these names. The unit in a
+name (``_kwh``, ``_m2``) is the unit the value is stored in after conversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Need = Literal["required", "recommended", "optional"]
+Kind = Literal["id", "text", "count", "money", "share", "area", "energy", "years", "number"]
+
+MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    unit: str  # unit as shown on screen
+    kind: Kind
+    need: Need
+    description: str
+
+
+_BASE: tuple[Column, ...] = (
+    Column("district_id", "District id", "", "id", "required", "Unique district identifier"),
+    Column("name", "Name", "", "text", "required", "District name"),
+    Column("population", "Population", "persons", "count", "required", "Resident population"),
+    Column("households", "Households", "households", "count", "recommended", "Occupied households"),
+    Column("housing_units", "Housing units", "units", "count", "recommended", "Housing units, occupied or not"),
+    Column("median_household_income", "Median household income", "USD/yr", "money", "recommended",
+           "Median annual household income"),
+    Column("per_capita_income", "Per-capita income", "USD/yr", "money", "recommended",
+           "Annual income per resident"),
+    Column("renter_share", "Renter share", "share", "share", "recommended",
+           "Share of occupied households that rent (0..1)"),
+    Column("poverty_rate", "Poverty rate", "share", "share", "recommended",
+           "Share of residents below the poverty line (0..1)"),
+    Column("floor_area_m2", "Floor area", "m²", "area", "recommended", "Total building floor area"),
+    Column("building_age_years", "Median building age", "years", "years", "optional",
+           "Median age of the building stock"),
+    Column("stories_mean", "Mean stories", "stories", "number", "optional", "Mean number of stories"),
+    Column("electricity_kwh", "Electricity use", "kWh/yr", "energy", "optional",
+           "Observed annual electricity consumption"),
+    Column("gas_kwh", "Gas use", "kWh/yr", "energy", "optional",
+           "Observed annual natural-gas consumption"),
+    Column("roof_area_m2", "Roof area", "m²", "area", "optional",
+           "Roof area usable for solar (estimated from footprint when absent)"),
+)
+
+_MONTHLY: tuple[Column, ...] = tuple(
+    Column(f"{fuel}_kwh_{m}", f"{label} month {m}", "kWh/month", "energy", "optional",
+           f"Observed {label.lower()} consumption in month {m}")
+    for fuel, label in (("electricity", "Electricity"), ("gas", "Gas"))
+    for m in MONTHS
+)
+
+CANONICAL: dict[str, Column] = {c.name: c for c in _BASE + _MONTHLY}
+REQUIRED: tuple[str, ...] = tuple(c.name for c in _BASE if c.need == "required")
+NUMERIC: tuple[str, ...] = tuple(c.name for c in CANONICAL.values() if c.kind not in ("id", "text"))
+MONTHLY_ELECTRICITY: tuple[str, ...] = tuple(f"electricity_kwh_{m}" for m in MONTHS)
+MONTHLY_GAS: tuple[str, ...] = tuple(f"gas_kwh_{m}" for m in MONTHS)
+
+
+def unit_of(name: str) -> str:
+    """Unit shown on screen for a canonical or derived column (empty when unknown)."""
+    col = CANONICAL.get(name)
+    return col.unit if col else ""
+
+
+def label_of(name: str) -> str:
+    col = CANONICAL.get(name)
+    return col.label if col else name.replace("_", " ")

@@ -1,0 +1,146 @@
+"""District indicators, city KPIs and district profiles.
+
+Every indicator has a unit; pages show only what this module computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.city import City
+
+EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
+M2_PER_KM2 = 1e6
+KWH_PER_GWH = 1e6
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    unit: str
+    requires: tuple[str, ...]
+    compute: Callable[[pd.DataFrame], pd.Series]
+    digits: int = 0
+    description: str = ""
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype(float)
+    return (num.astype(float) / den.where(den > 0)).astype(float)
+
+
+def _total_energy(d: pd.DataFrame) -> pd.Series:
+    return d["electricity_kwh"].fillna(0) + d["gas_kwh"].fillna(0)
+
+
+_BASE_INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", "Population", "persons", ("population",), lambda d: d["population"]),
+    Indicator("population_density", "Population density", "persons/km²", ("population",),
+              lambda d: _ratio(d["population"], d["land_area_km2"]),
+              description="population / land area (equal-area projection)"),
+    Indicator("electricity_kwh", "Electricity use", "kWh/yr", ("electricity_kwh",),
+              lambda d: d["electricity_kwh"]),
+    Indicator("gas_kwh", "Gas use", "kWh/yr", ("gas_kwh",), lambda d: d["gas_kwh"]),
+    Indicator("energy_per_capita", "Energy per resident", "kWh/person/yr",
+              ("electricity_kwh", "gas_kwh", "population"),
+              lambda d: _ratio(_total_energy(d), d["population"]),
+              description="(electricity + gas) / population"),
+    Indicator("energy_intensity", "Energy use intensity", "kWh/m²/yr",
+              ("electricity_kwh", "gas_kwh", "floor_area_m2"),
+              lambda d: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
+              description="(electricity + gas) / floor area"),
+    Indicator("median_household_income", "Median household income", "USD/yr",
+              ("median_household_income",), lambda d: d["median_household_income"]),
+    Indicator("per_capita_income", "Per-capita income", "USD/yr", ("per_capita_income",),
+              lambda d: d["per_capita_income"]),
+    Indicator("renter_share", "Renter share", "%", ("renter_share",),
+              lambda d: d["renter_share"] * 100, digits=1),
+    Indicator("poverty_rate", "Poverty rate", "%", ("poverty_rate",),
+              lambda d: d["poverty_rate"] * 100, digits=1),
+    Indicator("building_age_years", "Median building age", "years", ("building_age_years",),
+              lambda d: d["building_age_years"]),
+)
+
+#: Registry of indicators; later modules (carbon, equity) add theirs with :func:`register`.
+INDICATORS: dict[str, Indicator] = {i.key: i for i in _BASE_INDICATORS}
+
+
+def register(indicator: Indicator) -> None:
+    INDICATORS[indicator.key] = indicator
+
+
+def available(city: City) -> list[Indicator]:
+    """Indicators whose inputs the city has."""
+    return [i for i in INDICATORS.values() if all(city.has(c) for c in i.requires)]
+
+
+def land_area_km2(city: City) -> pd.Series:
+    return city.districts.geometry.to_crs(EQUAL_AREA).area / M2_PER_KM2
+
+
+def indicator_table(city: City) -> pd.DataFrame:
+    """One row per district: id, name and every available indicator (column = indicator key)."""
+    d = pd.DataFrame(city.districts.drop(columns="geometry"))
+    d["land_area_km2"] = land_area_km2(city).to_numpy()
+    out = d[["district_id", "name"]].copy()
+    for ind in available(city):
+        out[ind.key] = ind.compute(d).astype(float).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: float
+    unit: str
+    help: str
+
+
+def city_kpis(city: City) -> list[Kpi]:
+    """Headline figures for the whole city (only those its data supports)."""
+    d = city.districts
+    kpis = [Kpi("Population", float(d["population"].sum()), "persons",
+                f"sum over {city.n} districts")]
+    if city.has("electricity_kwh"):
+        kpis.append(Kpi("Electricity", float(d["electricity_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
+                        "observed annual electricity, all districts"))
+    if city.has("gas_kwh"):
+        kpis.append(Kpi("Gas", float(d["gas_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
+                        "observed annual natural gas, all districts"))
+    if city.has("electricity_kwh") and city.has("gas_kwh"):
+        total = float(_total_energy(d).sum())
+        kpis.append(Kpi("Energy per resident", total / float(d["population"].sum()),
+                        "kWh/person/yr", "(electricity + gas) / population, city-wide"))
+    return kpis
+
+
+def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
+    """A district's indicators against the city: value, rank (1 = highest), percentile, median.
+
+    Percentile is the share of districts with a value at or below this one (0-100).
+    """
+    row = table.loc[table["district_id"] == district_id]
+    if row.empty:
+        raise KeyError(f"no district with id '{district_id}'")
+    records = []
+    for key in table.columns.drop(["district_id", "name"]):
+        ind = INDICATORS.get(key)
+        values = table[key].astype(float)
+        v = float(row[key].iloc[0])
+        valid = values.dropna()
+        if np.isnan(v) or valid.empty:
+            rank = pct = np.nan
+        else:
+            rank = int((valid > v).sum() + 1)
+            pct = float((valid <= v).mean() * 100)
+        records.append({
+            "indicator": ind.label if ind else key, "key": key, "value": v,
+            "unit": ind.unit if ind else "", "rank": rank, "of": int(valid.size),
+            "percentile": pct, "city_median": float(valid.median()) if valid.size else np.nan,
+        })
+    return pd.DataFrame.from_records(records)

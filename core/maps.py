@@ -1,0 +1,179 @@
+"""Choropleth classification, colours, legends and GeoJSON for the map.
+
+Pure functions: the page turns their output into a pydeck layer, and tests read
+it as plain data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.parse
+import warnings
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+SCHEMES = {
+    "quantiles": "Quantiles",
+    "natural_breaks": "Natural breaks (Fisher-Jenks)",
+    "equal_interval": "Equal interval",
+}
+
+# Viridis stops (perceptually uniform, colour-blind safe), light = low.
+_VIRIDIS = ["#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#440154"]
+NO_DATA = [200, 200, 200, 160]
+FISHER_JENKS_EXACT_MAX = 1000
+FILL_ALPHA = 210
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Upper bounds of each class, the class of each district (-1 = no data), colours."""
+
+    scheme: str
+    bins: tuple[float, ...]
+    lower: float
+    index: np.ndarray
+    colors: tuple[tuple[int, int, int], ...]
+
+
+def _hex_to_rgb(h: str) -> tuple[int, int, int]:
+    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def palette(k: int) -> tuple[tuple[int, int, int], ...]:
+    """k colours spread evenly over the viridis stops."""
+    if k <= 1:
+        return (_hex_to_rgb(_VIRIDIS[3]),)
+    picks = np.linspace(0, len(_VIRIDIS) - 1, k).round().astype(int)
+    return tuple(_hex_to_rgb(_VIRIDIS[i]) for i in picks)
+
+
+def classify(values: pd.Series | np.ndarray, scheme: str = "quantiles", k: int = 5) -> Classes:
+    """Classify values into at most ``k`` classes with mapclassify.
+
+    Missing values get class -1. With fewer distinct values than ``k``, fewer classes are used.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown classification '{scheme}'; choose one of {', '.join(SCHEMES)}")
+    v = np.asarray(values, dtype=float)
+    ok = np.isfinite(v)
+    index = np.full(v.shape, -1, dtype=int)
+    if not ok.any():
+        return Classes(scheme, (), math.nan, index, ())
+    x = v[ok]
+    k_eff = int(min(k, np.unique(x).size))
+    if k_eff <= 1:
+        index[ok] = 0
+        return Classes(scheme, (float(x.max()),), float(x.min()), index, palette(1))
+    import mapclassify  # ~2 s import: only when a map is drawn
+
+    if scheme == "quantiles":
+        c = mapclassify.Quantiles(x, k=k_eff)
+    elif scheme == "natural_breaks":
+        with warnings.catch_warnings():  # "Numba not installed": the pure-python path is exact
+            warnings.simplefilter("ignore", UserWarning)
+            if x.size > FISHER_JENKS_EXACT_MAX:  # exact Fisher-Jenks is O(k n^2): break an
+                # evenly spaced sample of the sorted values, then classify every value
+                sample = np.quantile(x, np.linspace(0, 1, FISHER_JENKS_EXACT_MAX))
+                breaks = mapclassify.FisherJenks(sample, k=k_eff).bins
+                c = mapclassify.UserDefined(x, bins=list(breaks[:-1]) + [x.max()])
+            else:
+                c = mapclassify.FisherJenks(x, k=k_eff)
+    else:
+        c = mapclassify.EqualInterval(x, k=k_eff)
+    bins = tuple(float(b) for b in c.bins)
+    index[ok] = np.asarray(c.yb, dtype=int)
+    return Classes(scheme, bins, float(x.min()), index, palette(len(bins)))
+
+
+def format_value(value: float, digits: int = 0) -> str:
+    if value is None or not np.isfinite(value):
+        return "no data"
+    a = abs(value)
+    if a >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if a >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    return f"{value:,.{digits}f}"
+
+
+def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
+    """Legend rows: colour (hex) and range label with unit."""
+    rows = []
+    lower = classes.lower
+    for bound, rgb in zip(classes.bins, classes.colors, strict=True):
+        rows.append({"color": "#{:02x}{:02x}{:02x}".format(*rgb),
+                     "label": f"{format_value(lower, digits)} – {format_value(bound, digits)} {unit}"})
+        lower = bound
+    if (classes.index == -1).any():
+        rows.append({"color": "#{:02x}{:02x}{:02x}".format(*tuple(NO_DATA[:3])), "label": "no data"})
+    return rows
+
+
+def fill_colors(classes: Classes) -> list[list[int]]:
+    return [list(classes.colors[i]) + [FILL_ALPHA] if i >= 0 else list(NO_DATA)
+            for i in classes.index]
+
+
+def feature_collection(districts: gpd.GeoDataFrame, properties: pd.DataFrame) -> dict:
+    """GeoJSON FeatureCollection of the districts with the given properties (aligned by row)."""
+    gdf = gpd.GeoDataFrame(properties.reset_index(drop=True),
+                           geometry=districts.geometry.reset_index(drop=True), crs=districts.crs)
+    return json.loads(gdf.to_json(drop_id=True))
+
+
+def view_for_bounds(bounds: np.ndarray | tuple[float, float, float, float],
+                    width_px: int = 800, height_px: int = 560, padding_zoom: float = 0.3) -> dict:
+    """Centre and web-mercator zoom that fit lon/lat bounds into a viewport."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    lon = (minx + maxx) / 2
+    lat = (miny + maxy) / 2
+
+    def merc_y(lat_deg: float) -> float:
+        r = math.radians(lat_deg)
+        return math.log(math.tan(math.pi / 4 + r / 2))
+
+    dx = max(maxx - minx, 1e-6) / 360.0
+    dy = max(merc_y(maxy) - merc_y(miny), 1e-9) / (2 * math.pi)
+    zoom = min(math.log2(width_px / 512 / dx), math.log2(height_px / 512 / dy)) - padding_zoom
+    return {"longitude": lon, "latitude": lat, "zoom": max(0.0, min(zoom, 18.0))}
+
+
+def blank_style(color: str) -> str:
+    """A MapLibre style with only a background, as a data URI: draws offline, fetches nothing."""
+    style = {"version": 8, "sources": {},
+             "layers": [{"id": "bg", "type": "background", "paint": {"background-color": color}}]}
+    return "data:application/json," + urllib.parse.quote(json.dumps(style))
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Everything a map of one indicator shows: per-district properties, colours, legend."""
+
+    key: str
+    label: str
+    unit: str
+    classes: Classes
+    properties: pd.DataFrame  # district_id, name, value, value_text, class
+    fill: list[list[int]]
+    legend: list[dict]
+
+
+def choropleth(table: pd.DataFrame, key: str, label: str, unit: str, digits: int = 0,
+               scheme: str = "quantiles", k: int = 5) -> Choropleth:
+    """Classify column ``key`` of an indicator table and colour every district."""
+    values = table[key].astype(float)
+    classes = classify(values, scheme, k)
+    props = pd.DataFrame({
+        "district_id": table["district_id"].astype(str).to_numpy(),
+        "name": table["name"].astype(str).to_numpy(),
+        "value": values.to_numpy(),
+        "value_text": [format_value(v, digits) for v in values],
+        "class": classes.index + 1,  # 1-based for people; 0 = no data
+    })
+    return Choropleth(key, label, unit, classes, props, fill_colors(classes),
+                      legend(classes, unit, digits))

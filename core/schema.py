@@ -1,0 +1,53 @@
+"""Pandera schema of the canonical district table, turned into user-facing problems."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from core import columns as cols
+from core.errors import Problem
+
+_FIXES = {
+    "greater_than_or_equal_to(0)": "cannot be negative",
+    "in_range(0, 1)": "must be a share between 0 and 1 (choose unit 'percent' if given in %)",
+    "not_nullable": "needs a value for every district",
+    "field_uniqueness": "must be unique",
+}
+
+
+def canonical_schema(present: list[str]) -> pa.DataFrameSchema:
+    """Schema for the canonical columns that are present (absent optional ones are fine)."""
+    spec: dict[str, pa.Column] = {
+        "district_id": pa.Column(str, nullable=False, coerce=True),
+    }
+    for name in cols.NUMERIC:
+        if name not in present:
+            continue
+        kind = cols.CANONICAL[name].kind
+        check = pa.Check.in_range(0, 1) if kind == "share" else pa.Check.ge(0)
+        spec[name] = pa.Column(float, check, nullable=name not in cols.REQUIRED, coerce=True)
+    return pa.DataFrameSchema(spec, strict=False)
+
+
+def schema_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Every schema violation of ``frame`` (one Problem per column and check)."""
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    schema = canonical_schema(list(table.columns))
+    try:
+        schema.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        problems = []
+        for (column, check), rows in cases.groupby(["column", "check"], dropna=False, sort=False):
+            idx = [i for i in rows["index"] if pd.notna(i)]
+            ids = tuple(str(table["district_id"].iloc[int(i)]) for i in idx
+                        if 0 <= int(i) < len(table))
+            unit = cols.unit_of(str(column))
+            what = f"'{column}'" + (f" ({unit})" if unit else "")
+            fix = f"{what} " + _FIXES.get(str(check), f"must satisfy {check}")
+            examples = ", ".join(str(v) for v in rows["failure_case"].head(3))
+            problems.append(Problem("schema", f"{len(rows)} value(s) fail {check}, e.g. {examples}",
+                                    fix, str(column), ids))
+        return problems
+    return []

@@ -1,0 +1,1 @@
+"""Greenprint's Streamlit entry point and reusable UI pieces."""

@@ -1,0 +1,28 @@
+"""Greenprint: the Streamlit entry point. Run from the repository root:
+
+    streamlit run dashboard/app.py
+"""
+
+import streamlit as st
+
+from dashboard import nav, state
+
+st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
+
+pages = st.navigation({
+    "Explore": [
+        st.Page(nav.OVERVIEW, title="Overview map", default=True),
+        st.Page(nav.DISTRICT, title="District profile"),
+    ],
+    "About": [st.Page(nav.METHODS, title="Methods & sources")],
+})
+
+city = state.active_city()
+with st.sidebar:
+    st.markdown("### Greenprint")
+    st.caption("City sustainability assessment: energy, carbon and equity by district.")
+    st.markdown(f"**City:** {city.name}  \n{city.n} districts")
+    if city.illustrative:
+        st.caption("Illustrative data, not official statistics.")
+
+pages.run()

@@ -1,0 +1,107 @@
+"""Reusable UI pieces: the data notice, KPI cards, the district map and its legend."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from core import maps
+from core.city import City
+from core.indicators import Indicator, Kpi
+from core.settings import get_settings
+
+LAYER_ID = "districts"
+HIGHLIGHT_LINE_M = 150
+ILLUSTRATIVE_NOTICE = ("**Illustrative data, not official statistics.** The attributes of this "
+                       "city are generated from public average figures to show how Greenprint "
+                       "works; see *Methods & sources*.")
+
+
+def data_notice(city: City) -> None:
+    """Say which city is shown and, when it is generated, that it is illustrative."""
+    if city.illustrative:
+        st.warning(ILLUSTRATIVE_NOTICE)
+    st.caption(f"City: {city.name} · {city.n} districts · source: {city.source}")
+
+
+def kpi_cards(kpis: list[Kpi]) -> None:
+    for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
+        digits = 1 if abs(kpi.value) < 100 else 0
+        column.metric(f"{kpi.label} ({kpi.unit})", f"{kpi.value:,.{digits}f}", help=kpi.help,
+                      border=True)
+
+
+def map_style() -> str:
+    s = get_settings()
+    return maps.blank_style(s.blank_color) if s.basemap == "blank" else s.basemap
+
+
+def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
+                  tooltip_html: str, highlight: str | None = None) -> pdk.Deck:
+    """A pydeck map of the districts filled with the given colours.
+
+    ``properties`` (one row per district, in city order) become GeoJSON properties that the
+    tooltip template refers to as ``{column}``.
+    """
+    props = properties.copy()
+    props["fill"] = fill
+    outline = [[20, 20, 20, 255] if highlight is not None and d == highlight else [255, 255, 255, 200]
+               for d in props["district_id"]]
+    props["line"] = outline
+    props["line_width"] = [HIGHLIGHT_LINE_M if highlight is not None and d == highlight else 0
+                           for d in props["district_id"]]
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        data=maps.feature_collection(city.districts, props),
+        id=LAYER_ID,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color="properties.line",
+        get_line_width="properties.line_width",
+        line_width_min_pixels=1,  # pydeck turns any string argument into an expression,
+        line_width_max_pixels=5,  # so line widths are metres clamped to pixels
+        auto_highlight=True,
+        highlight_color=[255, 140, 0, 160],
+    )
+    view = maps.view_for_bounds(city.districts.total_bounds)
+    return pdk.Deck(
+        layers=[layer],
+        initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
+        map_style=map_style(),
+        map_provider=None,
+        tooltip={"html": tooltip_html,
+                 "style": {"backgroundColor": "#1f2933", "color": "#ffffff", "fontSize": "13px"}},
+    )
+
+
+def legend(rows: list[dict], title: str) -> None:
+    items = "".join(
+        f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        f'<span style="width:14px;height:14px;background:{r["color"]};display:inline-block;'
+        f'border:1px solid #999"></span><span>{html.escape(r["label"])}</span></div>'
+        for r in rows)
+    st.html(f'<div data-testid="gp-legend" style="font-size:0.85rem">'
+            f'<strong>{html.escape(title)}</strong>{items}</div>')
+
+
+def indicator_label(ind: Indicator) -> str:
+    return f"{ind.label} ({ind.unit})"
+
+
+def column_config(indicator_list: list[Indicator]) -> dict:
+    cfg = {"district_id": st.column_config.TextColumn("Id"),
+           "name": st.column_config.TextColumn("District")}
+    for ind in indicator_list:
+        cfg[ind.key] = st.column_config.NumberColumn(indicator_label(ind),
+                                                     format=f"%.{ind.digits}f")
+    return cfg
+
+
+def geojson_bytes(collection: dict) -> bytes:
+    return json.dumps(collection).encode()

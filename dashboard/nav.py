@@ -1,0 +1,5 @@
+"""Page files, relative to the entry point (dashboard/app.py), for navigation and links."""
+
+OVERVIEW = "../pages/overview.py"
+DISTRICT = "../pages/district.py"
+METHODS = "../pages/methods.py"

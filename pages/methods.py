@@ -1,0 +1,30 @@
+"""Methods & sources: where the data comes from, its licences, and how each number is made."""
+
+import pandas as pd
+import streamlit as st
+
+from core import indicators, paths
+from dashboard import components, state
+
+city = state.active_city()
+
+st.title("Methods & sources")
+components.data_notice(city)
+
+st.header("The active city")
+st.markdown(f"**{city.name}** — {city.n} districts.  \n**Source:** {city.source}")
+if city.lineage:
+    st.markdown("**Lineage** (every change made to the data on its way in):")
+    st.dataframe(pd.DataFrame({"step": range(1, len(city.lineage) + 1), "change": city.lineage}),
+                 hide_index=True)
+else:
+    st.markdown("**Lineage:** the data was used as read; no changes were made.")
+
+st.header("Indicators")
+st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.unit,
+                            "definition": i.description or "as observed",
+                            "needs": ", ".join(i.requires)} for i in indicators.INDICATORS.values()]),
+             hide_index=True)
+
+st.header("Data, provenance and licences")
+st.markdown(paths.DATA_README.read_text(encoding="utf-8"))

@@ -1,0 +1,122 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point
+
+from core import units
+from core.city import default_city, load_city, normalise_ids
+from core.errors import CityValidationError, InputError
+
+
+def test_load_city_joins_and_keeps_canonical_order(grid4, attrs4):
+    city = load_city(grid4, attrs4, name="Grid")
+    d = city.districts
+    assert list(d["district_id"]) == ["1", "2", "3", "4"]
+    assert d.crs.to_epsg() == 4326
+    assert list(d.columns[:3]) == ["district_id", "name", "population"]
+    assert d["population"].dtype == float
+    pd.testing.assert_series_equal(d["gas_kwh"], attrs4["gas_kwh"].astype(float), check_names=True)
+    assert city.has("electricity_kwh") and not city.has("poverty_rate")
+
+
+def test_mapping_and_units_convert_therms_and_square_feet(grid4):
+    raw = pd.DataFrame({"CA": [1, 2, 3, 4], "pop_2010": [10, 20, 30, 40],
+                        "THERMS": [1.0, 2.0, 3.0, 4.0], "SQFT": [100.0, 200.0, 300.0, 400.0],
+                        "RENT_PCT": [10.0, 20.0, 30.0, 40.0]})
+    city = load_city(grid4, raw, attributes_id="CA",
+                     mapping={"pop_2010": "population", "THERMS": "gas_kwh",
+                              "SQFT": "floor_area_m2", "RENT_PCT": "renter_share"},
+                     units_by_column={"gas_kwh": "therm", "floor_area_m2": "ft2",
+                                      "renter_share": "percent"})
+    d = city.districts
+    np.testing.assert_allclose(d["gas_kwh"], [29.3071, 58.6142, 87.9213, 117.2284])
+    np.testing.assert_allclose(d["floor_area_m2"], np.array([100, 200, 300, 400]) * 0.09290304)
+    np.testing.assert_allclose(d["renter_share"], [0.1, 0.2, 0.3, 0.4])
+    assert any("therm" in step for step in city.lineage)
+
+
+def test_unit_factors():
+    assert units.therm_to_kwh(1) == pytest.approx(29.3071)
+    assert units.ft2_to_m2(1) == pytest.approx(0.09290304)
+    assert units.factor("energy", "MWh") == 1000
+    assert units.factor("energy", "m3") == pytest.approx(10.73, rel=1e-3)
+    with pytest.raises(units.UnitError, match="accepted: kWh"):
+        units.factor("energy", "barrel")
+
+
+def test_ids_are_reconciled_as_text():
+    assert list(normalise_ids(pd.Series([1.0, 2, " 03 ", "x"]))) == ["1", "2", "03", "x"]
+
+
+def test_negative_population_and_share_above_one_are_blocking(grid4, attrs4):
+    bad = attrs4.assign(population=[1000, -5, 3000, 4000], renter_share=[0.1, 1.5, 0.2, 0.3])
+    with pytest.raises(CityValidationError) as err:
+        load_city(grid4, bad)
+    text = str(err.value)
+    assert "population" in text and "negative" in text
+    assert "renter_share" in text and "percent" in text
+    assert all(p.district_ids == ("2",) for p in err.value.problems)
+
+
+def test_text_in_numeric_column_names_column_and_district(grid4, attrs4):
+    bad = attrs4.astype({"population": object})
+    bad.loc[2, "population"] = "n/a"
+    with pytest.raises(CityValidationError, match=r"population.*'n/a'"):
+        load_city(grid4, bad)
+
+
+def test_duplicate_ids_and_point_geometry(grid4, attrs4):
+    dup = grid4.copy()
+    dup.loc[3, "district_id"] = "1"
+    with pytest.raises(CityValidationError, match="duplicate ids"):
+        load_city(dup, None)
+    pts = grid4.copy()
+    pts.loc[0, "geometry"] = Point(-87.7, 41.8)
+    pts.loc[1, "geometry"] = LineString([(-87.7, 41.8), (-87.6, 41.9)])
+    with pytest.raises(CityValidationError) as err:
+        load_city(pts, attrs4)
+    geom = [p for p in err.value.problems if p.check == "geometry"]
+    assert geom and geom[0].district_ids == ("1", "2")
+
+
+def test_missing_id_column_and_no_match_are_input_errors(grid4, attrs4):
+    with pytest.raises(InputError, match="no column 'CA'"):
+        load_city(grid4, attrs4, attributes_id="CA")
+    with pytest.raises(InputError, match="no attribute row matches"):
+        load_city(grid4, attrs4.assign(district_id=["a", "b", "c", "d"]))
+
+
+def test_missing_crs_lonlat_is_assumed_projected_is_refused(grid4, attrs4):
+    city = load_city(grid4.set_crs(None, allow_override=True), attrs4)
+    assert any("EPSG:4326 assumed" in s for s in city.lineage)
+    projected = grid4.to_crs("EPSG:3435").set_crs(None, allow_override=True)
+    with pytest.raises(InputError, match="EPSG code"):
+        load_city(projected, attrs4)
+
+
+def test_projected_crs_is_reprojected(grid4, attrs4):
+    city = load_city(grid4.to_crs("EPSG:3435"), attrs4)
+    np.testing.assert_allclose(city.districts.total_bounds, grid4.total_bounds, atol=1e-7)
+
+
+def test_missing_file_and_wrong_extension(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_city(tmp_path / "nope.geojson")
+    wrong = tmp_path / "districts.docx"
+    wrong.write_text("x")
+    with pytest.raises(InputError, match="must be one of"):
+        load_city(wrong)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    with pytest.raises(InputError, match="cannot read boundaries"):
+        load_city(broken)
+
+
+def test_default_city_has_77_districts_with_every_canonical_column():
+    from core import columns
+    city = default_city()
+    assert city.n == 77 and city.illustrative
+    missing = [c for c in columns.CANONICAL if c not in city.districts]
+    assert missing == []
+    assert isinstance(city.districts, gpd.GeoDataFrame)

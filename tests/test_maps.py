@@ -1,0 +1,72 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import maps
+from core.city import load_city
+from core.indicators import city_kpis, district_profile, indicator_table
+
+
+def test_quantiles_put_equal_counts_in_each_class():
+    c = maps.classify(np.arange(1, 11, dtype=float), "quantiles", 5)
+    assert len(c.bins) == 5
+    assert np.bincount(c.index).tolist() == [2, 2, 2, 2, 2]
+
+
+def test_equal_interval_bounds_and_missing_values():
+    c = maps.classify(pd.Series([0.0, 10.0, np.nan, 5.0, 2.0]), "equal_interval", 2)
+    assert c.bins == (5.0, 10.0)
+    assert c.index.tolist() == [0, 1, -1, 0, 0]
+    rows = maps.legend(c, "kWh")
+    assert rows[-1]["label"] == "no data"
+    assert rows[0]["label"] == "0 – 5 kWh"
+
+
+def test_natural_breaks_separates_clusters():
+    c = maps.classify([1, 1.1, 1.2, 10, 10.5, 11, 50, 51], "natural_breaks", 3)
+    assert c.index.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
+
+
+def test_constant_values_use_one_class_and_unknown_scheme_fails():
+    c = maps.classify([3.0, 3.0, 3.0], "quantiles", 5)
+    assert c.index.tolist() == [0, 0, 0] and len(c.colors) == 1
+    with pytest.raises(ValueError, match="choose one of"):
+        maps.classify([1, 2], "jenks!!")
+
+
+def test_view_fits_bounds():
+    v = maps.view_for_bounds((-87.94, 41.64, -87.52, 42.02))
+    assert v["longitude"] == pytest.approx(-87.73) and v["latitude"] == pytest.approx(41.83)
+    assert 8.5 < v["zoom"] < 11
+
+
+def test_blank_style_is_a_data_uri_with_no_sources():
+    s = maps.blank_style("#eef0f2")
+    assert s.startswith("data:application/json,") and "http" not in s
+
+
+def test_indicators_kpis_and_profile(grid4, attrs4):
+    city = load_city(grid4, attrs4)
+    table = indicator_table(city)
+    assert {"population", "energy_per_capita", "energy_intensity", "renter_share"} <= set(table)
+    assert "poverty_rate" not in table  # not in the data, so not offered
+    np.testing.assert_allclose(table["energy_per_capita"], [6000, 4000, 3333.333333, 3250])
+    np.testing.assert_allclose(table["renter_share"], [10, 50, 60, 90])  # shown in %
+    # each cell is ~1.11 km wide and ~0.83 km tall at 41.8 N: ~0.92 km2
+    assert table["population_density"].iloc[0] == pytest.approx(1000 / 0.9228, rel=0.01)
+    kpis = {k.label: k for k in city_kpis(city)}
+    assert kpis["Electricity"].value == pytest.approx(14.0) and kpis["Electricity"].unit == "GWh/yr"
+    assert kpis["Energy per resident"].value == pytest.approx(37e6 / 10000)
+    prof = district_profile(table, "1").set_index("key")
+    assert prof.loc["population", "rank"] == 4 and prof.loc["population", "percentile"] == 25
+    assert prof.loc["energy_per_capita", "rank"] == 1
+    with pytest.raises(KeyError):
+        district_profile(table, "99")
+
+
+def test_choropleth_colours_follow_values(grid4, attrs4):
+    table = indicator_table(load_city(grid4, attrs4))
+    ch = maps.choropleth(table, "population", "Population", "persons", 0, "quantiles", 4)
+    assert ch.fill[0] != ch.fill[3]
+    assert ch.properties["value_text"].tolist() == ["1,000", "2,000", "3,000", "4,000"]
+    assert ch.legend[-1]["label"].endswith("persons")

@@ -1,0 +1,83 @@
+"""AppTest smoke tests: every page renders on the default city, and the map carries the data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import keys
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+TIMEOUT = 60
+
+
+def run_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def decks(at: AppTest) -> list[dict]:
+    """Each pydeck chart as its deck JSON, with the tooltip (sent separately) added back."""
+    return [{**json.loads(el.proto.json), "tooltip": json.loads(el.proto.tooltip or "{}")}
+            for el in at.get("deck_gl_json_chart")]
+
+
+def fills(deck: dict) -> list:
+    return [f["properties"]["fill"] for f in deck["layers"][0]["data"]["features"]]
+
+
+def test_overview_map_has_77_districts_offline_and_kpis():
+    at = run_page()
+    assert at.title[0].value == "Overview map"
+    assert any("Illustrative data" in w.value for w in at.warning)
+    (deck,) = decks(at)
+    assert len(deck["layers"][0]["data"]["features"]) == 77
+    assert deck["mapStyle"].startswith("data:application/json,")
+    labels = [m.label for m in at.metric]
+    assert "Population (persons)" in labels and "Electricity (GWh/yr)" in labels
+    assert len(at.get("download_button")) == 2
+
+
+def test_switching_the_indicator_changes_the_fill_colours():
+    at = run_page()
+    before = fills(decks(at)[0])
+    at.selectbox(key=keys.OVERVIEW_INDICATOR).set_value("energy_per_capita").run()
+    assert not at.exception
+    after = fills(decks(at)[0])
+    assert before != after
+    assert "kWh/person/yr" in decks(at)[0]["tooltip"]["html"]
+
+
+@pytest.mark.parametrize("scheme", ["natural_breaks", "equal_interval"])
+def test_each_classification_renders(scheme):
+    at = run_page()
+    at.selectbox(key=keys.OVERVIEW_SCHEME).set_value(scheme).run()
+    assert not at.exception
+    assert len({tuple(f) for f in fills(decks(at)[0])}) == 5
+
+
+def test_district_profile_ranks_the_chosen_district():
+    at = run_page("../pages/district.py")
+    assert at.title[0].value == "District profile"
+    box = at.selectbox(key=keys.PROFILE_DISTRICT)
+    box.set_value("32").run()  # the Loop
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert {"indicator", "rank", "percentile"} <= set(table.columns)
+    assert table["rank"].between(1, 77).all()
+    (deck,) = decks(at)
+    outlined = [f["properties"]["district_id"] for f in deck["layers"][0]["data"]["features"]
+                if f["properties"]["line_width"] > 1]
+    assert outlined == ["32"]
+
+
+def test_methods_page_shows_provenance_and_licence():
+    at = run_page("../pages/methods.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "BSD-3-Clause" in text and "illustrative" in text.lower()
