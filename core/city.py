@@ -229,9 +229,18 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
                    lineage: list[str]) -> gpd.GeoDataFrame:
     for name, unit in units_by_column.items():
         spec = cols.CANONICAL.get(name) or cols.CANONICAL.get(_family(name))
-        if name not in gdf or spec is None:
+        if spec is None:
+            raise InputError(f"a unit was given for '{name}', which is not a canonical column; "
+                             "give units by canonical name, e.g. gas_kwh=therm")
+        if spec.kind not in units.UNITS:
+            raise InputError(f"'{name}' ({spec.unit or 'no unit'}) takes no unit conversion; "
+                             f"remove the unit '{unit}' for it")
+        try:
+            f = units.factor(spec.kind, unit)
+        except units.UnitError as exc:
+            raise InputError(f"column '{name}': {exc}") from exc
+        if name not in gdf:
             continue
-        f = units.factor(spec.kind, unit)
         if f != 1.0:
             gdf[name] = pd.to_numeric(gdf[name], errors="coerce") * f
             lineage.append(f"units: {name} converted from {unit} (x{f:.6g})")

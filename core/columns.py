@@ -47,6 +47,10 @@ _BASE: tuple[Column, ...] = (
            "Observed annual electricity consumption"),
     Column("gas_kwh", "Gas use", "kWh/yr", "energy", "optional",
            "Observed annual natural-gas consumption"),
+    Column("residential_electricity_kwh", "Residential electricity", "kWh/yr", "energy", "optional",
+           "Part of electricity_kwh used in homes (energy burden); total used when absent"),
+    Column("residential_gas_kwh", "Residential gas", "kWh/yr", "energy", "optional",
+           "Part of gas_kwh used in homes (energy burden); total used when absent"),
     Column("roof_area_m2", "Roof area", "m²", "area", "optional",
            "Roof area usable for solar (estimated from footprint when absent)"),
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core import carbon, equity
 from core.city import City
 
 EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
@@ -54,6 +55,28 @@ _BASE_INDICATORS: tuple[Indicator, ...] = (
               ("electricity_kwh", "gas_kwh", "floor_area_m2"),
               lambda d: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
               description="(electricity + gas) / floor area"),
+    Indicator("emissions_t_co2", "Emissions", "t CO2e/yr", ("electricity_kwh", "gas_kwh"),
+              lambda d: carbon.district_emissions(d)["total_t_co2"],
+              description=f"electricity x grid factor ({carbon.BASE_YEAR}) + gas x gas factor; "
+                          "data/emission_factors.csv"),
+    Indicator("emissions_per_capita", "Emissions per resident", "t CO2e/person/yr",
+              ("electricity_kwh", "gas_kwh", "population"),
+              lambda d: _ratio(carbon.district_emissions(d)["total_t_co2"], d["population"]),
+              digits=2, description="emissions / population"),
+    Indicator("household_energy_cost", "Household energy bill", "USD/household/yr",
+              ("electricity_kwh", "gas_kwh", "households"),
+              lambda d: equity.household_energy_cost_usd(d),
+              description="residential energy x prices (data/energy_prices.csv) / households"),
+    Indicator("energy_burden", "Energy burden", "% of income",
+              ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
+              lambda d: equity.energy_burden(d) * 100, digits=1,
+              description="household energy bill / median household income"),
+    Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "1 = yes",
+              ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
+              lambda d: equity.disadvantaged(equity.energy_burden(d),
+                                             equity.low_income_score(d)).astype(float),
+              description="burden >= 90th percentile AND low income >= 65th percentile "
+                          "(data/equity_thresholds.csv)"),
     Indicator("median_household_income", "Median household income", "USD/yr",
               ("median_household_income",), lambda d: d["median_household_income"]),
     Indicator("per_capita_income", "Per-capita income", "USD/yr", ("per_capita_income",),

@@ -381,11 +381,13 @@ def generate_attributes(districts: gpd.GeoDataFrame, params: Mapping[str, float]
     gas_age = p["gas_heating_age_ratio"] ** age_pos
     res_eui = p["residential_site_eui_kwh_per_m2"]
     e_share = p["residential_electricity_share"]
-    electricity = ((res_floor * res_eui * e_share + com_floor * p["commercial_electricity_kwh_per_m2"])
-                   * np.exp(rng.normal(0.0, p["energy_noise_sigma"], n)))
-    gas = ((res_floor * res_eui * (1.0 - e_share)
-            + com_floor * p["commercial_gas_kwh_per_m2"] * p["commercial_gas_cold_climate_factor"])
-           * gas_age * np.exp(rng.normal(0.0, p["energy_noise_sigma"], n)))
+    noise_e = np.exp(rng.normal(0.0, p["energy_noise_sigma"], n))
+    noise_g = np.exp(rng.normal(0.0, p["energy_noise_sigma"], n))
+    res_electricity = res_floor * res_eui * e_share * noise_e
+    res_gas = res_floor * res_eui * (1.0 - e_share) * gas_age * noise_g
+    electricity = res_electricity + com_floor * p["commercial_electricity_kwh_per_m2"] * noise_e
+    gas = res_gas + (com_floor * p["commercial_gas_kwh_per_m2"]
+                     * p["commercial_gas_cold_climate_factor"] * gas_age * noise_g)
 
     roof_share = (p["roof_suitable_share_small"]
                   + (p["roof_suitable_share_large"] - p["roof_suitable_share_small"]) * com_share)
@@ -410,6 +412,8 @@ def generate_attributes(districts: gpd.GeoDataFrame, params: Mapping[str, float]
         "electricity_kwh": elec_m.sum(axis=1),
         "gas_kwh": gas_m.sum(axis=1),
         "roof_area_m2": roof,
+        "residential_electricity_kwh": res_electricity,
+        "residential_gas_kwh": res_gas,
     })
     monthly = pd.DataFrame(np.hstack([elec_m, gas_m]),
                            columns=list(MONTHLY_ELECTRICITY) + list(MONTHLY_GAS))
@@ -441,6 +445,7 @@ def round_attributes(attributes: pd.DataFrame) -> pd.DataFrame:
     for annual, months in (("electricity_kwh", MONTHLY_ELECTRICITY), ("gas_kwh", MONTHLY_GAS)):
         out[list(months)] = out[list(months)].round(1)
         out[annual] = out[list(months)].sum(axis=1).round(1)
+        out[f"residential_{annual}"] = np.minimum(out[f"residential_{annual}"].round(1), out[annual])
     return out
 
 

@@ -1,0 +1,46 @@
+"""Emissions: energy x emission factors from data/emission_factors.csv.
+
+The grid factor follows a decarbonisation path by year (linear between the
+table's years, flat outside them); natural gas has one factor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core import reference
+
+BASE_YEAR = 2022  # the year of the grid factor in data/emission_factors.csv
+KG_PER_T = 1000.0
+
+
+def grid_factor_kg_per_kwh(year: int = BASE_YEAR) -> float:
+    """Grid emission factor for a year, interpolated along the sourced path."""
+    t = reference.table("emission_factors")
+    path = t[t["fuel"] == "electricity"].sort_values("year")
+    return float(np.interp(year, path["year"].astype(float), path["kg_co2e_per_kwh"]))
+
+
+def gas_factor_kg_per_kwh() -> float:
+    return reference.value("emission_factors", "natural_gas", "fuel", "kg_co2e_per_kwh")
+
+
+def district_emissions(d: pd.DataFrame, year: int = BASE_YEAR,
+                       grid_kg_per_kwh: float | None = None) -> pd.DataFrame:
+    """Emissions per district and fuel, in t CO2e/yr.
+
+    Parameters
+    ----------
+    d
+        Districts with ``electricity_kwh`` and ``gas_kwh`` (kWh/yr; missing counts as none).
+    year
+        Year of the grid factor on the decarbonisation path.
+    grid_kg_per_kwh
+        Override of the grid factor (a scenario's own path).
+    """
+    grid = grid_factor_kg_per_kwh(year) if grid_kg_per_kwh is None else grid_kg_per_kwh
+    elec = d["electricity_kwh"].fillna(0).astype(float) * grid / KG_PER_T
+    gas = d["gas_kwh"].fillna(0).astype(float) * gas_factor_kg_per_kwh() / KG_PER_T
+    return pd.DataFrame({"electricity_t_co2": elec, "gas_t_co2": gas,
+                         "total_t_co2": elec + gas}, index=d.index)

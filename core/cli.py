@@ -1,0 +1,105 @@
+"""Command line: ``python -m core --help``.
+
+Every command takes the same city inputs as the app and calls the same core
+functions. Exit codes: 0 usable/ok, 1 blocking problems in the data, 2 input
+that cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.city import City, load_city
+from core.errors import CityValidationError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Greenprint: city energy, carbon and equity assessment.")
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+
+@app.callback()
+def _group() -> None:
+    """Greenprint: city energy, carbon and equity assessment."""
+
+# Shared city arguments, the same for every command.
+Boundaries = Annotated[Path, typer.Argument(help="District polygons: GeoJSON, GeoPackage, "
+                                            "zipped Shapefile or GeoParquet.")]
+Attributes = Annotated[Path | None, typer.Option("--attributes", "-a",
+                                                 help="Attribute table: CSV, XLSX or Parquet.")]
+IdColumn = Annotated[str, typer.Option("--id-column", help="Id column in the boundaries.")]
+AttributesId = Annotated[str | None, typer.Option("--attributes-id",
+                                                  help="Id column in the attributes "
+                                                       "(default: --id-column).")]
+MapOption = Annotated[list[str] | None, typer.Option("--map", help="SRC=CANONICAL column mapping; "
+                                                     "repeat for each column.")]
+UnitOption = Annotated[list[str] | None, typer.Option("--unit", help="COL=UNIT, e.g. "
+                                                      "gas_kwh=therm; repeat for each column.")]
+MappingFile = Annotated[Path | None, typer.Option("--mapping", help="Saved mapping (JSON or YAML).")]
+Layer = Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    """Parse repeated ``KEY=VALUE`` options."""
+    out = {}
+    for item in items or []:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise InputError(f"{what} '{item}' is not of the form KEY=VALUE")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def city_from_args(boundaries: Path, attributes: Path | None, id_column: str,
+                   attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
+                   mapping_file: Path | None, layer: str | None) -> City:
+    """Load the city the way every command does (raises InputError/CityValidationError)."""
+    from core import mapping as column_mapping
+
+    saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
+    columns = {**saved.columns, **pairs(map_, "--map")}
+    units = {**saved.units, **pairs(unit, "--unit")}
+    return load_city(boundaries, attributes, id_column=saved.id_column or id_column,
+                     attributes_id=attributes_id or saved.attributes_id, mapping=columns,
+                     units_by_column=units, layer=layer or saved.layer,
+                     extra_features=tuple(saved.extra_features))
+
+
+def fail(message: str, code: int, as_json: bool) -> None:
+    """Print an error the user can act on and exit with ``code``."""
+    if as_json:
+        print(json.dumps({"status": "error", "exit_code": code, "message": message}))
+    else:
+        typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def run_guarded(fn, as_json: bool):
+    """Run ``fn`` turning known input problems into clean exits (no traceback)."""
+    try:
+        return fn()
+    except InputError as exc:
+        fail(str(exc), EXIT_UNREADABLE, as_json)
+    except CityValidationError as exc:
+        fail(str(exc), EXIT_PROBLEMS, as_json)
+
+
+def main() -> None:  # console script entry point
+    app(prog_name="python -m core")
+
+
+def _register_commands() -> None:
+    """Import the modules that add commands to ``app`` (each defines its own)."""
+    import core.commands  # noqa: F401
+
+
+_register_commands()
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""``python -m core summary``: the city's headline figures."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from core import cli, indicators
+
+
+@cli.app.command()
+def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
+            id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+            map_: cli.MapOption = None, unit: cli.UnitOption = None,
+            mapping: cli.MappingFile = None, layer: cli.Layer = None,
+            as_json: cli.JsonFlag = False) -> None:
+    """Load a city and print its headline figures (population, energy, per resident)."""
+    city = cli.run_guarded(lambda: cli.city_from_args(boundaries, attributes, id_column,
+                                                      attributes_id, map_, unit, mapping, layer),
+                           as_json)
+    kpis = indicators.city_kpis(city)
+    if as_json:
+        print(json.dumps({"n_districts": city.n,
+                          "kpis": [{"label": k.label, "value": k.value, "unit": k.unit}
+                                   for k in kpis]}))
+        return
+    typer.echo(f"{city.name}: {city.n} districts")
+    for k in kpis:
+        typer.echo(f"  {k.label:<22} {k.value:>16,.1f} {k.unit}")
