@@ -45,7 +45,11 @@ def load(path: str | Path) -> ColumnMapping:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         return ColumnMapping.model_validate(data or {})
-    except (ValueError, yaml.YAMLError, ValidationError) as exc:
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
+                           for e in exc.errors())
+        raise InputError(f"mapping file {path.name} is not valid: {detail}") from exc
+    except (ValueError, yaml.YAMLError) as exc:
         raise InputError(f"mapping file {path.name} is not valid: {str(exc).splitlines()[0]}") from exc
 
 
