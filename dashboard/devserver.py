@@ -24,10 +24,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(env: dict[str, str] | None = None, timeout_s: float = 60.0):
-    """Yield ``(url, process, seconds_to_healthy)`` of a fresh server; stop it afterwards."""
+def running_app(env: dict[str, str] | None = None, timeout_s: float = 60.0,
+                script: Path | None = None):
+    """Yield ``(url, process, seconds_to_healthy)`` of a fresh server; stop it afterwards.
+
+    ``script`` runs another Streamlit script instead of the app (a benchmark reference).
+    """
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},

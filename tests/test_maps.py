@@ -70,3 +70,16 @@ def test_choropleth_colours_follow_values(grid4, attrs4):
     assert ch.fill[0] != ch.fill[3]
     assert ch.properties["value_text"].tolist() == ["1,000", "2,000", "3,000", "4,000"]
     assert ch.legend[-1]["label"].endswith("persons")
+
+
+@pytest.mark.parametrize("scheme,cls", [("quantiles", "Quantiles"), ("equal_interval", "EqualInterval")])
+def test_fast_schemes_match_mapclassify(scheme, cls):
+    import mapclassify
+
+    rng = np.random.default_rng(7)
+    for n, k in [(77, 5), (801, 7), (30, 3)]:
+        x = rng.lognormal(size=n)
+        ours = maps.classify(x, scheme, k)
+        ref = getattr(mapclassify, cls)(x, k=k)
+        np.testing.assert_allclose(ours.bins, ref.bins)
+        assert ours.index.tolist() == list(ref.yb)
