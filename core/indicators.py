@@ -28,6 +28,8 @@ class Indicator:
     compute: Callable[[pd.DataFrame], pd.Series]
     digits: int = 0
     description: str = ""
+    #: names of the codes 0..m-1 of a categorical indicator (empty: a continuous one)
+    categories: tuple[str, ...] = ()
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -71,12 +73,13 @@ _BASE_INDICATORS: tuple[Indicator, ...] = (
               ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
               lambda d: equity.energy_burden(d) * 100, digits=1,
               description="household energy bill / median household income"),
-    Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "1 = yes",
+    Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "",
               ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
               lambda d: equity.disadvantaged(equity.energy_burden(d),
                                              equity.low_income_score(d)).astype(float),
               description="burden >= 90th percentile AND low income >= 65th percentile "
-                          "(data/equity_thresholds.csv)"),
+                          "(data/equity_thresholds.csv)",
+              categories=("no", "yes")),
     Indicator("median_household_income", "Median household income", "USD/yr",
               ("median_household_income",), lambda d: d["median_household_income"]),
     Indicator("per_capita_income", "Per-capita income", "USD/yr", ("per_capita_income",),
@@ -156,13 +159,15 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
         values = table[key].astype(float)
         v = float(row[key].iloc[0])
         valid = values.dropna()
-        if np.isnan(v) or valid.empty:
+        if np.isnan(v) or valid.empty or (ind is not None and ind.categories):
             rank = pct = np.nan
         else:
             rank = int((valid > v).sum() + 1)
             pct = float((valid <= v).mean() * 100)
         records.append({
             "indicator": ind.label if ind else key, "key": key, "value": v,
+            "value_text": ind.categories[int(v)] if ind and ind.categories and not np.isnan(v)
+            else None,
             "unit": ind.unit if ind else "", "rank": rank, "of": int(valid.size),
             "percentile": pct, "city_median": float(valid.median()) if valid.size else np.nan,
         })

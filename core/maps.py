@@ -44,6 +44,10 @@ def _hex_to_rgb(h: str) -> tuple[int, int, int]:
     return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{int(c):02x}" for c in rgb[:3])
+
+
 def palette(k: int) -> tuple[tuple[int, int, int], ...]:
     """k colours spread evenly over the viridis stops."""
     if k <= 1:
@@ -119,11 +123,11 @@ def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
     rows = []
     lower = classes.lower
     for bound, rgb in zip(classes.bins, classes.colors, strict=True):
-        rows.append({"color": "#{:02x}{:02x}{:02x}".format(*rgb),
+        rows.append({"color": _hex(rgb),
                      "label": f"{format_value(lower, digits)} – {format_value(bound, digits)} {unit}"})
         lower = bound
     if (classes.index == -1).any():
-        rows.append({"color": "#{:02x}{:02x}{:02x}".format(*tuple(NO_DATA[:3])), "label": "no data"})
+        rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
     return rows
 
 
@@ -177,9 +181,15 @@ class Choropleth:
 
 
 def choropleth(table: pd.DataFrame, key: str, label: str, unit: str, digits: int = 0,
-               scheme: str = "quantiles", k: int = 5) -> Choropleth:
-    """Classify column ``key`` of an indicator table and colour every district."""
+               scheme: str = "quantiles", k: int = 5,
+               categories: tuple[str, ...] = ()) -> Choropleth:
+    """Classify column ``key`` of an indicator table and colour every district.
+
+    With ``categories``, the values are category codes 0..m-1 shown with those names.
+    """
     values = table[key].astype(float)
+    if categories:
+        return _categorical(table, key, label, unit, values, categories)
     classes = classify(values, scheme, k)
     props = pd.DataFrame({
         "district_id": table["district_id"].astype(str).to_numpy(),
@@ -190,3 +200,26 @@ def choropleth(table: pd.DataFrame, key: str, label: str, unit: str, digits: int
     })
     return Choropleth(key, label, unit, classes, props, fill_colors(classes),
                       legend(classes, unit, digits))
+
+
+CATEGORY_COLORS = ((190, 196, 204), (217, 72, 15), (33, 145, 140), (68, 57, 131))
+
+
+def _categorical(table: pd.DataFrame, key: str, label: str, unit: str, values: pd.Series,
+                 categories: tuple[str, ...]) -> Choropleth:
+    codes = values.to_numpy()
+    index = np.where(np.isfinite(codes), np.nan_to_num(codes, nan=-1), -1).astype(int)
+    colors = CATEGORY_COLORS[:len(categories)]
+    classes = Classes("categories", tuple(range(len(categories))), 0.0, index, colors)
+    props = pd.DataFrame({
+        "district_id": table["district_id"].astype(str).to_numpy(),
+        "name": table["name"].astype(str).to_numpy(),
+        "value": codes,
+        "value_text": [categories[i] if i >= 0 else "no data" for i in index],
+        "class": index + 1,
+    })
+    rows = [{"color": _hex(c), "label": name}
+            for c, name in zip(colors, categories, strict=True)]
+    if (index == -1).any():
+        rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
+    return Choropleth(key, label, unit, classes, props, fill_colors(classes), rows)

@@ -41,7 +41,8 @@ def map_style() -> str:
 
 
 def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
-                  tooltip_html: str, highlight: str | None = None) -> pdk.Deck:
+                  tooltip_html: str, highlight: str | None = None,
+                  width_px: int = 800, height_px: int = 560) -> pdk.Deck:
     """A pydeck map of the districts filled with the given colours.
 
     ``properties`` (one row per district, in city order) become GeoJSON properties that the
@@ -69,7 +70,7 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
         auto_highlight=True,
         highlight_color=[255, 140, 0, 160],
     )
-    view = maps.view_for_bounds(city.districts.total_bounds)
+    view = maps.view_for_bounds(city.districts.total_bounds, width_px, height_px)
     return pdk.Deck(
         layers=[layer],
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
@@ -78,6 +79,12 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
         tooltip={"html": tooltip_html,
                  "style": {"backgroundColor": "#1f2933", "color": "#ffffff", "fontSize": "13px"}},
     )
+
+
+def highlight_fill(district_ids: pd.Series, chosen: str) -> list[list[int]]:
+    """Accent colour for the chosen district, a quiet grey for the others."""
+    return [list(maps.CATEGORY_COLORS[1]) + [230] if d == chosen
+            else list(maps.CATEGORY_COLORS[0]) + [160] for d in district_ids]
 
 
 def legend(rows: list[dict], title: str) -> None:
@@ -99,9 +106,31 @@ def column_config(indicator_list: list[Indicator]) -> dict:
            "name": st.column_config.TextColumn("District")}
     for ind in indicator_list:
         cfg[ind.key] = st.column_config.NumberColumn(indicator_label(ind),
-                                                     format=f"%.{ind.digits}f")
+                                                     format="localized")
     return cfg
 
 
 def geojson_bytes(collection: dict) -> bytes:
     return json.dumps(collection).encode()
+
+
+def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
+    """A district profile (core.indicators.district_profile) laid out for reading."""
+    def with_unit(v: float, unit: str, digits: int) -> str:
+        return f"{maps.format_value(v, digits)} {unit}".strip()
+
+    digits = [1 if abs(v) < 100 else 0 for v in profile["value"].fillna(0)]
+    values = [text if isinstance(text, str) else with_unit(v, u, d)
+              for text, v, u, d in zip(profile["value_text"], profile["value"], profile["unit"],
+                                       digits, strict=True)]
+    medians = [with_unit(v, u, d) if not isinstance(text, str) else "–"
+               for text, v, u, d in zip(profile["value_text"], profile["city_median"],
+                                        profile["unit"], digits, strict=True)]
+    return pd.DataFrame({
+        "Indicator": profile["indicator"],
+        "Value": values,
+        "Rank": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–"
+                 for r, n in zip(profile["rank"], profile["of"], strict=True)],
+        "Percentile": profile["percentile"],
+        "City median": medians,
+    })

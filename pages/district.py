@@ -22,19 +22,17 @@ profile = indicators.district_profile(table, district_id)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(names[district_id])
-    st.dataframe(profile[["indicator", "value", "unit", "rank", "of", "percentile", "city_median"]],
-                 hide_index=True, column_config={
-                     "value": st.column_config.NumberColumn("Value", format="%,.1f"),
-                     "rank": st.column_config.NumberColumn("Rank (1 = highest)"),
-                     "of": st.column_config.NumberColumn("of districts"),
-                     "percentile": st.column_config.NumberColumn("Percentile (%)", format="%.0f"),
-                     "city_median": st.column_config.NumberColumn("City median", format="%,.1f"),
-                 })
+    st.dataframe(components.profile_table(profile), hide_index=True, column_config={
+        "Rank": st.column_config.TextColumn("Rank (1 = highest)"),
+        "Percentile": st.column_config.ProgressColumn("Percentile (%)", format="%.0f",
+                                                      min_value=0, max_value=100),
+    })
 with right:
     st.caption("Click another district on the map to select it.")
-    fill = [[236, 112, 20, 230] if d == district_id else [180, 190, 200, 160] for d in table["district_id"]]
+    fill = components.highlight_fill(table["district_id"], district_id)
     deck = components.district_deck(city, table[["district_id", "name"]], fill,
-                                    "<b>{name}</b> ({district_id})", highlight=district_id)
+                                    "<b>{name}</b> ({district_id})", highlight=district_id,
+                                    width_px=420, height_px=380)
     event = st.pydeck_chart(deck, on_select="rerun", key=keys.PROFILE_MAP, height=380)
     picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
     if picked and picked[0]["properties"]["district_id"] != district_id:
@@ -45,6 +43,6 @@ with right:
 st.plotly_chart(charts.percentile_bars(profile, names[district_id]))
 st.subheader("Against the distribution")
 cols = st.columns(2)
-for i, row in enumerate(profile.dropna(subset=["value"]).itertuples()):
+for i, row in enumerate(profile.dropna(subset=["percentile"]).itertuples()):
     cols[i % 2].plotly_chart(charts.distribution(table[row.key], row.value, row.indicator, row.unit),
                              key=f"dist_{row.key}")

@@ -21,9 +21,8 @@ scheme = how.selectbox("Classification", list(maps.SCHEMES), key=keys.OVERVIEW_S
 k = count.slider("Classes", 3, 7, 5, key=keys.OVERVIEW_CLASSES)
 
 ind = available[key]
-view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k)
-tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
-           "<br/>class {class}")
+view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k, ind.categories)
+tooltip = f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
 
 map_col, legend_col = st.columns([5, 1])
 with map_col:
@@ -32,7 +31,8 @@ with map_col:
                             key=keys.OVERVIEW_MAP, height=560)
 with legend_col:
     components.legend(view.legend, components.indicator_label(ind))
-    st.caption(f"{maps.SCHEMES[scheme]}, {len(view.classes.bins)} classes")
+    if not ind.categories:
+        st.caption(f"{maps.SCHEMES[scheme]}, {len(view.classes.bins)} classes")
 
 picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
 if picked:

@@ -83,3 +83,12 @@ def test_fast_schemes_match_mapclassify(scheme, cls):
         ref = getattr(mapclassify, cls)(x, k=k)
         np.testing.assert_allclose(ours.bins, ref.bins)
         assert ours.index.tolist() == list(ref.yb)
+
+
+def test_categorical_indicator_uses_named_classes():
+    table = pd.DataFrame({"district_id": ["a", "b", "c"], "name": ["A", "B", "C"],
+                          "flag": [0.0, 1.0, np.nan]})
+    ch = maps.choropleth(table, "flag", "Disadvantaged", "", categories=("no", "yes"))
+    assert ch.properties["value_text"].tolist() == ["no", "yes", "no data"]
+    assert [r["label"] for r in ch.legend] == ["no", "yes", "no data"]
+    assert ch.fill[0] != ch.fill[1] and ch.fill[2] == maps.NO_DATA

@@ -69,8 +69,10 @@ def test_district_profile_ranks_the_chosen_district():
     box.set_value("32").run()  # the Loop
     assert not at.exception
     table = at.dataframe[0].value
-    assert {"indicator", "rank", "percentile"} <= set(table.columns)
-    assert table["rank"].between(1, 77).all()
+    assert {"Indicator", "Value", "Rank", "Percentile"} <= set(table.columns)
+    ranked = table.dropna(subset=["Percentile"])
+    assert ranked["Rank"].str.fullmatch(r"\d+ of 77").all()
+    assert table.set_index("Indicator").loc["Disadvantaged (CEJST-style)", "Value"] in ("yes", "no")
     (deck,) = decks(at)
     outlined = [f["properties"]["district_id"] for f in deck["layers"][0]["data"]["features"]
                 if f["properties"]["line_width"] > 1]
