@@ -63,6 +63,17 @@ class City:
     def with_lineage(self, *entries: str) -> City:
         return replace(self, lineage=self.lineage + tuple(entries))
 
+    def with_display(self, tolerance_share: float) -> City:
+        """This city with a simplified copy of its boundaries for maps (shared edges kept)."""
+        from core.geometry import display_geometry
+
+        simple, tolerance_m = display_geometry(self.districts, tolerance_share)
+        if tolerance_m == 0:
+            return self
+        return replace(self, display=simple, lineage=self.lineage + (
+            f"display: map boundaries simplified with simplify_coverage ({tolerance_m:,.0f} m); "
+            "all figures use the original boundaries",))
+
     @property
     def map_geometry(self) -> gpd.GeoSeries:
         """Geometry to draw: the simplified display copy when there is one."""

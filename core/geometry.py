@@ -132,8 +132,8 @@ def _gaps(geoms: np.ndarray, ids: np.ndarray, tree: shapely.STRtree,
     if geoms.size == 0:
         return empty
     union = shapely.union_all(geoms)
-    holes = [shapely.Polygon(ring) for part in shapely.get_parts(union)
-             for ring in shapely.get_interior_rings(part) if ring is not None]
+    holes = [shapely.Polygon(part.interiors[k]) for part in shapely.get_parts(union)
+             if part.geom_type == "Polygon" for k in range(len(part.interiors))]
     holes = np.array(holes, dtype=object)
     if holes.size == 0:
         return empty

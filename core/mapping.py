@@ -23,6 +23,7 @@ class ColumnMapping(BaseModel):
     id_column: str | None = None
     attributes_id: str | None = None
     layer: str | None = None
+    crs: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     units: dict[str, str] = Field(default_factory=dict)
     extra_features: list[str] = Field(default_factory=list)
@@ -219,3 +220,64 @@ def suggest(columns: list[str], boundary_columns: list[str] | None = None) -> Co
     return ColumnMapping(id_column=boundary_ids[0] if boundary_ids else None,
                          attributes_id=attr_ids[0] if attr_ids else None,
                          columns=mapped, units=unit_of)
+
+
+# --------------------------------------------------------------------------- editing as a table
+
+ROW_COLUMNS = ("column", "file", "maps_to", "unit", "model_feature")
+
+
+def unit_choices() -> list[str]:
+    """Every accepted unit name (empty = already in the canonical unit)."""
+    from core import units
+    return [""] + [u for table in units.UNITS.values() for u in table]
+
+
+def to_rows(mapping: ColumnMapping, boundary_columns: list[str],
+            attribute_columns: list[str]) -> list[dict]:
+    """One editable row per source column (id columns and geometry left out)."""
+    skip = {mapping.id_column, mapping.attributes_id, "geometry"}
+    rows = []
+    for side, names in (("boundaries", boundary_columns), ("attributes", attribute_columns)):
+        for c in names:
+            if c in skip:
+                continue
+            target = mapping.columns.get(c, c if c in cols.CANONICAL else "")
+            rows.append({"column": c, "file": side, "maps_to": target,
+                         "unit": mapping.units.get(target, "") if target else "",
+                         "model_feature": c in mapping.extra_features})
+    return rows
+
+
+def from_rows(rows: list[dict], *, id_column: str | None, attributes_id: str | None,
+              layer: str | None = None, crs: str | None = None) -> ColumnMapping:
+    """The mapping an edited table says (raises InputError naming a target used twice)."""
+    columns: dict[str, str] = {}
+    units_by: dict[str, str] = {}
+    extra: list[str] = []
+    owner: dict[str, str] = {}
+    for r in rows:
+        source, target = str(r["column"]), (r.get("maps_to") or "").strip()
+        if target:
+            if target in owner and owner[target] != source:
+                raise InputError(f"'{owner[target]}' and '{source}' both map to '{target}'; "
+                                 "keep one of them")
+            owner[target] = source
+            if target != source:
+                columns[source] = target
+            if (r.get("unit") or "").strip():
+                units_by[target] = r["unit"].strip()
+        elif r.get("model_feature"):
+            extra.append(source)
+    return ColumnMapping(id_column=id_column, attributes_id=attributes_id, layer=layer, crs=crs,
+                         columns=columns, units=units_by, extra_features=extra)
+
+
+def loads(text: str, name: str = "mapping.json") -> ColumnMapping:
+    """Parse mapping text (JSON, or YAML when ``name`` ends in .yaml/.yml)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_text(text, encoding="utf-8")
+        return load(path)

@@ -30,6 +30,12 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 CSV_DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 BYTES_PER_MB = 1024 * 1024
+# charset-normalizer's language coherence below which a multi-byte East Asian guess is not
+# trusted over Windows-1252 (a heuristic of this reader, not a reference figure).
+CJK_MIN_COHERENCE = 0.2
+_CJK = {"big5", "big5hkscs", "gb2312", "gb18030", "gbk", "hz", "johab", "cp932", "cp949",
+        "cp950", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_kr",
+        "euc_jis_2004", "euc_jisx0213", "iso2022_jp", "iso2022_kr"}
 
 
 # --------------------------------------------------------------------------- limits
@@ -238,7 +244,10 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:SNIFF_BYTES * 4]).best()
-    for encoding in ([best.encoding] if best else []) + ["cp1252", "latin-1"]:
+    first = [best.encoding] if best else []
+    if best and best.encoding in _CJK and best.coherence < CJK_MIN_COHERENCE:
+        first = []  # short Western text (e.g. "Élysée" in Latin-1) often "fits" a CJK table
+    for encoding in first + ["cp1252", "latin-1"]:
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
