@@ -89,6 +89,13 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
         attr_id = attributes_id or id_column
         t = with_id(table.rename(columns=mapping), mapping.get(attr_id, attr_id), "attributes")
         t = _exclude(t, cleaning.exclude_ids, "attributes", lineage)
+        no_id = t["district_id"].isna()
+        if no_id.any():
+            problems.append(Problem("missing ids", f"{int(no_id.sum())} attribute row(s) have "
+                                    "no id and were left out", "give every row an id",
+                                    "district_id", (), blocking=False))
+            lineage.append(f"join: {int(no_id.sum())} attribute row(s) without an id left out")
+            t = t.loc[~no_id]
         if cleaning.ignore_leading_zeros:
             t["district_id"] = _strip_zeros(t["district_id"], "attributes", lineage)
         exact = t.duplicated(keep="first")

@@ -124,7 +124,9 @@ def _target(name: str) -> str | None:
         return joined
     energy_e, energy_g = bool(t & _ELECTRIC), bool(t & _GAS)
     per = bool(t & {"per", "intensity", "eui"}) or ("sqft" in t and (energy_e or energy_g))
-    if (energy_e or energy_g) and not per and not (t & {"price", "cost", "usd", "bill"}):
+    if (energy_e or energy_g) and (per or t & {"price", "cost", "usd", "bill"}):
+        return None  # an intensity or a price, not a quantity of energy
+    if energy_e or energy_g:
         fuel = "gas" if energy_g and not (t & {"electricity", "elec", "electric"}) else "electricity"
         month = _month(toks)
         if month:
