@@ -9,7 +9,8 @@ Checks
 * duplicate ids (blocking), duplicate geometries, exact duplicate rows (warnings);
 * robust outliers: modified z-score ``0.6745 (x - median) / MAD`` above the
   threshold (Iglewicz and Hoaglin's 3.5), on log10 of positive quantities
-  (counts, money, areas, energy) and on raw values otherwise (warnings);
+  (counts, money, areas, energy, stories) and on raw values otherwise (shares,
+  ages); monthly columns are left to their annual totals (warnings);
 * ids on one side only, and ids that differ only by leading zeros;
 * geometry: non-polygons (blocking), repaired polygons (lineage), overlaps and
   gaps between districts with their area (warnings).
@@ -48,7 +49,8 @@ THRESHOLDS = "plausibility_thresholds"
 # 0.6745 = the 75th percentile of the standard normal: makes MAD comparable to a standard
 # deviation (Iglewicz and Hoaglin 1993).
 MAD_SCALE = 0.6745
-LOG_KINDS = ("count", "money", "area", "energy")
+LOG_KINDS = ("count", "money", "area", "energy", "number")
+MONTHLY = frozenset(cols.MONTHLY_ELECTRICITY + cols.MONTHLY_GAS)
 SCORE_MAX = 100.0
 
 
@@ -274,7 +276,7 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
     ids = d["district_id"].astype(str)
     out = []
     for c in _numeric_present(d):
-        if d[c].notna().sum() < min_values:
+        if c in MONTHLY or d[c].notna().sum() < min_values:
             continue
         log = cols.CANONICAL[c].kind in LOG_KINDS
         z = modified_z(d[c], log)

@@ -109,3 +109,23 @@ def test_bad_attribute_table_latin1_and_text_in_numbers():
     assert any("type [population]" in e.value and "n/a_" in e.value for e in at.error)
     assert at.button(key=keys.DATA_USE).disabled
     assert keys.CITY not in at.session_state
+
+
+def test_table_problems_no_id_match_and_duplicate_ids():
+    b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
+    at = upload(data_page(), b, ("a.csv", b"district_id,population\nx1,5\nx2,6\n"))
+    assert any("no attribute row matches" in e.value for e in at.error)
+    at = upload(data_page(), b, ("a.csv", b"district_id,population\n1,5\n1,6\n2,7\n"))
+    assert any("duplicate ids [district_id]" in e.value for e in at.error)
+    assert at.button(key=keys.DATA_USE).disabled and keys.CITY not in at.session_state
+
+
+def test_upload_over_the_size_limit(monkeypatch):
+    from core import readers
+    from core.settings import Settings
+
+    monkeypatch.setattr(readers, "get_settings", lambda: Settings(upload_limit_mb=0.01))
+    fresh = paths.DEFAULT_BOUNDARIES.read_bytes() + b"\n\n"  # not in the upload cache
+    at = upload(data_page(), ("d.geojson", fresh))
+    assert any("over the upload limit" in e.value for e in at.error)
+    assert keys.CITY not in at.session_state
