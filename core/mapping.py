@@ -230,9 +230,11 @@ ROW_COLUMNS = ("column", "file", "maps_to", "unit", "model_feature")
 
 
 def unit_choices() -> list[str]:
-    """Every accepted unit name (empty = already in the canonical unit)."""
+    """Every unit a row may show: convertible units, then the fixed units of other columns."""
     from core import units
-    return [""] + [u for table in units.UNITS.values() for u in table]
+    fixed = sorted({c.unit for c in cols.CANONICAL.values()
+                    if c.kind not in units.UNITS and c.unit})
+    return [""] + [u for table in units.UNITS.values() for u in table] + fixed
 
 
 def to_rows(mapping: ColumnMapping, boundary_columns: list[str],
@@ -246,7 +248,7 @@ def to_rows(mapping: ColumnMapping, boundary_columns: list[str],
                 continue
             target = mapping.columns.get(c, c if c in cols.CANONICAL else "")
             rows.append({"column": c, "file": side, "maps_to": target,
-                         "unit": mapping.units.get(target, "") if target else "",
+                         "unit": mapping.units.get(target, _canonical_unit(target)),
                          "model_feature": c in mapping.extra_features})
     return rows
 
@@ -267,12 +269,23 @@ def from_rows(rows: list[dict], *, id_column: str | None, attributes_id: str | N
             owner[target] = source
             if target != source:
                 columns[source] = target
-            if (r.get("unit") or "").strip():
-                units_by[target] = r["unit"].strip()
+            unit = (r.get("unit") or "").strip()
+            if unit and unit != _canonical_unit(target):
+                units_by[target] = unit
         elif r.get("model_feature"):
             extra.append(source)
     return ColumnMapping(id_column=id_column, attributes_id=attributes_id, layer=layer, crs=crs,
                          columns=columns, units=units_by, extra_features=extra)
+
+
+def _canonical_unit(target: str) -> str:
+    """The canonical unit name of a target's kind ("kWh", "m2", "share"), else ""."""
+    from core import units
+
+    spec = cols.CANONICAL.get(target)
+    if spec is None:
+        return ""
+    return units.CANONICAL_UNIT.get(spec.kind, spec.unit)  # e.g. "persons": no conversion
 
 
 def loads(text: str, name: str = "mapping.json") -> ColumnMapping:
