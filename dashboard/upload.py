@@ -90,9 +90,12 @@ def validate(gdf, tbl, mapping, cleaning, files_key: str):
 
 
 def use_city(city: City, name: str, key: str) -> None:
-    """Make a validated city the active one for this session (button callback)."""
+    """Make a validated city the active one for this session (button callback).
+
+    ``key`` says what the city was made from (files, mapping, cleaning)."""
     named = replace(city, name=name, source=f"uploaded by the user: {name}")
-    state.set_active_city(named.with_display(get_settings().display_tolerance_share), key)
+    digest = hashlib.sha1(f"{key}|{name}".encode()).hexdigest()[:16]  # caches are keyed on it
+    state.set_active_city(named.with_display(get_settings().display_tolerance_share), digest)
     st.session_state[keys.DATA_NOTICE] = (f"Every page now shows {name} "
                                           f"({city.n:,} districts) for this session.")
 

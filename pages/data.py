@@ -145,5 +145,6 @@ d2.download_button("Download the report (JSON)", report.to_json().encode(),
 st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
 st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
-          on_click=upload.use_city, args=(result.city, name, files_key),
+          on_click=upload.use_city,
+          args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}"),
           help=None if report.usable else "Fix the blocking problems first")

@@ -129,3 +129,19 @@ def test_upload_over_the_size_limit(monkeypatch):
     at = upload(data_page(), ("d.geojson", fresh))
     assert any("over the upload limit" in e.value for e in at.error)
     assert keys.CITY not in at.session_state
+
+
+def test_a_saved_mapping_file_is_applied_and_recorded():
+    b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
+    a = ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes())
+    at = upload(data_page(), b, a)
+    saved = b'{"units": {"gas_kwh": "MWh"}, "extra_features": []}'
+    at.file_uploader(key=keys.DATA_MAPPING_FILE).set_value(("m.json", saved, "application/json"))
+    at.run()
+    assert not at.exception
+    lineage = [df.value for df in at.dataframe if list(df.value.columns) == ["change"]][0]
+    assert any("gas_kwh converted from MWh (x1000)" in s for s in lineage["change"])
+    problems = [df.value for df in at.dataframe if "severity" in df.value.columns][0]
+    assert "implausible" in set(problems["check"])
+    at.button(key=keys.DATA_USE).click().run()
+    assert at.session_state[keys.CITY].units == {"gas_kwh": "MWh"}
