@@ -43,18 +43,29 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
             lineage.append(f"crs: none in file; {crs} given by the user")
         gdf = gdf.set_crs(given, allow_override=True)
     if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        if _lonlat(gdf):
             lineage.append("crs: none in file; coordinates are lon/lat, EPSG:4326 assumed")
             return gdf.set_crs(WGS84)
         raise InputError("the boundaries have no coordinate reference system and the coordinates "
                          "are not longitude/latitude; give the EPSG code of the file "
                          "(e.g. EPSG:3435 for Illinois East, US feet: --crs on the command line, "
                          "the CRS box on the Data page)")
+    if gdf.crs.is_geographic and not _lonlat(gdf):
+        # GeoJSON readers assume EPSG:4326 when a file says nothing; projected numbers then
+        # land far outside the globe
+        raise InputError(f"the boundaries say {gdf.crs.to_string()} (longitude/latitude) but "
+                         "their coordinates are not; give the EPSG code of the file (e.g. "
+                         "EPSG:3435 for Illinois East, US feet: --crs on the command line, the "
+                         "CRS box on the Data page)")
     if gdf.crs.to_epsg() != 4326:
         lineage.append(f"crs: reprojected from {gdf.crs.to_string()} to EPSG:4326")
         return gdf.to_crs(WGS84)
     return gdf
+
+
+def _lonlat(gdf: gpd.GeoDataFrame) -> bool:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return bool(-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
 
 
 def unusable(geom: gpd.GeoSeries) -> np.ndarray:

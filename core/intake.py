@@ -35,6 +35,13 @@ class Cleaning:
     exclude_ids: tuple[str, ...] = ()
 
 
+def parse_ids(text: str) -> tuple[str, ...]:
+    """Ids typed by a user: separated by commas, semicolons or whitespace."""
+    import re
+
+    return tuple(dict.fromkeys(t for t in re.split(r"[,;\s]+", text or "") if t))
+
+
 @dataclass(frozen=True)
 class IdMatch:
     """How the ids of the boundaries and the attributes meet (compared as text)."""

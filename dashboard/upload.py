@@ -105,10 +105,16 @@ def back_to_default() -> None:
     st.session_state[keys.DATA_NOTICE] = "Back to the default city."
 
 
-def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport):
-    """Preview map: districts coloured by quality score (points of 100)."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _preview(_districts: gpd.GeoDataFrame, key: str) -> City:
+    preview = City(districts=_districts, name="preview", source="")
+    return preview.with_display(get_settings().display_tolerance_share)
+
+
+def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: str):
+    """Preview map (simplified boundaries): districts coloured by quality score (points of 100)."""
     view = maps.choropleth(report.districts, "score", "Quality score", "points", 0,
                            "equal_interval", SCORE_CLASSES)
-    preview = City(districts=districts, name="preview", source="")
+    preview = _preview(districts, key)
     tooltip = "<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points"
     return components.district_deck(preview, view.properties, view.fill, tooltip), view

@@ -94,8 +94,8 @@ cleaning = intake.Cleaning(
     drop_duplicate_rows=c1.checkbox("Drop exact duplicate rows", key=keys.DATA_DROP_DUPLICATES),
     ignore_leading_zeros=c2.checkbox("Match ids ignoring leading zeros ('01' = '1')",
                                      key=keys.DATA_IGNORE_ZEROS),
-    exclude_ids=tuple(c3.multiselect("Exclude districts (ids)", sorted(
-        gdf[b_id].astype(str).unique()), key=keys.DATA_EXCLUDE)))
+    exclude_ids=intake.parse_ids(c3.text_input("Exclude districts (ids, comma-separated)",
+                                               key=keys.DATA_EXCLUDE)))
 
 st.header("4. Quality report")
 result, error = upload.validate(gdf, tbl, chosen, cleaning, files_key)
@@ -115,7 +115,7 @@ if report.usable:
     st.success("No blocking problem: this city can be used.")
 
 map_col, legend_col = st.columns([5, 1])
-deck, view = upload.score_deck(result.districts, report)
+deck, view = upload.score_deck(result.districts, report, f"{files_key}|{chosen!r}|{cleaning!r}")
 map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=420)
 with legend_col:
     components.legend(view.legend, "Quality score (points of 100)")

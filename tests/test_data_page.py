@@ -145,3 +145,22 @@ def test_a_saved_mapping_file_is_applied_and_recorded():
     assert "implausible" in set(problems["check"])
     at.button(key=keys.DATA_USE).click().run()
     assert at.session_state[keys.CITY].units == {"gas_kwh": "MWh"}
+
+
+def test_geopackage_layers_and_excluding_districts(tmp_path):
+    from tests.conftest import square_grid
+
+    path = tmp_path / "two.gpkg"
+    square_grid(2).assign(population=[1, 2, 3, 4]).to_file(path, layer="wards")
+    square_grid(3).assign(population=range(9)).to_file(path, layer="tracts")
+    at = upload(data_page(), ("two.gpkg", path.read_bytes()))
+    layer = at.selectbox(key=keys.DATA_LAYER)
+    assert sorted(layer.options) == ["tracts", "wards"]
+    layer.set_value("tracts").run()
+    assert {m.label: m.value for m in at.metric}["Districts (count)"] == "9"
+    at.text_input(key=keys.DATA_EXCLUDE).input("8, 9").run()
+    assert {m.label: m.value for m in at.metric}["Districts (count)"] == "7"
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.n == 7 and any("excluded from the boundaries by the user (ids 8, 9)" in s
+                               for s in city.lineage)

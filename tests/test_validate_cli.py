@@ -103,3 +103,16 @@ def test_cleaning_options_are_recorded(tmp_path):
     out = json.loads(r.stdout)
     assert r.exit_code == 0 and out["n_districts"] == 76
     assert any("excluded from the boundaries by the user (ids 76)" in s for s in out["lineage"])
+
+
+def test_missing_crs_asks_for_an_epsg_code_and_crs_option_fixes_it(tmp_path):
+    from tests.conftest import square_grid
+
+    path = tmp_path / "feet.geojson"
+    square_grid(2).assign(population=[1, 2, 3, 4]).to_crs("EPSG:3435").set_crs(
+        None, allow_override=True).to_file(path)
+    r = runner.invoke(app, ["validate", str(path)])
+    assert r.exit_code == 2 and "give the EPSG code" in r.output  # GeoJSON claims lon/lat
+    r = runner.invoke(app, ["validate", str(path), "--crs", "EPSG:3435", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "crs: file said EPSG:4326; the given EPSG:3435 was used" in json.loads(r.stdout)["lineage"]
