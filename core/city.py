@@ -143,12 +143,9 @@ def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
                 attributes: str | Path | pd.DataFrame | None,
                 layer: str | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None, dict]:
     """Read both inputs (files or frames); also return a saved city's metadata, if any."""
-    saved: dict = {}
-    if isinstance(boundaries, gpd.GeoDataFrame):
-        gdf = boundaries
-    else:
-        gdf = readers.read_boundaries(boundaries, layer=layer)
-        saved = saved_metadata(boundaries)
+    gdf = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else readers.read_boundaries(
+        boundaries, layer=layer)
+    saved = dict(gdf.attrs.get(readers.SAVED_CITY) or {})
     table = None
     if attributes is not None:
         table = attributes if isinstance(attributes, pd.DataFrame) else readers.read_table(attributes)
@@ -165,10 +162,6 @@ def city_from_staged(staged: intake.Staged, name: str, source: str, illustrative
                 extra_features=staged.extra_features, units=dict(staged.units))
 
 
-# GeoParquet key-value metadata that carries a saved city's name, source and lineage.
-METADATA_KEY = b"greenprint"
-
-
 def write_city(city: City, path: str | Path) -> Path:
     """Save a city as GeoParquet that :func:`load_city` accepts as boundaries (no attributes)."""
     import json
@@ -182,23 +175,9 @@ def write_city(city: City, path: str | Path) -> Path:
             "lineage": list(city.lineage) + [f"saved: written to {path.name}"],
             "extra_features": list(city.extra_features), "units": dict(city.units)}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           METADATA_KEY: json.dumps(meta).encode()})
+                                           readers.SAVED_CITY.encode(): json.dumps(meta).encode()})
     pq.write_table(table, path)
     return path
-
-
-def saved_metadata(path: str | Path) -> dict:
-    """Name, source and lineage of a city saved by :func:`write_city` (empty otherwise)."""
-    import json
-
-    if Path(path).suffix.lower() not in (".parquet", ".geoparquet"):
-        return {}
-    try:
-        import pyarrow.parquet as pq
-        raw = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
-        return json.loads(raw) if raw else {}
-    except Exception:  # metadata is a courtesy: a file without it is still a city
-        return {}
 
 
 def default_city() -> City:

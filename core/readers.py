@@ -29,6 +29,7 @@ TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 CSV_DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
+SAVED_CITY = "greenprint"  # GeoParquet metadata key (and frame attrs key) of a saved city
 BYTES_PER_MB = 1024 * 1024
 # charset-normalizer's language coherence below which a multi-byte East Asian guess is not
 # trusted over Windows-1252 (a heuristic of this reader, not a reference figure).
@@ -116,6 +117,7 @@ def read_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
     try:
         if suffix in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
+            gdf.attrs[SAVED_CITY] = saved_metadata(path)
         else:
             gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio/arrow raise many types; the user needs one message
@@ -305,6 +307,18 @@ class _spooled:
 
     def __exit__(self, *exc) -> None:
         self._dir.cleanup()
+
+
+def saved_metadata(path: str | Path) -> dict:
+    """Name, source and lineage of a city saved by ``core.city.write_city`` (empty otherwise)."""
+    import json
+
+    try:
+        import pyarrow.parquet as pq
+        raw = (pq.read_schema(path).metadata or {}).get(SAVED_CITY.encode())
+        return json.loads(raw) if raw else {}
+    except Exception:  # metadata is a courtesy: a file without it is still a city
+        return {}
 
 
 def _first_line(exc: Exception) -> str:

@@ -74,7 +74,8 @@ base = base.model_copy(update={"id_column": b_id, "attributes_id": a_id})
 files_key = f"{b_up.digest}|{a_up.digest if a_up else ''}|{layer}"
 edited = st.data_editor(
     pd.DataFrame(mapping.to_rows(base, b_cols, a_cols), columns=list(mapping.ROW_COLUMNS)),
-    hide_index=True, width="stretch", key=f"{keys.DATA_MAPPING_EDITOR}_{files_key}",
+    hide_index=True, width="stretch", key=f"{keys.DATA_MAPPING_EDITOR}_{files_key}|{b_id}|{a_id}|"
+                                          f"{saved_file.file_id if saved_file else ''}",
     disabled=["column", "file"], column_config={
         "maps_to": st.column_config.SelectboxColumn("Maps to", options=[""] + list(
             columns.CANONICAL)),

@@ -164,3 +164,17 @@ def test_geopackage_layers_and_excluding_districts(tmp_path):
     city = at.session_state[keys.CITY]
     assert city.n == 7 and any("excluded from the boundaries by the user (ids 8, 9)" in s
                                for s in city.lineage)
+
+
+def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
+    from core.city import load_city, write_city
+
+    city = load_city(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES,
+                     units_by_column={"roof_area_m2": "m2"}, name="Saved")
+    path = write_city(city.with_lineage("clean: an earlier step"), tmp_path / "saved.parquet")
+    at = upload(data_page(), ("saved.parquet", path.read_bytes()))
+    lineage = [df.value for df in at.dataframe if list(df.value.columns) == ["change"]][0]
+    assert list(lineage["change"][:3]) == ["read: attributes decoded as utf-8, delimiter ','",
+                                           "clean: an earlier step",
+                                           "saved: written to saved.parquet"]
+    assert {m.label: m.value for m in at.metric}["Blocking problems (count)"] == "0"
