@@ -117,7 +117,7 @@ if report.usable:
 
 map_col, legend_col = st.columns([5, 1])
 deck, view = upload.score_deck(result.districts, report, f"{files_key}|{chosen!r}|{cleaning!r}")
-map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=420)
+map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=560)  # the height the view fits
 with legend_col:
     components.legend(view.legend, "Quality score (points of 100)")
 st.caption(f"Quality score: {quality.SCORE_FORMULA}.")
