@@ -11,13 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from core import columns as cols
-from core import paths, readers, units
-from core.errors import CityValidationError, InputError, Problem
-from core.schema import schema_problems
+from core import intake, paths, readers
+from core.errors import CityValidationError
 
 WGS84 = "EPSG:4326"
 
@@ -49,6 +46,7 @@ class City:
     lineage: tuple[str, ...] = ()
     extra_features: tuple[str, ...] = ()
     units: Mapping[str, str] = field(default_factory=dict)
+    display: gpd.GeoSeries | None = None  # lighter geometry for maps only; None = districts
 
     @property
     def crs(self) -> str:
@@ -65,6 +63,22 @@ class City:
     def with_lineage(self, *entries: str) -> City:
         return replace(self, lineage=self.lineage + tuple(entries))
 
+    def with_display(self, tolerance_share: float) -> City:
+        """This city with a simplified copy of its boundaries for maps (shared edges kept)."""
+        from core.geometry import display_geometry
+
+        simple, tolerance_m = display_geometry(self.districts, tolerance_share)
+        if tolerance_m == 0:
+            return self
+        return replace(self, display=simple, lineage=self.lineage + (
+            f"display: map boundaries simplified with simplify_coverage ({tolerance_m:,.0f} m); "
+            "all figures use the original boundaries",))
+
+    @property
+    def map_geometry(self) -> gpd.GeoSeries:
+        """Geometry to draw: the simplified display copy when there is one."""
+        return self.display if self.display is not None else self.districts.geometry
+
 
 def load_city(
     boundaries: str | Path | gpd.GeoDataFrame,
@@ -79,6 +93,8 @@ def load_city(
     illustrative: bool = False,
     layer: str | None = None,
     extra_features: tuple[str, ...] = (),
+    crs: str | None = None,
+    cleaning: intake.Cleaning | None = None,
 ) -> City:
     """Read, join, convert and validate a city.
 
@@ -86,6 +102,7 @@ def load_city(
     ----------
     boundaries
         Polygon file (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet) or a GeoDataFrame.
+        A GeoParquet written by :func:`write_city` brings its name, source and lineage.
     attributes
         Optional table (CSV, XLSX, Parquet) or DataFrame joined on the id.
     id_column, attributes_id
@@ -95,6 +112,10 @@ def load_city(
     units_by_column
         ``{canonical column: unit}`` for columns not in canonical units, e.g.
         ``{"gas_kwh": "therm", "floor_area_m2": "ft2"}``.
+    crs
+        CRS of the boundaries when the file has none (or a wrong one), e.g. "EPSG:3435".
+    cleaning
+        Changes the user asked for (drop duplicate rows, exclude ids, ...).
 
     Raises
     ------
@@ -103,33 +124,60 @@ def load_city(
     CityValidationError
         The data was read but has blocking problems (each says what to fix).
     """
-    mapping = dict(mapping or {})
-    lineage: list[str] = []
+    gdf, table, saved = read_inputs(boundaries, attributes, layer)
+    staged = intake.stage(gdf, table, id_column=id_column, attributes_id=attributes_id,
+                          mapping=mapping, units_by_column=units_by_column,
+                          extra_features=extra_features, crs=crs,
+                          cleaning=cleaning or intake.Cleaning())
+    if staged.blocking:
+        raise CityValidationError(staged.blocking)
+    label = name or saved.get("name") or (
+        Path(boundaries).stem if isinstance(boundaries, str | Path) else "Uploaded city")
+    src = source or saved.get("source") or (
+        str(boundaries) if isinstance(boundaries, str | Path) else "uploaded data")
+    return city_from_staged(staged, label, src, illustrative or bool(saved.get("illustrative")),
+                            prior_lineage=tuple(saved.get("lineage", ())))
+
+
+def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
+                attributes: str | Path | pd.DataFrame | None,
+                layer: str | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None, dict]:
+    """Read both inputs (files or frames); also return a saved city's metadata, if any."""
     gdf = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else readers.read_boundaries(
         boundaries, layer=layer)
-    gdf = _to_wgs84(gdf, lineage)
-    gdf = _with_id(gdf.rename(columns=mapping), mapping.get(id_column, id_column), "boundaries")
-
+    saved = dict(gdf.attrs.get(readers.SAVED_CITY) or {})
+    table = None
     if attributes is not None:
         table = attributes if isinstance(attributes, pd.DataFrame) else readers.read_table(attributes)
-        attr_id = attributes_id or id_column
-        table = _with_id(table.rename(columns=mapping), mapping.get(attr_id, attr_id), "attributes")
-        gdf = _join(gdf, table, lineage)
+    return gdf, table, saved
 
-    units_used = dict(units_by_column or {})
-    gdf = _convert_units(gdf, units_used, lineage)
-    if "name" not in gdf or gdf["name"].isna().all():
-        gdf["name"] = gdf["district_id"]
-        lineage.append("name: no name column; district ids used as names")
-    gdf = _coerce_numeric(gdf)
-    validate_districts(gdf)
 
-    label = name or (Path(boundaries).stem if isinstance(boundaries, str | Path) else "Uploaded city")
-    src = source or (str(boundaries) if isinstance(boundaries, str | Path) else "uploaded data")
-    ordered = [c for c in cols.CANONICAL if c in gdf] + [c for c in gdf if c not in cols.CANONICAL]
-    gdf = gdf[ordered].reset_index(drop=True)
-    return City(districts=gdf, name=label, source=src, illustrative=illustrative,
-                lineage=tuple(lineage), extra_features=tuple(extra_features), units=units_used)
+def city_from_staged(staged: intake.Staged, name: str, source: str, illustrative: bool = False,
+                     prior_lineage: tuple[str, ...] = ()) -> City:
+    """The :class:`City` of a staged city without blocking problems."""
+    if staged.blocking:
+        raise CityValidationError(staged.blocking)
+    return City(districts=staged.districts, name=name, source=source, illustrative=illustrative,
+                lineage=prior_lineage + tuple(staged.lineage),
+                extra_features=staged.extra_features, units=dict(staged.units))
+
+
+def write_city(city: City, path: str | Path) -> Path:
+    """Save a city as GeoParquet that :func:`load_city` accepts as boundaries (no attributes)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    city.districts.to_parquet(path, index=False)
+    table = pq.read_table(path)
+    meta = {"name": city.name, "source": city.source, "illustrative": city.illustrative,
+            "lineage": list(city.lineage) + [f"saved: written to {path.name}"],
+            "extra_features": list(city.extra_features), "units": dict(city.units)}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           readers.SAVED_CITY.encode(): json.dumps(meta).encode()})
+    pq.write_table(table, path)
+    return path
 
 
 def default_city() -> City:
@@ -146,127 +194,9 @@ def default_city() -> City:
 
 def validate_districts(gdf: gpd.GeoDataFrame) -> None:
     """Raise :class:`CityValidationError` listing every blocking problem."""
-    problems: list[Problem] = []
-    ids = gdf["district_id"]
-    dup = ids[ids.duplicated(keep=False)]
-    if len(dup):
-        problems.append(Problem("duplicate ids", f"{dup.nunique()} id(s) appear more than once",
-                                "give every district a unique id", "district_id",
-                                tuple(sorted(dup.unique()))))
-    geom = gdf.geometry
-    bad = ~geom.geom_type.isin(["Polygon", "MultiPolygon"]) | geom.is_empty | geom.isna()
-    if bad.any():
-        problems.append(Problem("geometry", "empty, point or line geometries found",
-                                "provide polygon boundaries for every district", "geometry",
-                                tuple(ids[bad].astype(str))))
-    for name in cols.REQUIRED:
-        if name not in gdf:
-            problems.append(Problem("missing column", f"required column '{name}' is absent",
-                                    f"map one of your columns to '{name}'", name))
-    problems.extend(schema_problems(gdf))
+    problems = intake.district_problems(gdf)
     if problems:
         raise CityValidationError(problems)
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str]) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-            lineage.append("crs: none in file; coordinates are lon/lat, EPSG:4326 assumed")
-            return gdf.set_crs(WGS84)
-        raise InputError("the boundaries have no coordinate reference system and the coordinates "
-                         "are not longitude/latitude; give the EPSG code of the file "
-                         "(e.g. EPSG:3435 for Illinois East, US feet)")
-    if gdf.crs.to_epsg() != 4326:
-        lineage.append(f"crs: reprojected from {gdf.crs.to_string()} to EPSG:4326")
-        return gdf.to_crs(WGS84)
-    return gdf
-
-
-def _with_id(frame: pd.DataFrame, column: str, side: str) -> pd.DataFrame:
-    if column not in frame:
-        raise InputError(f"the {side} have no column '{column}'; choose the id column from: "
-                         f"{', '.join(map(str, frame.columns[:20]))}")
-    out = frame.copy()
-    ids = out.pop(column)
-    out.insert(0, "district_id", normalise_ids(ids))
-    return out
-
-
-def normalise_ids(ids: pd.Series) -> pd.Series:
-    """Ids as trimmed strings; whole-number floats lose their ``.0`` (1.0 -> "1")."""
-    def one(v):
-        if pd.isna(v):
-            return None
-        if isinstance(v, float | np.floating) and float(v).is_integer():
-            return str(int(v))
-        return str(v).strip()
-    return ids.map(one).astype("string")
-
-
-def _join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, lineage: list[str]) -> gpd.GeoDataFrame:
-    shared = [c for c in table.columns if c in gdf.columns and c != "district_id"]
-    if shared:
-        gdf = gdf.drop(columns=shared)
-        lineage.append(f"join: attribute columns replace boundary columns {', '.join(shared)}")
-    matched = gdf["district_id"].isin(table["district_id"])
-    if not matched.any():
-        raise InputError("no attribute row matches a boundary id; check the id columns on both "
-                         f"sides (boundaries e.g. {list(gdf['district_id'][:3])}, attributes e.g. "
-                         f"{list(table['district_id'][:3])})")
-    if table["district_id"].duplicated().any():
-        dups = sorted(table.loc[table["district_id"].duplicated(), "district_id"].unique())
-        raise CityValidationError([Problem("duplicate ids", "attribute ids appear more than once",
-                                           "keep one row per district in the attributes",
-                                           "district_id", tuple(dups))])
-    out = gdf.merge(table, on="district_id", how="left")
-    if (~matched).any():
-        lineage.append(f"join: {int((~matched).sum())} district(s) have no attribute row")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
-
-
-def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
-                   lineage: list[str]) -> gpd.GeoDataFrame:
-    for name, unit in units_by_column.items():
-        spec = cols.CANONICAL.get(name) or cols.CANONICAL.get(_family(name))
-        if spec is None:
-            raise InputError(f"a unit was given for '{name}', which is not a canonical column; "
-                             "give units by canonical name, e.g. gas_kwh=therm")
-        if spec.kind not in units.UNITS:
-            raise InputError(f"'{name}' ({spec.unit or 'no unit'}) takes no unit conversion; "
-                             f"remove the unit '{unit}' for it")
-        try:
-            f = units.factor(spec.kind, unit)
-        except units.UnitError as exc:
-            raise InputError(f"column '{name}': {exc}") from exc
-        if name not in gdf:
-            continue
-        if f != 1.0:
-            gdf[name] = pd.to_numeric(gdf[name], errors="coerce") * f
-            lineage.append(f"units: {name} converted from {unit} (x{f:.6g})")
-    return gdf
-
-
-def _family(name: str) -> str:
-    return name.rsplit("_", 1)[0] if name[-2:].isdigit() else name
-
-
-def _coerce_numeric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    problems = []
-    for name in cols.NUMERIC:
-        if name not in gdf or pd.api.types.is_numeric_dtype(gdf[name]):
-            continue
-        raw = gdf[name]
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-        if bad.any():
-            problems.append(Problem("type", f"{int(bad.sum())} value(s) are not numbers, e.g. "
-                                    f"'{raw[bad].iloc[0]}'", f"make '{name}' numeric", name,
-                                    tuple(gdf.loc[bad, "district_id"].astype(str))))
-        gdf[name] = num
-    if problems:
-        raise CityValidationError(problems)
-    for name in cols.NUMERIC:
-        if name in gdf:
-            gdf[name] = gdf[name].astype(float)
-    return gdf
+normalise_ids = intake.normalise_ids

@@ -42,6 +42,8 @@ UnitOption = Annotated[list[str] | None, typer.Option("--unit", help="COL=UNIT, 
                                                       "gas_kwh=therm; repeat for each column.")]
 MappingFile = Annotated[Path | None, typer.Option("--mapping", help="Saved mapping (JSON or YAML).")]
 Layer = Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")]
+CrsOption = Annotated[str | None, typer.Option("--crs", help="CRS of the boundaries when the file "
+                                               "has none (or a wrong one), e.g. EPSG:3435.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -58,7 +60,7 @@ def pairs(items: list[str] | None, what: str) -> dict[str, str]:
 
 def city_from_args(boundaries: Path, attributes: Path | None, id_column: str,
                    attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
-                   mapping_file: Path | None, layer: str | None) -> City:
+                   mapping_file: Path | None, layer: str | None, crs: str | None = None) -> City:
     """Load the city the way every command does (raises InputError/CityValidationError)."""
     from core import mapping as column_mapping
 
@@ -68,7 +70,7 @@ def city_from_args(boundaries: Path, attributes: Path | None, id_column: str,
     return load_city(boundaries, attributes, id_column=saved.id_column or id_column,
                      attributes_id=attributes_id or saved.attributes_id, mapping=columns,
                      units_by_column=units, layer=layer or saved.layer,
-                     extra_features=tuple(saved.extra_features))
+                     extra_features=tuple(saved.extra_features), crs=crs or saved.crs)
 
 
 def fail(message: str, code: int, as_json: bool) -> None:

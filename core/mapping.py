@@ -23,6 +23,7 @@ class ColumnMapping(BaseModel):
     id_column: str | None = None
     attributes_id: str | None = None
     layer: str | None = None
+    crs: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     units: dict[str, str] = Field(default_factory=dict)
     extra_features: list[str] = Field(default_factory=list)
@@ -60,3 +61,238 @@ def dump(mapping: ColumnMapping, path: str | Path | None = None, fmt: str = "jso
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+# --------------------------------------------------------------------------- suggestions
+
+#: Words that say nothing about which column it is (years are dropped separately).
+_NOISE = {"total", "tot", "sum", "census", "acs", "est", "estimate", "count", "num", "number",
+          "of", "the", "all", "annual", "yr", "year", "value", "val", "data", "2010", "mean",
+          "avg", "average"}
+_MONTHS = {name: f"{i:02d}" for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+
+#: Units guessed from a token of the column name: token -> (kind, unit).
+UNIT_TOKENS: dict[str, tuple[str, str]] = {
+    "kwh": ("energy", "kWh"), "mwh": ("energy", "MWh"), "gwh": ("energy", "MWh"),
+    "therm": ("energy", "therm"), "therms": ("energy", "therm"), "thm": ("energy", "therm"),
+    "gj": ("energy", "GJ"), "mmbtu": ("energy", "MMBtu"), "m3": ("energy", "m3"),
+    "sqft": ("area", "ft2"), "ft2": ("area", "ft2"), "sf": ("area", "ft2"), "sqm": ("area", "m2"),
+    "m2": ("area", "m2"), "km2": ("area", "km2"),
+    "pct": ("share", "percent"), "percent": ("share", "percent"), "percentage": ("share", "percent"),
+    "share": ("share", "share"), "fraction": ("share", "share"),
+}
+_GWH_IS_NOT_MWH = {"gwh"}  # no GWh unit: suggest nothing rather than a wrong factor
+
+_ID_NAMES = {"id", "district_id", "ca", "geoid", "fips", "code", "area_numbe", "area_num",
+             "area_num_1", "community_area", "tract", "zone_id", "objectid_1", "districtid"}
+_ELECTRIC = {"kwh", "mwh", "gwh", "electricity", "elec", "electric", "power"}
+_GAS = {"therm", "therms", "thm", "gas", "ng", "m3"}
+_AREA = {"sqft", "ft2", "sf", "sqm", "m2", "floor", "gfa", "floorspace"}
+
+
+def tokens(name: str) -> list[str]:
+    """Lower-case word tokens of a column name (camelCase and separators split)."""
+    import re
+
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name))
+    return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
+
+
+def _meaningful(toks: list[str]) -> set[str]:
+    return {t for t in toks if t not in _NOISE and not (t.isdigit() and len(t) >= 2
+                                                        and t not in ("01", "02", "03", "04", "05",
+                                                                      "06", "07", "08", "09", "10",
+                                                                      "11", "12"))}
+
+
+def _month(toks: list[str]) -> str | None:
+    for t in toks:
+        if t in _MONTHS:
+            return _MONTHS[t]
+    return None
+
+
+def _target(name: str) -> str | None:
+    """The canonical column a source column most likely is (None when unsure)."""
+    toks = tokens(name)
+    t = _meaningful(toks)
+    joined = "_".join(toks)
+    if joined in cols.CANONICAL:
+        return joined
+    energy_e, energy_g = bool(t & _ELECTRIC), bool(t & _GAS)
+    per = bool(t & {"per", "intensity", "eui"}) or ("sqft" in t and (energy_e or energy_g))
+    if (energy_e or energy_g) and (per or t & {"price", "cost", "usd", "bill"}):
+        return None  # an intensity or a price, not a quantity of energy
+    if energy_e or energy_g:
+        fuel = "gas" if energy_g and not (t & {"electricity", "elec", "electric"}) else "electricity"
+        month = _month(toks)
+        if month:
+            return f"{fuel}_kwh_{month}"
+        return f"residential_{fuel}_kwh" if t & {"res", "residential"} else f"{fuel}_kwh"
+    if t & {"pop", "population", "persons", "residents", "inhabitants"} and not t & {"density"}:
+        return "population"
+    if "income" in t or "inc" in t or t & {"mhi", "medinc", "pci"}:
+        if t & {"capita", "percapita", "pci"}:
+            return "per_capita_income"
+        if t & {"median", "med", "household", "hh", "mhi", "medinc"}:
+            return "median_household_income"
+    if t & {"renter", "renters", "rent", "rented", "tenant"} and not t & {"usd", "cost", "gross"}:
+        return "renter_share"
+    if t & {"poverty", "poor"}:
+        return "poverty_rate"
+    if t & {"households", "household", "hh", "hhs"}:
+        return "households"
+    if t & {"dwellings", "dwelling"} or {"housing", "units"} <= t or t == {"units"} \
+            or t == {"occupied", "units"} or t == {"hu"}:
+        return "housing_units"
+    if "roof" in t:
+        return "roof_area_m2"
+    if t & {"stories", "storeys", "floors", "levels"}:
+        return "stories_mean"
+    if "age" in t and not t & {"percent", "pct", "share"}:
+        return "building_age_years"
+    if t & _AREA and not t & {"land", "shape", "lot", "parcel"}:
+        return "floor_area_m2"
+    if t & {"name", "community", "neighborhood", "neighbourhood", "label"}:
+        return "name"
+    return None
+
+
+def guess_unit(name: str, canonical: str) -> str | None:
+    """Unit a column's name suggests for its canonical column (None = canonical unit or unsure)."""
+    spec = cols.CANONICAL.get(canonical) or cols.CANONICAL.get(canonical.rsplit("_", 1)[0])
+    if spec is None:
+        return None
+    for t in tokens(name):
+        kind_unit = UNIT_TOKENS.get(t)
+        if t in _GWH_IS_NOT_MWH or kind_unit is None or kind_unit[0] != spec.kind:
+            continue
+        from core import units
+        return None if units.factor(spec.kind, kind_unit[1]) == 1.0 else kind_unit[1]
+    if spec.kind == "energy" and canonical.startswith("gas") and set(tokens(name)) & {"therm",
+                                                                                     "therms"}:
+        return "therm"
+    return None
+
+
+def id_candidates(columns: list[str]) -> list[str]:
+    """Columns that look like district ids, most likely first."""
+    def rank(c: str) -> int:
+        low = "_".join(tokens(c))
+        if low == "district_id":
+            return 0
+        if low in _ID_NAMES:
+            return 1
+        if low.endswith("_id") or low.startswith("id_") or low.endswith("id"):
+            return 2
+        return 9
+    return sorted((c for c in columns if rank(c) < 9), key=rank)
+
+
+def suggest(columns: list[str], boundary_columns: list[str] | None = None) -> ColumnMapping:
+    """Suggest a mapping from column names alone (to be shown and confirmed, never applied blind).
+
+    Each canonical column is given to at most one source column (the first one met); id
+    columns are suggested for both sides; units come from words in the names
+    (``_therms`` -> therm, ``SQFT`` -> ft2, ``_pct`` -> percent, ``_mwh`` -> MWh).
+    """
+    columns = [str(c) for c in columns]
+    attr_ids = id_candidates(columns)
+    boundary_ids = id_candidates(boundary_columns or [])
+    mapped: dict[str, str] = {}
+    taken: set[str] = set()
+    unit_of: dict[str, str] = {}
+    for source in list(boundary_columns or []) + columns:
+        if source in mapped or source in attr_ids[:1] or source in boundary_ids[:1]:
+            continue
+        target = _target(source)
+        if target is None or target == "district_id" or target in taken:
+            continue
+        if target == source:
+            taken.add(target)
+            continue
+        mapped[source] = target
+        taken.add(target)
+        unit = guess_unit(source, target)
+        if unit:
+            unit_of[target] = unit
+    return ColumnMapping(id_column=boundary_ids[0] if boundary_ids else None,
+                         attributes_id=attr_ids[0] if attr_ids else None,
+                         columns=mapped, units=unit_of)
+
+
+# --------------------------------------------------------------------------- editing as a table
+
+ROW_COLUMNS = ("column", "file", "maps_to", "unit", "model_feature")
+
+
+def unit_choices() -> list[str]:
+    """Every unit a row may show: convertible units, then the fixed units of other columns."""
+    from core import units
+    fixed = sorted({c.unit for c in cols.CANONICAL.values()
+                    if c.kind not in units.UNITS and c.unit})
+    return [""] + [u for table in units.UNITS.values() for u in table] + fixed
+
+
+def to_rows(mapping: ColumnMapping, boundary_columns: list[str],
+            attribute_columns: list[str]) -> list[dict]:
+    """One editable row per source column (id columns and geometry left out)."""
+    skip = {mapping.id_column, mapping.attributes_id, "geometry"}
+    rows = []
+    for side, names in (("boundaries", boundary_columns), ("attributes", attribute_columns)):
+        for c in names:
+            if c in skip:
+                continue
+            target = mapping.columns.get(c, c if c in cols.CANONICAL else "")
+            rows.append({"column": c, "file": side, "maps_to": target,
+                         "unit": mapping.units.get(target, _canonical_unit(target)),
+                         "model_feature": c in mapping.extra_features})
+    return rows
+
+
+def from_rows(rows: list[dict], *, id_column: str | None, attributes_id: str | None,
+              layer: str | None = None, crs: str | None = None) -> ColumnMapping:
+    """The mapping an edited table says (raises InputError naming a target used twice)."""
+    columns: dict[str, str] = {}
+    units_by: dict[str, str] = {}
+    extra: list[str] = []
+    owner: dict[str, str] = {}
+    for r in rows:
+        source, target = str(r["column"]), (r.get("maps_to") or "").strip()
+        if target:
+            if target in owner and owner[target] != source:
+                raise InputError(f"'{owner[target]}' and '{source}' both map to '{target}'; "
+                                 "keep one of them")
+            owner[target] = source
+            if target != source:
+                columns[source] = target
+            unit = (r.get("unit") or "").strip()
+            if unit and unit != _canonical_unit(target):
+                units_by[target] = unit
+        elif r.get("model_feature"):
+            extra.append(source)
+    return ColumnMapping(id_column=id_column, attributes_id=attributes_id, layer=layer, crs=crs,
+                         columns=columns, units=units_by, extra_features=extra)
+
+
+def _canonical_unit(target: str) -> str:
+    """The canonical unit name of a target's kind ("kWh", "m2", "share"), else ""."""
+    from core import units
+
+    spec = cols.CANONICAL.get(target)
+    if spec is None:
+        return ""
+    return units.CANONICAL_UNIT.get(spec.kind, spec.unit)  # e.g. "persons": no conversion
+
+
+def loads(text: str, name: str = "mapping.json") -> ColumnMapping:
+    """Parse mapping text (JSON, or YAML when ``name`` ends in .yaml/.yml)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_text(text, encoding="utf-8")
+        return load(path)

@@ -136,11 +136,19 @@ def fill_colors(classes: Classes) -> list[list[int]]:
             for i in classes.index]
 
 
-def feature_collection(districts: gpd.GeoDataFrame, properties: pd.DataFrame) -> dict:
-    """GeoJSON FeatureCollection of the districts with the given properties (aligned by row)."""
+def feature_collection(districts: gpd.GeoDataFrame | gpd.GeoSeries, properties: pd.DataFrame,
+                       lineage: tuple[str, ...] | list[str] | None = None) -> dict:
+    """GeoJSON FeatureCollection of the districts with the given properties (aligned by row).
+
+    ``lineage`` (the city's change log), when given, goes into the collection's top-level
+    ``properties`` so that an export carries where its data came from.
+    """
     gdf = gpd.GeoDataFrame(properties.reset_index(drop=True),
                            geometry=districts.geometry.reset_index(drop=True), crs=districts.crs)
-    return json.loads(gdf.to_json(drop_id=True))
+    collection = json.loads(gdf.to_json(drop_id=True))
+    if lineage is not None:
+        collection["properties"] = {"lineage": list(lineage)}
+    return collection
 
 
 def view_for_bounds(bounds: np.ndarray | tuple[float, float, float, float],

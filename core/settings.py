@@ -5,6 +5,10 @@
 | GREENPRINT_BASEMAP | ``blank`` | ``blank`` (offline, no requests) or a MapLibre style URL for a tiled basemap |
 | GREENPRINT_BLANK_COLOR | ``#eef0f2`` | background colour of the blank basemap |
 | GREENPRINT_UPLOAD_LIMIT_MB | ``200`` | largest accepted upload |
+| GREENPRINT_ZIP_MAX_MEMBERS | ``1000`` | most files a zipped Shapefile may hold |
+| GREENPRINT_ZIP_MAX_UNCOMPRESSED_MB | ``1000`` | largest total uncompressed size of a zip |
+| GREENPRINT_ZIP_MAX_RATIO | ``100`` | largest uncompressed/compressed ratio of a zip (zip bombs) |
+| GREENPRINT_DISPLAY_TOLERANCE_SHARE | ``0.02`` | map simplification tolerance, as a share of the median district width |
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ class Settings(BaseSettings):
     basemap: str = Field("blank", description="'blank' or a MapLibre style URL")
     blank_color: str = "#eef0f2"
     upload_limit_mb: float = Field(200.0, gt=0)
+    zip_max_members: int = Field(1000, gt=0)
+    zip_max_uncompressed_mb: float = Field(1000.0, gt=0)
+    zip_max_ratio: float = Field(100.0, gt=1)
+    display_tolerance_share: float = Field(0.02, ge=0)
 
 
 @lru_cache(maxsize=1)

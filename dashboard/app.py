@@ -15,6 +15,7 @@ pages = st.navigation({
         st.Page(nav.DISTRICT, title="District profile"),
     ],
     "About": [st.Page(nav.METHODS, title="Methods & sources")],
+    "Your data": [st.Page(nav.DATA, title="Data")],
 })
 
 city = state.active_city()

@@ -57,7 +57,7 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
                            for d in props["district_id"]]
     layer = pdk.Layer(
         "GeoJsonLayer",
-        data=maps.feature_collection(city.districts, props),
+        data=maps.feature_collection(city.map_geometry, props),
         id=LAYER_ID,
         pickable=True,
         stroked=True,

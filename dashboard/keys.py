@@ -16,3 +16,21 @@ PROFILE_DISTRICT = "profile_district"
 PROFILE_MAP = "profile_map"
 
 DEFAULT_CITY_KEY = "default"
+
+# widgets and state: Data page (issue 3)
+DATA_BOUNDARIES = "data_boundaries"
+DATA_ATTRIBUTES = "data_attributes"
+DATA_LAYER = "data_layer"
+DATA_BOUNDARY_ID = "data_boundary_id"
+DATA_ATTRIBUTE_ID = "data_attribute_id"
+DATA_CRS = "data_crs"
+DATA_MAPPING_FILE = "data_mapping_file"
+DATA_MAPPING_EDITOR = "data_mapping_editor"
+DATA_DROP_DUPLICATES = "data_drop_duplicates"
+DATA_IGNORE_ZEROS = "data_ignore_zeros"
+DATA_EXCLUDE = "data_exclude"
+DATA_USE = "data_use"
+DATA_RESET = "data_reset"
+DATA_MAP = "data_map"
+DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
+DATA_CITY_NAME = "data_city_name"

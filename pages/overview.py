@@ -48,5 +48,6 @@ csv_col.download_button("Download table (CSV)", table.to_csv(index=False).encode
                         file_name="greenprint_indicators.csv", mime="text/csv")
 shown = view.properties.assign(indicator=ind.label, unit=ind.unit)
 geo_col.download_button("Download map (GeoJSON)",
-                        components.geojson_bytes(maps.feature_collection(city.districts, shown)),
+                        components.geojson_bytes(maps.feature_collection(city.districts, shown,
+                                                                          city.lineage)),
                         file_name=f"greenprint_{key}.geojson", mime="application/geo+json")

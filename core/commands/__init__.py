@@ -1,3 +1,4 @@
 """CLI commands; each module adds its commands to ``core.cli.app``."""
 
+import core.commands.validate  # noqa: F401  (issue 3: data import and quality report)
 from core.commands import summary  # noqa: F401

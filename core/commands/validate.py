@@ -1,0 +1,117 @@
+"""``python -m core validate``: read, map, check and (optionally) save a city; print its report.
+
+Exit codes: 0 the city is usable, 1 blocking problems remain (each with what to fix),
+2 an input cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core import cli, intake, quality
+from core import mapping as column_mapping
+
+ExtraFeature = Annotated[list[str] | None, typer.Option(
+    "--extra-feature", help="A non-canonical numeric column to keep as a model feature; repeat.")]
+Exclude = Annotated[list[str] | None, typer.Option("--exclude", help="Exclude the district with "
+                                                   "this id (both files); repeat.")]
+DropDuplicates = Annotated[bool, typer.Option("--drop-duplicates",
+                                              help="Drop exact duplicate attribute rows.")]
+IgnoreZeros = Annotated[bool, typer.Option("--ignore-leading-zeros",
+                                           help="Match ids such as '01' and '1'.")]
+Suggest = Annotated[bool, typer.Option("--suggest", help="Apply the suggested mapping for "
+                                       "columns not mapped otherwise, and print it.")]
+Write = Annotated[Path | None, typer.Option("--write", help="Save the cleaned city as GeoParquet "
+                                            "(accepted as BOUNDARIES by every command and the app).")]
+SHOWN_COLUMNS = ("column", "unit", "completeness", "type_errors", "out_of_range", "outliers")
+
+
+def build_mapping(boundaries: Path, attributes: Path | None, id_column: str,
+                  attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
+                  mapping_file: Path | None, layer: str | None, crs: str | None,
+                  extra: list[str] | None, suggest: bool) -> column_mapping.ColumnMapping:
+    """One mapping from a saved file, suggestions (when asked) and the command-line options."""
+    saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
+    base = column_mapping.ColumnMapping()
+    if suggest:
+        from core import readers
+        b_cols = [str(c) for c in readers.read_boundaries(boundaries, layer=layer or saved.layer)
+                  .columns]
+        a_cols = [str(c) for c in readers.read_table(attributes).columns] if attributes else []
+        base = column_mapping.suggest(a_cols, b_cols)
+    explicit_id = id_column if id_column != "district_id" else None
+    return column_mapping.ColumnMapping(
+        id_column=explicit_id or saved.id_column or base.id_column or "district_id",
+        attributes_id=attributes_id or saved.attributes_id or base.attributes_id,
+        layer=layer or saved.layer, crs=crs or saved.crs,
+        columns={**base.columns, **saved.columns, **cli.pairs(map_, "--map")},
+        units={**base.units, **saved.units, **cli.pairs(unit, "--unit")},
+        extra_features=list(dict.fromkeys([*saved.extra_features, *(extra or [])])))
+
+
+@cli.app.command()
+def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
+             id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+             map_: cli.MapOption = None, unit: cli.UnitOption = None,
+             mapping: cli.MappingFile = None, layer: cli.Layer = None, crs: cli.CrsOption = None,
+             extra_feature: ExtraFeature = None, exclude: Exclude = None,
+             drop_duplicates: DropDuplicates = False, ignore_leading_zeros: IgnoreZeros = False,
+             suggest: Suggest = False, write: Write = None,
+             as_json: cli.JsonFlag = False) -> None:
+    """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
+    cleaning = intake.Cleaning(drop_duplicate_rows=drop_duplicates,
+                               ignore_leading_zeros=ignore_leading_zeros,
+                               exclude_ids=tuple(exclude or ()))
+
+    def run():
+        m = build_mapping(boundaries, attributes, id_column, attributes_id, map_, unit, mapping,
+                          layer, crs, extra_feature, suggest)
+        return m, quality.validate(boundaries, attributes, m, cleaning)
+
+    m, result = cli.run_guarded(run, as_json)
+    report = result.report
+    written = None
+    if write is not None and result.city is not None:
+        from core.city import write_city
+        written = str(cli.run_guarded(lambda: write_city(result.city, write), as_json))
+    code = cli.EXIT_OK if report.usable else cli.EXIT_PROBLEMS
+    if as_json:
+        print(json.dumps({**report.to_dict(), "status": "usable" if report.usable else "blocked",
+                          "exit_code": code, "mapping": m.model_dump(exclude_none=True),
+                          "written": written}))
+        raise typer.Exit(code)
+    echo_report(report, m if suggest else None, written, write)
+    raise typer.Exit(code)
+
+
+def echo_report(report: quality.QualityReport, suggested, written: str | None,
+                wanted: Path | None) -> None:
+    verdict = "usable" if report.usable else "NOT usable: fix the blocking problems below"
+    typer.echo(f"{report.n_districts} districts; {verdict}; quality score "
+               f"{report.score:.1f}/100")
+    if suggested is not None:
+        typer.echo("Mapping used (save as a mapping file with --mapping next time):")
+        typer.echo("  " + column_mapping.dump(suggested, fmt="yaml").replace("\n", "\n  "))
+    for title, problems in (("Blocking problems", report.blocking), ("Warnings", report.warnings)):
+        if problems:
+            typer.echo(f"{title} ({len(problems)}):")
+            for p in problems:
+                typer.echo(f"  - {p}")
+    cols = report.columns[list(SHOWN_COLUMNS)].assign(
+        completeness=lambda t: (t["completeness"] * 100).round(1).astype(str) + " %")
+    typer.echo("Columns:")
+    typer.echo("  " + cols.to_string(index=False).replace("\n", "\n  "))
+    typer.echo(f"Overlaps: {len(report.overlaps)} pair(s), {report.overlaps['area_m2'].sum():,.0f} "
+               f"m²; gaps: {len(report.gaps)}, {report.gaps['area_m2'].sum():,.0f} m²")
+    if report.lineage:
+        typer.echo("Lineage:")
+        for i, step in enumerate(report.lineage, 1):
+            typer.echo(f"  {i}. {step}")
+    if written:
+        typer.echo(f"Written: {written}")
+    elif wanted is not None:
+        typer.echo(f"Not written to {wanted}: blocking problems remain")

@@ -1,0 +1,334 @@
+"""From read boundaries and table to a staged city: join, map, convert, clean, collect problems.
+
+``stage`` never raises for problems in the data: it returns every problem it finds
+(blocking or not) with the joined districts, so the quality report can show them
+all at once. It raises :class:`InputError` only when the inputs cannot be put
+together at all (an id column missing, no id in common, an unknown unit).
+Every change made to the data is appended to the lineage log, in order; changes
+the user chooses (dropping duplicates, excluding rows, matching ids without
+leading zeros) happen only when asked for, through :class:`Cleaning`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from core import columns as cols
+from core import geometry, units
+from core.errors import InputError, Problem
+from core.schema import schema_problems
+
+SHOWN_IDS = 5
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """Changes the user asked for; each one is recorded in the lineage when it changes data."""
+
+    drop_duplicate_rows: bool = False
+    ignore_leading_zeros: bool = False
+    exclude_ids: tuple[str, ...] = ()
+
+
+def parse_ids(text: str) -> tuple[str, ...]:
+    """Ids typed by a user: separated by commas, semicolons or whitespace."""
+    import re
+
+    return tuple(dict.fromkeys(t for t in re.split(r"[,;\s]+", text or "") if t))
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """How the ids of the boundaries and the attributes meet (compared as text)."""
+
+    n_matched: int
+    boundary_only: tuple[str, ...]
+    attribute_only: tuple[str, ...]
+    leading_zeros: tuple[tuple[str, str], ...]  # (boundary id, attribute id) equal but for zeros
+
+
+@dataclass
+class Staged:
+    """Joined, converted districts with every problem found on the way."""
+
+    districts: gpd.GeoDataFrame
+    lineage: list[str]
+    problems: list[Problem]
+    ids: IdMatch | None = None
+    duplicate_rows: int = 0
+    type_errors: dict[str, int] = field(default_factory=dict)
+    extra_features: tuple[str, ...] = ()
+    units: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+
+def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
+          id_column: str = "district_id", attributes_id: str | None = None,
+          mapping: Mapping[str, str] | None = None,
+          units_by_column: Mapping[str, str] | None = None,
+          extra_features: tuple[str, ...] = (), crs: str | None = None,
+          cleaning: Cleaning = Cleaning()) -> Staged:
+    """Join and convert; collect problems instead of raising them (see the module docstring)."""
+    mapping = dict(mapping or {})
+    lineage: list[str] = []
+    problems: list[Problem] = []
+    if table is not None and table.attrs.get("encoding"):
+        lineage.append(f"read: attributes decoded as {table.attrs['encoding']}, delimiter "
+                       f"{table.attrs.get('delimiter', ',')!r}")
+    gdf = geometry.to_wgs84(boundaries, lineage, crs)
+    gdf = with_id(gdf.rename(columns=mapping), mapping.get(id_column, id_column), "boundaries")
+    gdf = _exclude(gdf, cleaning.exclude_ids, "boundaries", lineage)
+    if cleaning.ignore_leading_zeros:
+        gdf["district_id"] = _strip_zeros(gdf["district_id"], "boundaries", lineage)
+    gdf = geometry.repair(gdf, lineage)
+
+    ids = None
+    dup_rows = 0
+    if table is not None:
+        attr_id = attributes_id or id_column
+        t = with_id(table.rename(columns=mapping), mapping.get(attr_id, attr_id), "attributes")
+        t = _exclude(t, cleaning.exclude_ids, "attributes", lineage)
+        no_id = t["district_id"].isna()
+        if no_id.any():
+            problems.append(Problem("missing ids", f"{int(no_id.sum())} attribute row(s) have "
+                                    "no id and were left out", "give every row an id",
+                                    "district_id", (), blocking=False))
+            lineage.append(f"join: {int(no_id.sum())} attribute row(s) without an id left out")
+            t = t.loc[~no_id]
+        if cleaning.ignore_leading_zeros:
+            t["district_id"] = _strip_zeros(t["district_id"], "attributes", lineage)
+        exact = t.duplicated(keep="first")
+        dup_rows = int(exact.sum())
+        if dup_rows and cleaning.drop_duplicate_rows:
+            t = t.loc[~exact]
+            lineage.append(f"clean: {dup_rows} exact duplicate attribute row(s) dropped by "
+                           "the user")
+            dup_rows = 0
+        ids = match_ids(gdf["district_id"], t["district_id"])
+        if ids.n_matched == 0:
+            hint = (" They differ only by leading zeros (e.g. boundaries "
+                    f"'{ids.leading_zeros[0][0]}', attributes '{ids.leading_zeros[0][1]}'): make "
+                    "them identical or choose to match ids ignoring leading zeros."
+                    if ids.leading_zeros else "")
+            raise InputError("no attribute row matches a boundary id; check the id columns on "
+                             f"both sides (boundaries e.g. {list(gdf['district_id'][:3])}, "
+                             f"attributes e.g. {list(t['district_id'][:3])}).{hint}")
+        problems += _id_problems(ids, dup_rows)
+        dup_ids = t["district_id"].duplicated(keep=False)
+        if dup_ids.any():
+            problems.append(Problem(
+                "duplicate ids", f"{t.loc[dup_ids, 'district_id'].nunique()} attribute id(s) "
+                "appear on more than one row" + (f", {dup_rows} of them exact duplicate rows"
+                                                 if dup_rows else ""),
+                "keep one row per district in the attributes"
+                + (" (or drop exact duplicate rows)" if dup_rows else ""), "district_id",
+                tuple(sorted(t.loc[dup_ids, "district_id"].unique()))))
+            t = t.drop_duplicates("district_id", keep="first")
+        gdf = _join(gdf, t, lineage)
+
+    units_used = dict(units_by_column or {})
+    gdf = _convert_units(gdf, units_used, lineage)
+    if "name" not in gdf or gdf["name"].isna().all():
+        gdf["name"] = gdf["district_id"]
+        lineage.append("name: no name column; district ids used as names")
+    gdf["name"] = gdf["name"].where(gdf["name"].notna(), gdf["district_id"]).astype(str)
+    missing_extra = [c for c in extra_features if c not in gdf]
+    for c in missing_extra:
+        problems.append(Problem("extra feature", f"'{c}' was marked as a model feature but is not "
+                                "a column", f"unmark '{c}' or check its spelling", c))
+    type_errors = _coerce_numeric(gdf, [c for c in extra_features if c in gdf], problems)
+    problems += district_problems(gdf)
+    ordered = [c for c in cols.CANONICAL if c in gdf] + [c for c in gdf if c not in cols.CANONICAL]
+    gdf = gdf[ordered].reset_index(drop=True)
+    return Staged(gdf, lineage, problems, ids, dup_rows, type_errors,
+                  tuple(c for c in extra_features if c in gdf), units_used)
+
+
+def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:
+    """Blocking problems of a joined district table: ids, geometry, required columns, schema."""
+    problems: list[Problem] = []
+    ids = gdf["district_id"]
+    missing = ids.isna()
+    if missing.any():
+        problems.append(Problem("missing ids", f"{int(missing.sum())} district(s) have no id",
+                                "give every district an id", "district_id"))
+    dup = ids[ids.duplicated(keep=False) & ~missing]
+    if len(dup):
+        problems.append(Problem("duplicate ids", f"{dup.nunique()} id(s) appear more than once",
+                                "give every district a unique id", "district_id",
+                                tuple(sorted(dup.unique()))))
+    bad = geometry.unusable(gdf.geometry)
+    if bad.any():
+        kinds = ", ".join(sorted(set(gdf.geometry[bad].geom_type.fillna("missing").astype(str))))
+        problems.append(Problem("geometry", f"empty, point or line geometries found ({kinds})",
+                                "provide polygon boundaries for every district", "geometry",
+                                tuple(ids[bad].astype(str))))
+    for name in cols.REQUIRED:
+        if name not in gdf:
+            problems.append(Problem("missing column", f"required column '{name}' is absent",
+                                    f"map one of your columns to '{name}'", name))
+    problems.extend(schema_problems(gdf))
+    return problems
+
+
+def with_id(frame: pd.DataFrame, column: str, side: str) -> pd.DataFrame:
+    """``frame`` with its id column, as text, first and named ``district_id``."""
+    if column not in frame:
+        raise InputError(f"the {side} have no column '{column}'; choose the id column from: "
+                         f"{', '.join(map(str, frame.columns[:20]))}")
+    out = frame.copy()
+    ids = out.pop(column)
+    out = out.drop(columns="district_id", errors="ignore")
+    out.insert(0, "district_id", normalise_ids(ids))
+    return out
+
+
+def normalise_ids(ids: pd.Series) -> pd.Series:
+    """Ids as trimmed strings; whole-number floats lose their ``.0`` (1.0 -> "1")."""
+    def one(v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return None
+        if isinstance(v, float | np.floating) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+    return ids.map(one).astype("string")
+
+
+def _no_zeros(i: str) -> str:
+    return i.lstrip("0") or "0" if i.isdigit() else i
+
+
+def match_ids(boundary_ids: pd.Series, attribute_ids: pd.Series) -> IdMatch:
+    """Compare ids as text; pairs equal but for leading zeros ("01" vs "1") are reported."""
+    b = set(boundary_ids.dropna())
+    a = set(attribute_ids.dropna())
+    b_only, a_only = sorted(b - a), sorted(a - b)
+    a_by_digits = {_no_zeros(x): x for x in a_only}
+    pairs = tuple((x, a_by_digits[_no_zeros(x)]) for x in b_only if _no_zeros(x) in a_by_digits)
+    return IdMatch(len(b & a), tuple(b_only), tuple(a_only), pairs)
+
+
+def _id_problems(ids: IdMatch, dup_rows: int) -> list[Problem]:
+    out = []
+    if ids.leading_zeros:
+        b, a = ids.leading_zeros[0]
+        out.append(Problem("id mismatch", f"{len(ids.leading_zeros)} id(s) differ only by leading "
+                           f"zeros (boundaries '{b}', attributes '{a}')",
+                           "make the ids identical in both files, or choose to match ids "
+                           "ignoring leading zeros", "district_id",
+                           tuple(p[0] for p in ids.leading_zeros)))
+    zero_b = {p[0] for p in ids.leading_zeros}
+    zero_a = {p[1] for p in ids.leading_zeros}
+    b_only = tuple(i for i in ids.boundary_only if i not in zero_b)
+    a_only = tuple(i for i in ids.attribute_only if i not in zero_a)
+    if b_only:
+        out.append(Problem("ids on one side", f"{len(b_only)} district(s) have no attribute row",
+                           "add their rows to the attributes, or exclude these districts",
+                           "district_id", b_only, blocking=False))
+    if a_only:
+        out.append(Problem("ids on one side", f"{len(a_only)} attribute row(s) match no boundary: "
+                           f"{_few(pd.Series(a_only))}",
+                           "check the ids, or remove these rows from the attributes",
+                           "district_id", (), blocking=False))
+    if dup_rows:
+        out.append(Problem("duplicate rows", f"{dup_rows} attribute row(s) are exact duplicates "
+                           "of another row", "drop exact duplicate rows", None, (), blocking=False))
+    return out
+
+
+def _few(values: pd.Series) -> str:
+    v = list(values.astype(str)[:SHOWN_IDS])
+    more = f" and {len(values) - SHOWN_IDS} more" if len(values) > SHOWN_IDS else ""
+    return ", ".join(v) + more
+
+
+def _exclude(frame: pd.DataFrame, exclude: tuple[str, ...], side: str,
+             lineage: list[str]) -> pd.DataFrame:
+    if not exclude:
+        return frame
+    drop = frame["district_id"].isin(list(exclude))
+    if drop.any():
+        lineage.append(f"clean: {int(drop.sum())} row(s) excluded from the {side} by the user "
+                       f"(ids {_few(frame.loc[drop, 'district_id'])})")
+    return frame.loc[~drop]
+
+
+def _strip_zeros(ids: pd.Series, side: str, lineage: list[str]) -> pd.Series:
+    new = ids.map(lambda i: _no_zeros(i) if isinstance(i, str) else i).astype("string")
+    changed = int((new != ids).fillna(False).sum())
+    if changed:
+        lineage.append(f"clean: leading zeros removed from {changed} {side} id(s) by the user")
+    return new
+
+
+def _join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, lineage: list[str]) -> gpd.GeoDataFrame:
+    shared = [c for c in table.columns if c in gdf.columns and c != "district_id"]
+    if shared:
+        gdf = gdf.drop(columns=shared)
+        lineage.append(f"join: attribute columns replace boundary columns {', '.join(shared)}")
+    matched = gdf["district_id"].isin(table["district_id"])
+    out = gdf.merge(table, on="district_id", how="left")
+    if (~matched).any():
+        lineage.append(f"join: {int((~matched).sum())} district(s) have no attribute row")
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
+
+
+def _family(name: str) -> str:
+    return name.rsplit("_", 1)[0] if name[-2:].isdigit() else name
+
+
+def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
+                   lineage: list[str]) -> gpd.GeoDataFrame:
+    for name, unit in units_by_column.items():
+        spec = cols.CANONICAL.get(name) or cols.CANONICAL.get(_family(name))
+        if spec is None:
+            raise InputError(f"a unit was given for '{name}', which is not a canonical column; "
+                             "give units by canonical name, e.g. gas_kwh=therm")
+        if spec.kind not in units.UNITS:
+            raise InputError(f"'{name}' ({spec.unit or 'no unit'}) takes no unit conversion; "
+                             f"remove the unit '{unit}' for it")
+        try:
+            f = units.factor(spec.kind, unit)
+        except units.UnitError as exc:
+            raise InputError(f"column '{name}': {exc}") from exc
+        if name not in gdf or f == 1.0:
+            continue
+        gdf[name] = pd.to_numeric(gdf[name], errors="coerce") * f
+        lineage.append(f"units: {name} converted from {unit} (x{f:.6g})")
+    return gdf
+
+
+def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
+                    problems: list[Problem]) -> dict[str, int]:
+    """Canonical numeric and extra-feature columns to float; text that is no number is a
+    blocking problem (the cell becomes missing). Other columns become numbers when every
+    value is one."""
+    counts: dict[str, int] = {}
+    for name in [c for c in cols.NUMERIC if c in gdf] + extra:
+        raw = gdf[name]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            gdf[name] = raw.astype(float)
+            continue
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        if bad.any():
+            counts[name] = int(bad.sum())
+            problems.append(Problem("type", f"{int(bad.sum())} value(s) are not numbers, e.g. "
+                                    f"'{raw[bad].iloc[0]}'", f"make '{name}' numeric", name,
+                                    tuple(gdf.loc[bad, "district_id"].astype(str))))
+        gdf[name] = num.astype(float)
+    skip = set(cols.CANONICAL) | set(extra) | {gdf.geometry.name}
+    for name in [c for c in gdf.columns if c not in skip]:
+        if gdf[name].dtype == object or pd.api.types.is_string_dtype(gdf[name]):
+            num = pd.to_numeric(gdf[name], errors="coerce")
+            if num.notna().sum() == gdf[name].notna().sum() and num.notna().any():
+                gdf[name] = num.astype(float)
+    return counts

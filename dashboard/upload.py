@@ -1,0 +1,120 @@
+"""The Data page's plumbing: cached reading of uploads, validation, switching the active city.
+
+Everything that decides anything lives in core (readers, mapping, intake, quality);
+this module only caches it per upload and turns errors into messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from core import maps, quality, readers
+from core.city import City
+from core.errors import CityValidationError, InputError
+from core.settings import get_settings
+from dashboard import components, keys, state
+
+BOUNDARY_TYPES = [s.lstrip(".") for s in readers.BOUNDARY_SUFFIXES]
+TABLE_TYPES = [s.lstrip(".") for s in readers.TABLE_SUFFIXES]
+SCORE_CLASSES = 5
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+    digest: str
+
+
+def upload(file) -> Upload | None:
+    """The bytes of an ``st.file_uploader`` value (None when nothing is uploaded)."""
+    if file is None:
+        return None
+    data = file.getvalue()
+    return Upload(file.name, data, hashlib.sha1(data).hexdigest()[:16])
+
+
+def guarded(fn: Callable, *args):
+    """``(result, None)`` or ``(None, message)``: users see what to fix, never a traceback."""
+    try:
+        return fn(*args), None
+    except (InputError, CityValidationError) as exc:
+        return None, str(exc)
+    except Exception as exc:  # a reader library failing in a new way: still a message
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return None, f"the file could not be used ({type(exc).__name__}: {first})"
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the boundaries…")
+def _layers(_data: bytes, name: str, digest: str) -> list[str]:
+    return readers.boundary_layers_bytes(name, _data)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the boundaries…")
+def _boundaries(_data: bytes, name: str, digest: str, layer: str | None) -> gpd.GeoDataFrame:
+    return readers.read_boundaries_bytes(name, _data, layer=layer)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the table…")
+def _table(_data: bytes, name: str, digest: str) -> pd.DataFrame:
+    return readers.read_table_bytes(name, _data)
+
+
+def layers(u: Upload):
+    return guarded(_layers, u.data, u.name, u.digest)
+
+
+def boundaries(u: Upload, layer: str | None):
+    return guarded(_boundaries, u.data, u.name, u.digest, layer)
+
+
+def table(u: Upload | None):
+    return (None, None) if u is None else guarded(_table, u.data, u.name, u.digest)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Checking the data…")
+def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> quality.Validation:
+    return quality.validate(_gdf, _table, _mapping, _cleaning)
+
+
+def validate(gdf, tbl, mapping, cleaning, files_key: str):
+    """Validate (cached on the files, the mapping and the cleaning choices)."""
+    key = f"{files_key}|{mapping.model_dump_json()}|{cleaning!r}"
+    return guarded(_validate, gdf, tbl, mapping, cleaning, key)
+
+
+def use_city(city: City, name: str, key: str) -> None:
+    """Make a validated city the active one for this session (button callback).
+
+    ``key`` says what the city was made from (files, mapping, cleaning)."""
+    named = replace(city, name=name, source=f"uploaded by the user: {name}")
+    digest = hashlib.sha1(f"{key}|{name}".encode()).hexdigest()[:16]  # caches are keyed on it
+    state.set_active_city(named.with_display(get_settings().display_tolerance_share), digest)
+    st.session_state[keys.DATA_NOTICE] = (f"Every page now shows {name} "
+                                          f"({city.n:,} districts) for this session.")
+
+
+def back_to_default() -> None:
+    state.reset_to_default()
+    st.session_state[keys.DATA_NOTICE] = "Back to the default city."
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _preview(_districts: gpd.GeoDataFrame, key: str) -> City:
+    preview = City(districts=_districts, name="preview", source="")
+    return preview.with_display(get_settings().display_tolerance_share)
+
+
+def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: str):
+    """Preview map (simplified boundaries): districts coloured by quality score (points of 100)."""
+    view = maps.choropleth(report.districts, "score", "Quality score", "points", 0,
+                           "equal_interval", SCORE_CLASSES)
+    preview = _preview(districts, key)
+    tooltip = "<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points"
+    return components.district_deck(preview, view.properties, view.fill, tooltip), view

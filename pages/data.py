@@ -1,0 +1,151 @@
+"""Data: upload a city's boundaries and table, confirm the mapping, read the quality report,
+then use the city on every page (the active city changes only when the new one is usable)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import columns, intake, mapping, quality
+from dashboard import components, keys, state, upload
+
+city = state.active_city()
+
+st.title("Data: bring your own city")
+components.data_notice(city)
+if notice := st.session_state.pop(keys.DATA_NOTICE, None):
+    st.success(notice)
+if state.active_city_key() != keys.DEFAULT_CITY_KEY:
+    st.button("Back to the default city", key=keys.DATA_RESET, on_click=upload.back_to_default)
+
+st.header("1. Files")
+left, right = st.columns(2)
+b_up = upload.upload(left.file_uploader(
+    "District boundaries (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet)",
+    type=upload.BOUNDARY_TYPES, key=keys.DATA_BOUNDARIES))
+a_up = upload.upload(right.file_uploader(
+    "Attribute table, optional (CSV, XLSX, Parquet)", type=upload.TABLE_TYPES,
+    key=keys.DATA_ATTRIBUTES))
+if b_up is None:
+    st.info("Upload the district polygons to start; add a table when the attributes are in a "
+            "separate file. Nothing changes for the other pages until you press "
+            "**Use this city**.")
+    st.stop()
+
+layer_names, error = upload.layers(b_up)
+if error:
+    st.error(f"Boundaries: {error}")
+    st.stop()
+layer = (left.selectbox("Layer", layer_names, key=keys.DATA_LAYER)
+         if len(layer_names) > 1 else None)
+gdf, error = upload.boundaries(b_up, layer)
+if error:
+    st.error(f"Boundaries: {error}")
+    st.stop()
+tbl, error = upload.table(a_up)
+if error:
+    st.error(f"Attributes: {error}")
+    st.stop()
+
+st.header("2. Ids and columns")
+b_cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+a_cols = [str(c) for c in tbl.columns] if tbl is not None else []
+saved_file = st.file_uploader("Load a saved mapping (JSON or YAML), optional",
+                              type=["json", "yaml", "yml"], key=keys.DATA_MAPPING_FILE)
+base = mapping.suggest(a_cols, b_cols)
+if saved_file is not None:
+    base, error = upload.guarded(mapping.loads, saved_file.getvalue().decode("utf-8", "replace"),
+                                 saved_file.name)
+    if error:
+        st.error(f"Mapping file: {error}")
+        st.stop()
+ids_left, ids_right, crs_col = st.columns(3)
+b_id = ids_left.selectbox("Id column in the boundaries", b_cols, key=keys.DATA_BOUNDARY_ID,
+                          index=b_cols.index(base.id_column) if base.id_column in b_cols else 0)
+a_id = (ids_right.selectbox("Id column in the table", a_cols, key=keys.DATA_ATTRIBUTE_ID,
+                            index=a_cols.index(base.attributes_id)
+                            if base.attributes_id in a_cols else 0) if a_cols else None)
+crs = crs_col.text_input("CRS of the boundaries, if the file has none (e.g. EPSG:3435)",
+                         value=base.crs or "", key=keys.DATA_CRS).strip() or None
+
+st.caption("Suggested from your column names: check each row, pick the canonical column "
+           "(empty = not used) and the unit it is given in (empty = the canonical unit, "
+           "e.g. kWh, m², share). Tick *model feature* to keep another numeric column for the "
+           "models.")
+base = base.model_copy(update={"id_column": b_id, "attributes_id": a_id})
+files_key = f"{b_up.digest}|{a_up.digest if a_up else ''}|{layer}"
+edited = st.data_editor(
+    pd.DataFrame(mapping.to_rows(base, b_cols, a_cols), columns=list(mapping.ROW_COLUMNS)),
+    hide_index=True, width="stretch", key=f"{keys.DATA_MAPPING_EDITOR}_{files_key}|{b_id}|{a_id}|"
+                                          f"{saved_file.file_id if saved_file else ''}",
+    disabled=["column", "file"], column_config={
+        "maps_to": st.column_config.SelectboxColumn("Maps to", options=[""] + list(
+            columns.CANONICAL)),
+        "unit": st.column_config.SelectboxColumn("Unit", options=mapping.unit_choices()),
+        "model_feature": st.column_config.CheckboxColumn("Model feature")})
+chosen, error = upload.guarded(lambda: mapping.from_rows(
+    edited.to_dict("records"), id_column=b_id, attributes_id=a_id, layer=layer, crs=crs))
+if error:
+    st.error(f"Mapping: {error}")
+    st.stop()
+st.download_button("Save this mapping (JSON)", mapping.dump(chosen).encode(),
+                   file_name="greenprint_mapping.json", mime="application/json")
+
+st.header("3. Cleaning (each change is recorded in the lineage)")
+c1, c2, c3 = st.columns(3)
+cleaning = intake.Cleaning(
+    drop_duplicate_rows=c1.checkbox("Drop exact duplicate rows", key=keys.DATA_DROP_DUPLICATES),
+    ignore_leading_zeros=c2.checkbox("Match ids ignoring leading zeros ('01' = '1')",
+                                     key=keys.DATA_IGNORE_ZEROS),
+    exclude_ids=intake.parse_ids(c3.text_input("Exclude districts (ids, comma-separated)",
+                                               key=keys.DATA_EXCLUDE)))
+
+st.header("4. Quality report")
+result, error = upload.validate(gdf, tbl, chosen, cleaning, files_key)
+if error:
+    st.error(error)
+    st.stop()
+report = result.report
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Districts (count)", f"{report.n_districts:,}", border=True)
+m2.metric("Quality score (points of 100)", f"{report.score:.1f}", border=True,
+          help=quality.SCORE_FORMULA)
+m3.metric("Blocking problems (count)", len(report.blocking), border=True)
+m4.metric("Warnings (count)", len(report.warnings), border=True)
+for problem in report.blocking:
+    st.error(str(problem))
+if report.usable:
+    st.success("No blocking problem: this city can be used.")
+
+map_col, legend_col = st.columns([5, 1])
+deck, view = upload.score_deck(result.districts, report, f"{files_key}|{chosen!r}|{cleaning!r}")
+map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=560)  # the height the view fits
+with legend_col:
+    components.legend(view.legend, "Quality score (points of 100)")
+st.caption(f"Quality score: {quality.SCORE_FORMULA}.")
+
+tab_problems, tab_columns, tab_districts, tab_geometry, tab_lineage = st.tabs(
+    ["Problems", "Columns", "Districts", "Overlaps and gaps", "Lineage"])
+tab_problems.dataframe(report.problem_table(), hide_index=True)
+tab_columns.dataframe(report.columns, hide_index=True, column_config={
+    "completeness": st.column_config.ProgressColumn("Completeness (share)", min_value=0,
+                                                    max_value=1, format="percent")})
+tab_districts.dataframe(report.districts, hide_index=True, column_config={
+    "score": st.column_config.NumberColumn("Score (points)", format="%.0f"),
+    "missing_share": st.column_config.NumberColumn("Missing (share)", format="%.2f")})
+tab_geometry.dataframe(report.overlaps, hide_index=True, column_config={
+    "area_m2": st.column_config.NumberColumn("Overlap (m²)", format="%,.0f")})
+tab_geometry.dataframe(report.gaps, hide_index=True, column_config={
+    "area_m2": st.column_config.NumberColumn("Gap (m²)", format="%,.0f")})
+tab_lineage.dataframe(pd.DataFrame({"change": report.lineage}), hide_index=True)
+
+d1, d2 = st.columns(2)
+d1.download_button("Download the report (CSV)", report.to_csv().encode(),
+                   file_name="greenprint_quality.csv", mime="text/csv")
+d2.download_button("Download the report (JSON)", report.to_json().encode(),
+                   file_name="greenprint_quality.json", mime="application/json")
+
+st.header("5. Use this city")
+name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
+st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
+          on_click=upload.use_city,
+          args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}"),
+          help=None if report.usable else "Fix the blocking problems first")

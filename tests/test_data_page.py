@@ -1,0 +1,180 @@
+"""The Data page through AppTest: uploads, the quality report, switching city, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import paths
+from dashboard import keys
+from tests.renamed_export import write_renamed_export
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+TIMEOUT = 90
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, boundaries: tuple[str, bytes] | None,
+           attributes: tuple[str, bytes] | None = None) -> AppTest:
+    if boundaries:
+        at.file_uploader(key=keys.DATA_BOUNDARIES).set_value((*boundaries, "application/octet-stream"))
+    if attributes:
+        at.file_uploader(key=keys.DATA_ATTRIBUTES).set_value((*attributes, "text/csv"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_data_page_starts_with_instructions():
+    at = data_page()
+    assert at.title[0].value == "Data: bring your own city"
+    assert "Use this city" in at.info[0].value
+    assert keys.CITY not in at.session_state
+
+
+def test_renamed_export_uploads_maps_validates_and_becomes_the_active_city(tmp_path):
+    b, a = write_renamed_export(tmp_path)
+    at = upload(data_page(), (b.name, b.read_bytes()), (a.name, a.read_bytes()))
+    assert at.selectbox(key=keys.DATA_BOUNDARY_ID).value == "area_numbe"
+    assert at.selectbox(key=keys.DATA_ATTRIBUTE_ID).value == "CA"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Districts (count)"] == "77" and metrics["Blocking problems (count)"] == "0"
+    (deck,) = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
+    scores = [f["properties"]["value"] for f in deck["layers"][0]["data"]["features"]]
+    assert len(scores) == 77 and all(0 <= s <= 100 for s in scores)
+    names = [d.label for d in at.get("download_button")]
+    assert "Download the report (CSV)" in names and "Download the report (JSON)" in names
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.n == 77 and city.name == "community_areas" and not city.illustrative
+    assert any("converted from therm" in s for s in city.lineage)
+    assert any(s.startswith("display: map boundaries simplified") for s in city.lineage)
+    assert any("Every page now shows community_areas" in s.value for s in at.success)
+    at.switch_page("../pages/overview.py").run()
+    assert not at.exception and "community_areas" in at.caption[0].value
+    at.switch_page("../pages/data.py").run()
+    at.button(key=keys.DATA_RESET).click().run()
+    assert keys.CITY not in at.session_state
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+POINTS = json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"district_id": "1"},
+     "geometry": {"type": "Point", "coordinates": [-87.6, 41.8]}}]}).encode()
+
+
+@pytest.mark.parametrize("boundaries, message", [
+    (("d.geojson", b'{"type": "FeatureCollection", "features": [{'), "cannot read"),
+    (("d.geojson", b""), "empty"),
+    (("d.zip", zip_bytes({"readme.txt": b"x"})), "no .shp file"),
+    (("d.zip", zip_bytes({"../../evil.shp": b"x"})), "unsafe file name"),
+    (("d.zip", zip_bytes({"d.shp": b"\0" * 3_000_000})), "zip bomb"),
+])
+def test_unreadable_boundaries_show_a_message_and_keep_the_city(boundaries, message):
+    at = upload(data_page(), boundaries)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert keys.CITY not in at.session_state
+    assert not at.get("download_button")
+
+
+def test_blocking_problems_disable_use_and_keep_the_active_city():
+    at = upload(data_page(), ("points.geojson", POINTS))
+    assert any("geometry" in e.value and "polygon" in e.value for e in at.error)
+    assert at.button(key=keys.DATA_USE).disabled  # AppTest, like a browser, cannot click it
+    assert keys.CITY not in at.session_state
+
+
+def test_bad_attribute_table_latin1_and_text_in_numbers():
+    table = paths.DEFAULT_ATTRIBUTES.read_text().replace("\n2,", "\n2,n/a_", 1)
+    at = upload(data_page(), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
+                ("a.csv", table.encode("latin-1")))
+    assert any("type [population]" in e.value and "n/a_" in e.value for e in at.error)
+    assert at.button(key=keys.DATA_USE).disabled
+    assert keys.CITY not in at.session_state
+
+
+def test_table_problems_no_id_match_and_duplicate_ids():
+    b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
+    at = upload(data_page(), b, ("a.csv", b"district_id,population\nx1,5\nx2,6\n"))
+    assert any("no attribute row matches" in e.value for e in at.error)
+    at = upload(data_page(), b, ("a.csv", b"district_id,population\n1,5\n1,6\n2,7\n"))
+    assert any("duplicate ids [district_id]" in e.value for e in at.error)
+    assert at.button(key=keys.DATA_USE).disabled and keys.CITY not in at.session_state
+
+
+def test_upload_over_the_size_limit(monkeypatch):
+    from core import readers
+    from core.settings import Settings
+
+    monkeypatch.setattr(readers, "get_settings", lambda: Settings(upload_limit_mb=0.01))
+    fresh = paths.DEFAULT_BOUNDARIES.read_bytes() + b"\n\n"  # not in the upload cache
+    at = upload(data_page(), ("d.geojson", fresh))
+    assert any("over the upload limit" in e.value for e in at.error)
+    assert keys.CITY not in at.session_state
+
+
+def test_a_saved_mapping_file_is_applied_and_recorded():
+    b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
+    a = ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes())
+    at = upload(data_page(), b, a)
+    saved = b'{"units": {"gas_kwh": "MWh"}, "extra_features": []}'
+    at.file_uploader(key=keys.DATA_MAPPING_FILE).set_value(("m.json", saved, "application/json"))
+    at.run()
+    assert not at.exception
+    lineage = [df.value for df in at.dataframe if list(df.value.columns) == ["change"]][0]
+    assert any("gas_kwh converted from MWh (x1000)" in s for s in lineage["change"])
+    problems = [df.value for df in at.dataframe if "severity" in df.value.columns][0]
+    assert "implausible" in set(problems["check"])
+    at.button(key=keys.DATA_USE).click().run()
+    assert at.session_state[keys.CITY].units == {"gas_kwh": "MWh"}
+
+
+def test_geopackage_layers_and_excluding_districts(tmp_path):
+    from tests.conftest import square_grid
+
+    path = tmp_path / "two.gpkg"
+    square_grid(2).assign(population=[1, 2, 3, 4]).to_file(path, layer="wards")
+    square_grid(3).assign(population=range(9)).to_file(path, layer="tracts")
+    at = upload(data_page(), ("two.gpkg", path.read_bytes()))
+    layer = at.selectbox(key=keys.DATA_LAYER)
+    assert sorted(layer.options) == ["tracts", "wards"]
+    layer.set_value("tracts").run()
+    assert {m.label: m.value for m in at.metric}["Districts (count)"] == "9"
+    at.text_input(key=keys.DATA_EXCLUDE).input("8, 9").run()
+    assert {m.label: m.value for m in at.metric}["Districts (count)"] == "7"
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.n == 7 and any("excluded from the boundaries by the user (ids 8, 9)" in s
+                               for s in city.lineage)
+
+
+def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
+    from core.city import load_city, write_city
+
+    city = load_city(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES,
+                     units_by_column={"roof_area_m2": "m2"}, name="Saved")
+    path = write_city(city.with_lineage("clean: an earlier step"), tmp_path / "saved.parquet")
+    at = upload(data_page(), ("saved.parquet", path.read_bytes()))
+    lineage = [df.value for df in at.dataframe if list(df.value.columns) == ["change"]][0]
+    assert list(lineage["change"][:3]) == ["read: attributes decoded as utf-8, delimiter ','",
+                                           "clean: an earlier step",
+                                           "saved: written to saved.parquet"]
+    assert {m.label: m.value for m in at.metric}["Blocking problems (count)"] == "0"
