@@ -1,3 +1,4 @@
 """CLI commands; each module adds its commands to ``core.cli.app``."""
 
+import core.commands.optimize  # noqa: F401
 from core.commands import summary  # noqa: F401
