@@ -55,6 +55,46 @@ def _rate_at(cum: torch.Tensor, rates: torch.Tensor, total: torch.Tensor,
     return torch.where(at < total[:, None], r, torch.full_like(r, NEG_INF))
 
 
+def _on_line(rho, r, u, room, dac, b, share, fd, fn):
+    """Optimum when the Justice40 row binds: on the line A_N = k A_D + delta (rows given)."""
+    s = share.clamp(min=_TINY_SHARE)
+    k = (1 - s) / s
+    delta = k * fd - fn
+    # a DAC item of negative value can still pay off on the line: it makes room for k USD of
+    # better items elsewhere, so the DAC group keeps every item with room
+    has_room = room > 0
+    rd = torch.where(dac & has_room, rho, NEG_INF)
+    rn = torch.where(dac, NEG_INF, r)
+    od, on = torch.argsort(rd, 1, descending=True), torch.argsort(rn, 1, descending=True)
+    ud = torch.where(dac, room, 0.0).gather(1, od)
+    un = torch.where(dac, 0.0, u).gather(1, on)
+    rds, rns = rd.gather(1, od), rn.gather(1, on)
+    cumd, cumn = ud.cumsum(1), un.cumsum(1)
+    pd, pn = cumd[:, -1], cumn[:, -1]
+    has_k = k > 0
+    inf = torch.full_like(k, float("inf"))
+    k_safe = torch.where(has_k, k, torch.ones_like(k))
+    a_lo = torch.where(has_k, (-delta / k_safe).clamp(min=0), torch.zeros_like(k))
+    a_hi = torch.minimum(torch.minimum((b - delta) / (1 + k), pd),
+                         torch.where(has_k, (pn - delta) / k_safe, inf))
+    infeasible = ((a_lo > a_hi * (1 + 1e-12) + 1e-9) | (~has_k & (delta < 0)))
+    a_hi = torch.maximum(a_hi, a_lo)
+    n_pts = torch.where(has_k[:, None], (cumn - delta[:, None]) / k_safe[:, None], inf[:, None])
+    pts = torch.cat([a_lo[:, None], cumd, n_pts, a_hi[:, None]], 1)
+    pts = torch.minimum(torch.maximum(pts, a_lo[:, None]), a_hi[:, None]).sort(1).values
+    mid = (pts[:, 1:] + pts[:, :-1]) / 2
+    m = _rate_at(cumd, rds, pd, mid)
+    m_n = _rate_at(cumn, rns, pn, k[:, None] * mid + delta[:, None])
+    m = m + torch.where(has_k[:, None], k[:, None] * m_n, torch.zeros_like(m_n))
+    good = (m > 0) & (pts[:, 1:] > pts[:, :-1])
+    a_star = torch.maximum(torch.where(good, pts[:, 1:], torch.zeros_like(mid)).amax(1), a_lo)
+    yd = _prefix_fill(ud, a_star)
+    yn = _prefix_fill(un, torch.where(has_k, k * a_star + delta, torch.zeros_like(k)).clamp(min=0))
+    y1 = torch.zeros_like(u).scatter(1, od, yd) + torch.zeros_like(u).scatter(1, on, yn)
+    # items that are not in a group carry zero capacity there, so the scatter adds nothing for them
+    return y1, infeasible
+
+
 def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: torch.Tensor,
           share: torch.Tensor, lower_usd: torch.Tensor | None = None) -> GreedySolution:
     """Solve S problems at once. Shapes: rho, cap_usd, lower_usd [S, J]; dac [J] or [S, J] bool;
@@ -76,43 +116,16 @@ def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: t
     tot0 = ad0 + an0 + fd + fn
     breaks = share * tot0 - (ad0 + fd) > 1e-12 * tot0.clamp(min=1.0)
 
-    # 2. on the Justice40 line A_N = k A_D + delta
-    s = share.clamp(min=_TINY_SHARE)
-    k = (1 - s) / s
-    delta = k * fd - fn
-    # a DAC item of negative value can still pay off on the line: it makes room for k USD of
-    # better items elsewhere, so the DAC group keeps every item with room
-    has_room = room > 0
-    rd = torch.where(dac & has_room, rho, NEG_INF)
-    rn = torch.where(dac, NEG_INF, r)
-    od, on = torch.argsort(rd, 1, descending=True), torch.argsort(rn, 1, descending=True)
-    ud = torch.where(dac, room, 0.0).gather(1, od)
-    un = torch.where(dac, 0.0, u).gather(1, on)
-    rds, rns = rd.gather(1, od), rn.gather(1, on)
-    cumd, cumn = ud.cumsum(1), un.cumsum(1)
-    pd, pn = cumd[:, -1], cumn[:, -1]
-    has_k = k > 0
-    inf = torch.full_like(k, float("inf"))
-    k_safe = torch.where(has_k, k, torch.ones_like(k))
-    a_lo = torch.where(has_k, (-delta / k_safe).clamp(min=0), torch.zeros_like(k))
-    a_hi = torch.minimum(torch.minimum((b - delta) / (1 + k), pd),
-                         torch.where(has_k, (pn - delta) / k_safe, inf))
-    infeasible = breaks & ((a_lo > a_hi * (1 + 1e-12) + 1e-9) | (~has_k & (delta < 0)))
-    a_hi = torch.maximum(a_hi, a_lo)
-    n_pts = torch.where(has_k[:, None], (cumn - delta[:, None]) / k_safe[:, None], inf[:, None])
-    pts = torch.cat([a_lo[:, None], cumd, n_pts, a_hi[:, None]], 1)
-    pts = torch.minimum(torch.maximum(pts, a_lo[:, None]), a_hi[:, None]).sort(1).values
-    mid = (pts[:, 1:] + pts[:, :-1]) / 2
-    m = _rate_at(cumd, rds, pd, mid)
-    m_n = _rate_at(cumn, rns, pn, k[:, None] * mid + delta[:, None])
-    m = m + torch.where(has_k[:, None], k[:, None] * m_n, torch.zeros_like(m_n))
-    good = (m > 0) & (pts[:, 1:] > pts[:, :-1])
-    a_star = torch.maximum(torch.where(good, pts[:, 1:], torch.zeros_like(mid)).amax(1), a_lo)
-    yd = _prefix_fill(ud, a_star)
-    yn = _prefix_fill(un, torch.where(has_k, k * a_star + delta, torch.zeros_like(k)).clamp(min=0))
-    y1 = torch.zeros_like(u).scatter(1, od, yd) + torch.zeros_like(u).scatter(1, on, yn)
-    # items that are not in a group carry zero capacity there, so the scatter adds nothing for them
-    y = torch.where(breaks[:, None], y1, y0)
+    # 2. on the Justice40 line, only for the scenarios whose greedy plan breaks the row
+    y = y0
+    infeasible = torch.zeros_like(breaks)
+    rows = breaks.nonzero().squeeze(1)
+    if rows.numel():
+        y1, inf_rows = _on_line(rho[rows], r[rows], u[rows], room[rows], dac[rows], b[rows],
+                                share[rows], fd[rows], fn[rows])
+        y = y0.index_copy(0, rows, y1)
+        infeasible = infeasible.index_copy(0, rows, inf_rows)
+
 
     spend = lower + y
     budget_binds = (spend.sum(1) >= budget * (1 - 1e-9)) & (budget > 0)
@@ -123,4 +136,6 @@ def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: t
     line_dual = share * marg_d + (1 - share) * torch.where(torch.isfinite(marg_n), marg_n, 0.0)
     dual = torch.where(breaks, line_dual, marg.amin(1))
     dual = torch.where(budget_binds & torch.isfinite(dual), dual, torch.zeros_like(dual))
-    return GreedySolution(spend, breaks, infeasible, dual, pd + fd, pn + fn)
+    dac_room = (room * dacf).sum(1) + fd
+    other_room = (u * (1 - dacf)).sum(1) + fn
+    return GreedySolution(spend, breaks, infeasible, dual, dac_room, other_room)
