@@ -80,14 +80,14 @@ def _on_line(rho, r, u, room, dac, b, share, fd, fn):
     infeasible = ((a_lo > a_hi * (1 + 1e-12) + 1e-9) | (~has_k & (delta < 0)))
     a_hi = torch.maximum(a_hi, a_lo)
     n_pts = torch.where(has_k[:, None], (cumn - delta[:, None]) / k_safe[:, None], inf[:, None])
-    pts = torch.cat([a_lo[:, None], cumd, n_pts, a_hi[:, None]], 1)
-    pts = torch.minimum(torch.maximum(pts, a_lo[:, None]), a_hi[:, None]).sort(1).values
-    mid = (pts[:, 1:] + pts[:, :-1]) / 2
-    m = _rate_at(cumd, rds, pd, mid)
-    m_n = _rate_at(cumn, rns, pn, k[:, None] * mid + delta[:, None])
+    # m is non-increasing and changes only at breakpoints, so the optimum is the first
+    # breakpoint after which the marginal value is no longer positive (no sort needed)
+    pts = torch.cat([a_lo[:, None], cumd, n_pts], 1)
+    m = _rate_at(cumd, rds, pd, pts)
+    m_n = _rate_at(cumn, rns, pn, k[:, None] * pts + delta[:, None])
     m = m + torch.where(has_k[:, None], k[:, None] * m_n, torch.zeros_like(m_n))
-    good = (m > 0) & (pts[:, 1:] > pts[:, :-1])
-    a_star = torch.maximum(torch.where(good, pts[:, 1:], torch.zeros_like(mid)).amax(1), a_lo)
+    stop = (m <= 0) & (pts >= a_lo[:, None]) & (pts < a_hi[:, None])
+    a_star = torch.where(stop, pts, a_hi[:, None]).amin(1).clamp(min=a_lo)
     yd = _prefix_fill(ud, a_star)
     yn = _prefix_fill(un, torch.where(has_k, k * a_star + delta, torch.zeros_like(k)).clamp(min=0))
     y1 = torch.zeros_like(u).scatter(1, od, yd) + torch.zeros_like(u).scatter(1, on, yn)

@@ -223,7 +223,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     dg0 = torch.tensor(eff.gas_kwh_per_unit, dtype=DTYPE, device=dev)[None]
     cap = torch.tensor(eff.cap_units, dtype=DTYPE, device=dev)[None].expand(s_n, n, k)
     # tranches for diminishing returns: [S, N, K, M]
-    m_seg = int(parameter("diminishing_segments"))
+    m_seg = int(parameter("diminishing_segments")) if any(sc.diminishing_returns for sc in scenarios) else 1
     step = parameter("diminishing_step")
     dim = torch.tensor([sc.diminishing_returns for sc in scenarios], device=dev)
     factors = torch.where(dim[:, None], (1 - step) ** torch.arange(m_seg, device=dev, dtype=DTYPE),
@@ -232,6 +232,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
                             torch.eye(1, m_seg, dtype=DTYPE, device=dev).expand(s_n, m_seg))
     cap_seg = cap[..., None] * cap_share[:, None, None, :]
     cost_seg = p["cost"].expand(s_n, n, k)[..., None].expand(s_n, n, k, m_seg)
+    keep = (cap_seg.reshape(s_n, -1) > 0).any(0)
     dac_items = torch.tensor(ctx.dac, device=dev)[:, None, None].expand(n, k, m_seg).reshape(-1)
     heat_pump = torch.tensor(ctx.catalogue["heat_share_electrified"].to_numpy() > 0, device=dev)
     gas_savers = torch.tensor((ctx.catalogue["gas_saving_share"].to_numpy() > 0)
@@ -259,12 +260,19 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
                                                      cost_seg.reshape(s_n, n, -1),
                                                      cap_seg.reshape(s_n, n, -1), ctx_t)
             lower = lower.reshape(s_n, -1)
-        c_flat = cost_seg.reshape(s_n, -1)
-        sol = lp_greedy.solve(v_seg.reshape(s_n, -1) / c_flat, (cap_seg * cost_seg).reshape(s_n, -1),
-                              dac_items, p["budget"], p["share"], lower)
-        seg_units = (sol.spend / c_flat).reshape(s_n, n, k, m_seg)
+        # only items that some scenario can buy enter the solver (e.g. no weatherisation outside
+        # disadvantaged districts, no empty tranches)
+        c_flat = cost_seg.reshape(s_n, -1)[:, keep]
+        if lower is not None:
+            lower = lower[:, keep]
+        sol = lp_greedy.solve(v_seg.reshape(s_n, -1)[:, keep] / c_flat,
+                              (cap_seg * cost_seg).reshape(s_n, -1)[:, keep],
+                              dac_items[keep], p["budget"], p["share"], lower)
+        seg_units = torch.zeros(s_n, n * k * m_seg, dtype=DTYPE, device=dev)
+        seg_units[:, keep] = sol.spend / c_flat
+        seg_units = seg_units.reshape(s_n, n, k, m_seg)
         new_units = seg_units.sum(3)
-        done = torch.allclose(new_units, units, rtol=1e-9, atol=1e-9)
+        done = rounds > 1 and torch.allclose(new_units, units, rtol=1e-9, atol=1e-9)
         units = new_units
         if rounds == 1 or done:
             break
@@ -286,8 +294,8 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
                   out_abate.cpu().numpy(), out_bill.cpu().numpy(), objective.cpu().numpy(),
                   p["budget"].cpu().numpy(), ctx.dac, status, messages, binding,
                   viol.cpu().numpy(), sol.budget_dual.cpu().numpy(), exact, dev.type, iterations,
-                  seconds, lp={"value": v_seg.reshape(s_n, -1), "cost": c_flat,
-                               "cap": cap_seg.reshape(s_n, -1), "dac": dac_items,
+                  seconds, lp={"value": v_seg.reshape(s_n, -1)[:, keep], "cost": c_flat,
+                               "cap": cap_seg.reshape(s_n, -1)[:, keep], "dac": dac_items[keep],
                                "lower": None if lower is None else lower / c_flat})
 
 
