@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import nav, state
+from dashboard import lab, nav, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 
@@ -14,6 +14,7 @@ pages = st.navigation({
         st.Page(nav.OVERVIEW, title="Overview map", default=True),
         st.Page(nav.DISTRICT, title="District profile"),
     ],
+    "Plan": [st.Page(nav.SCENARIO_LAB, title="Scenario lab")],
     "About": [st.Page(nav.METHODS, title="Methods & sources")],
 })
 
@@ -24,5 +25,7 @@ with st.sidebar:
     st.markdown(f"**City:** {city.name}  \n{city.n} districts")
     if city.illustrative:
         st.caption("Illustrative data, not official statistics.")
+
+lab.scenario_sidebar()
 
 pages.run()

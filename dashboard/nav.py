@@ -3,3 +3,4 @@
 OVERVIEW = "../pages/overview.py"
 DISTRICT = "../pages/district.py"
 METHODS = "../pages/methods.py"
+SCENARIO_LAB = "../pages/scenario_lab.py"
