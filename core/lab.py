@@ -13,6 +13,7 @@ from core.optimizer import CityContext, Result
 from core.scenario import Scenario
 
 PCT = 100.0
+T_PER_KT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,17 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
     base = baseline_emissions_t(ctx, sc)
     before, after = mean_burden(ctx, sc), mean_burden(ctx, sc, result.bill_savings_usd[s].sum(1))
     return [
-        KpiDelta("Emissions", base - t["abatement_t_co2_per_yr"], "t CO2e/yr",
-                 -t["abatement_t_co2_per_yr"],
+        KpiDelta("Emissions", (base - t["abatement_t_co2_per_yr"]) / T_PER_KT, "kt CO2e/yr",
+                 -t["abatement_t_co2_per_yr"] / T_PER_KT,
                  f"at the {sc.horizon_year} grid factor; change = abatement of the plan"),
         KpiDelta("Spent", t["cost_usd"] / 1e6, "M USD", None,
                  f"of a budget of {t['budget_usd'] / 1e6:,.1f} M USD", lower_is_better=False),
         KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, "M USD/yr", None,
                  "energy bills saved per year at the scenario's prices", lower_is_better=False),
-        KpiDelta("Mean energy burden", after * PCT, "% of income", (after - before) * PCT,
+        KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
                  "household-weighted; change from before the plan"),
-        KpiDelta("Spending in disadvantaged districts", t["dac_benefit_share"] * PCT, "%",
-                 None, f"Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
+        KpiDelta("To disadvantaged", t["dac_benefit_share"] * PCT, "%",
+                 None, f"share of spending in disadvantaged districts; Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
     ]
 
 

@@ -20,7 +20,7 @@ PCT = 100
 # slider ranges (UI choices, not reference figures)
 BUDGET_MAX_USD_PER_CAPITA, BUDGET_STEP = 1000, 10
 HORIZON_RANGE = (2025, 2050)
-ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.005
+ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.001
 GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
 CARBON_MAX, CARBON_STEP = 300, 5
 EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
@@ -125,7 +125,7 @@ MAP_LAYERS = {"spend_usd": ("Spending", "USD"),
 def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
     for column, k in zip(st.columns(len(kpis)), kpis, strict=True):
         digits = 1 if abs(k.value) < 100 else 0
-        delta = None if k.delta is None else f"{k.delta:+,.{2 if abs(k.delta) < 1 else 0}f} {k.unit}"
+        delta = None if k.delta is None else f"{k.delta:+,.{2 if abs(k.delta) < 10 else 0}f} {k.unit}"
         column.metric(f"{k.label} ({k.unit})", f"{k.value:,.{digits}f}", delta, help=k.help,
                       delta_color="inverse" if k.lower_is_better else "normal", border=True)
 
