@@ -146,3 +146,28 @@ def test_interactions_lower_heat_pump_savings(city4):
     inter = optimizer.optimize(ctx, base.replace(interactions=True))
     assert inter.iterations > 1 and not inter.totals()["exact"]
     assert inter.abatement_t.sum() < plain.abatement_t.sum()
+
+
+def _burden_after(ctx, res, sc):
+    bill = ctx.res_electricity_kwh * sc.electricity_usd_per_kwh + ctx.res_gas_kwh * sc.gas_usd_per_kwh
+    return (bill - res.bill_savings_usd[0].sum(1)) / (ctx.income_usd * ctx.households)
+
+
+def test_burden_ceiling_is_met_in_every_district_when_reachable(city4):
+    ctx = optimizer.context(city4)
+    sc = Scenario()
+    before = _burden_after(ctx, optimizer.optimize(ctx, sc.replace(budget_usd_per_capita=0)), sc)
+    capped = sc.replace(budget_usd_per_capita=2000, burden_ceiling=float(before.max()) * 0.95)
+    res = optimizer.optimize(ctx, capped)
+    t = res.totals()
+    assert t["status"] == "optimal" and not t["exact"]
+    after = _burden_after(ctx, res, capped)
+    assert (after <= capped.burden_ceiling * (1 + 1e-9)).all() and after.max() < before.max()
+
+
+def test_unreachable_burden_ceiling_is_named(city4):
+    ctx = optimizer.context(city4)
+    res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=2000, burden_ceiling=0.001))
+    t = res.totals()
+    assert t["status"] == "infeasible" and "burden ceiling" in t["message"]
+    assert "burden_ceiling" in t["binding"]
