@@ -19,6 +19,7 @@ import statistics
 import time
 
 import numpy as np
+import torch
 
 from core import optimizer, synthetic
 from core.city import default_city, load_city
@@ -95,7 +96,13 @@ def main() -> None:
     ap.add_argument("--highs-seconds", type=float, default=20.0,
                     help="time allowed to HiGHS per cell before extrapolating")
     ap.add_argument("--large", action="store_true", help="add 10,000 x 1,024 (for a GPU)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch intra-op CPU threads (HiGHS uses one); on a shared 2-core machine "
+                         "two threads oversubscribe the cores and run slower")
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    print(f"torch {torch.__version__}, {a.threads} CPU thread(s), HiGHS via scipy linprog; "
+          f"HiGHS capped at {a.highs_seconds:g} s per cell", flush=True)
     ns, ss = ([77, 801], [1, 64]) if a.quick else ([77, 801, 10_000], [1, 64, 256])
     print(HEADER, flush=True)
     run(ns, ss, a.device, a.highs_seconds)
