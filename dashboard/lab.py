@@ -138,7 +138,8 @@ def badge(totals: dict, check: dict | None) -> None:
              f"max violation {totals['max_constraint_violation_rel']:.0e}",
              "exact LP" if totals["exact"] else "approximate (non-linear)"]
     if check is not None:
-        parts.append(f"gap to HiGHS {check['gap_rel']:.1e}" if check["status"] == "optimal"
+        step = "" if totals["exact"] else " (last linear step)"
+        parts.append(f"gap to HiGHS{step} {check['gap_rel']:.1e}" if check["status"] == "optimal"
                      else f"HiGHS: {check['status']}")
     st.html(f'<div data-testid="gp-solver-badge" style="font-size:0.9rem">'
             f'<span style="background:{"#2b8a3e" if color == "green" else "#c92a2a"};color:white;'

@@ -65,9 +65,9 @@ def monte_carlo_band(frame: pd.DataFrame) -> go.Figure:
     """10-90 % band and median of abatement over price and grid-path draws, by budget."""
     x = frame["budget_usd_per_capita"]
     fig = go.Figure([
-        go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], line_width=0, showlegend=False,
+        go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], mode="lines", line_width=0, showlegend=False,
                    hovertemplate="90th percentile %{y:,.0f} t CO2e/yr<extra></extra>"),
-        go.Scatter(x=x, y=frame["p10_t_co2_per_yr"], fill="tonexty", fillcolor=LIGHT, line_width=0,
+        go.Scatter(x=x, y=frame["p10_t_co2_per_yr"], mode="lines", fill="tonexty", fillcolor=LIGHT, line_width=0,
                    name="10-90 % band", hovertemplate="10th percentile %{y:,.0f} t CO2e/yr<extra></extra>"),
         go.Scatter(x=x, y=frame["median_t_co2_per_yr"], line_color=MUTED, name="median",
                    hovertemplate="median %{y:,.0f} t CO2e/yr<extra></extra>"),
