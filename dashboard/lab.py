@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+import torch
 
 from core import lab, optimizer, scenario
 from core.scenario import OBJECTIVES, Scenario
@@ -25,6 +26,10 @@ GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
 CARBON_MAX, CARBON_STEP = 300, 5
 EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
 HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
+# one intra-op thread per solve: the server runs many sessions at once, and two threads per
+# solve oversubscribe a small machine (77 x 256 scenarios: 0.13-0.18 s with one thread,
+# 0.37-1.4 s with two on the shared 2-core machine; see benchmarks/optimizer.py --threads)
+SOLVER_THREADS = 1
 
 
 def scenario_sidebar() -> Scenario:
@@ -49,9 +54,10 @@ def scenario_sidebar() -> Scenario:
                         round(d.justice40_share * PCT), 5, key=keys.LAB_JUSTICE40, **BIND)
         weight = st.slider("Equity weight (extra weight on disadvantaged districts)", 0.0, EQUITY_MAX,
                            float(d.equity_weight), EQUITY_STEP, key=keys.LAB_EQUITY_WEIGHT, **BIND)
-        objective = st.selectbox("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get,
-                                 index=list(OBJECTIVES).index(d.objective), key=keys.LAB_OBJECTIVE,
-                                 **BIND)
+        # a radio, not a selectbox: pages keep the only selectboxes on screen
+        objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get,
+                             index=list(OBJECTIVES).index(d.objective), key=keys.LAB_OBJECTIVE,
+                             **BIND)
         diminishing = st.checkbox("Diminishing returns", d.diminishing_returns,
                                   key=keys.LAB_DIMINISHING, **BIND)
         interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
@@ -81,6 +87,7 @@ def context() -> optimizer.CityContext:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _solve(city_key: str, scenario_json: str) -> optimizer.Result:
+    torch.set_num_threads(SOLVER_THREADS)
     res = optimizer.optimize(context(), scenario.from_dict(json.loads(scenario_json)))
     res.lp = {k: (v.cpu() if hasattr(v, "cpu") else v) for k, v in res.lp.items()}
     return res
@@ -105,6 +112,7 @@ def sweeps(sc: Scenario, progress) -> tuple:
     store = st.session_state.setdefault(keys.LAB_SWEEPS, {})
     key = f"{state.active_city_key()}:{sc.id}"
     if key not in store:
+        torch.set_num_threads(SOLVER_THREADS)
         progress.progress(0.1, text="Pareto front: one batched solve over budgets…")
         pareto, pres = lab.pareto_budget(context(), sc)
         progress.progress(0.5, text="Monte Carlo: one batched solve over prices and grid paths…")

@@ -29,7 +29,7 @@ def test_slider_changes_map_and_url_and_the_url_reproduces_it():
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(f"{url}/scenario_lab")
         expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
-        expect(page.get_by_test_id("gp-solver-badge")).to_contain_text("gap to HiGHS")
+        expect(page.get_by_test_id("gp-solver-badge")).to_contain_text("gap to HiGHS", timeout=30000)
         before = spent(page)
         legend_before = page.get_by_test_id("gp-legend").inner_text()
 
@@ -37,10 +37,10 @@ def test_slider_changes_map_and_url_and_the_url_reproduces_it():
         slider.focus()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
-        page.wait_for_url("**budget=150**", timeout=15000)
+        page.wait_for_url("**budget=150**", timeout=40000)
         expect(page.get_by_test_id("stMetric").filter(has_text="Spent")
-               .get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=20000)
-        expect(page.get_by_test_id("gp-legend")).not_to_have_text(legend_before, timeout=20000)
+               .get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=40000)
+        expect(page.get_by_test_id("gp-legend")).not_to_have_text(legend_before, timeout=40000)
         after, shared = spent(page), page.url
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(800)
@@ -50,7 +50,7 @@ def test_slider_changes_map_and_url_and_the_url_reproduces_it():
         other.goto(shared)
         expect(other.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
         expect(other.get_by_test_id("stMetric").filter(has_text="Spent")
-               .get_by_test_id("stMetricValue")).to_have_text(after, timeout=20000)
+               .get_by_test_id("stMetricValue")).to_have_text(after, timeout=40000)
         assert other.get_by_test_id("gp-legend").inner_text() == \
             page.get_by_test_id("gp-legend").inner_text()
         browser.close()

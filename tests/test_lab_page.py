@@ -87,3 +87,11 @@ def test_lab_works_on_an_uploaded_city(grid4, attrs4):
     assert not at.exception, [e.message for e in at.exception]
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert len(deck["layers"][0]["data"]["features"]) == 4
+
+
+def test_the_objective_radio_switches_the_plan():
+    at = lab_page()
+    before = metric(at, "Bill savings")
+    at.radio(key=keys.LAB_OBJECTIVE).set_value("min_burden").run()
+    assert not at.exception
+    assert metric(at, "Bill savings") != before
