@@ -42,10 +42,10 @@ def test_slider_changes_map_and_url_and_the_url_reproduces_it():
         expect(page.get_by_test_id("stMetric").filter(has_text="Spent")
                .get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=40000)
         expect(page.get_by_test_id("gp-legend")).not_to_have_text(legend_before, timeout=40000)
-        after, shared = spent(page), page.url
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(800)
+        page.wait_for_timeout(1500)  # let the last rerun and deck.gl's transition finish
         page.screenshot(path=str(SHOTS / "scenario_lab.png"), full_page=True)
+        after, shared = spent(page), page.url
 
         other = browser.new_page(viewport={"width": 1400, "height": 1250})
         other.goto(shared)
