@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import nav, state
+from dashboard import lab, nav, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 
@@ -14,8 +14,9 @@ pages = st.navigation({
         st.Page(nav.OVERVIEW, title="Overview map", default=True),
         st.Page(nav.DISTRICT, title="District profile"),
     ],
-    "About": [st.Page(nav.METHODS, title="Methods & sources")],
+    "Plan": [st.Page(nav.SCENARIO_LAB, title="Scenario lab")],
     "Your data": [st.Page(nav.DATA, title="Data")],
+    "About": [st.Page(nav.METHODS, title="Methods & sources")],
 })
 
 city = state.active_city()
@@ -25,5 +26,7 @@ with st.sidebar:
     st.markdown(f"**City:** {city.name}  \n{city.n} districts")
     if city.illustrative:
         st.caption("Illustrative data, not official statistics.")
+
+lab.scenario_sidebar()
 
 pages.run()

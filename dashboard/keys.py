@@ -34,3 +34,25 @@ DATA_RESET = "data_reset"
 DATA_MAP = "data_map"
 DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
 DATA_CITY_NAME = "data_city_name"
+
+# widgets: Scenario lab sidebar (entry point; bound to query parameters)
+LAB_BUDGET = "budget"
+LAB_HORIZON = "horizon"
+LAB_GRID = "grid_decarb_pct"
+LAB_ELECTRICITY_PRICE = "elec_price"
+LAB_GAS_PRICE = "gas_price"
+LAB_CARBON_PRICE = "carbon_price"
+LAB_JUSTICE40 = "j40_pct"
+LAB_EQUITY_WEIGHT = "equity_weight"
+LAB_OBJECTIVE = "objective"
+LAB_DIMINISHING = "diminishing"
+LAB_INTERACTIONS = "interactions"
+# session state: Scenario lab
+LAB_SCENARIO = "gp_lab_scenario"  # the core.scenario.Scenario the sidebar describes
+LAB_SWEEPS = "gp_lab_sweeps"  # {scenario id: (pareto frame, monte carlo frame, seconds)}
+LAB_HIGHS = "gp_lab_highs"  # {city key + scenario id: HiGHS check}
+# widgets: Scenario lab page
+LAB_MAP_LAYER = "lab_map_layer"
+LAB_RUN_SWEEPS = "lab_run_sweeps"
+LAB_CHECK_HIGHS = "lab_check_highs"
+LAB_MAP = "lab_map"

@@ -1,0 +1,122 @@
+"""``python -m core optimize`` and ``python -m core sweep``: the Scenario lab from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from core import cli, optimizer, scenario
+from core.errors import InputError
+
+ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
+Device = Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")]
+NUMERIC_FIELDS = ("budget_usd_per_capita", "horizon_year", "grid_decarbonisation",
+                  "electricity_usd_per_kwh", "gas_usd_per_kwh", "carbon_price_usd_per_t",
+                  "justice40_share", "burden_ceiling", "equity_weight")
+
+
+def _device(name: str) -> str:
+    if name not in ("auto", "cpu", "cuda"):
+        raise InputError(f"--device must be auto, cpu or cuda, not '{name}'")
+    try:
+        return optimizer.pick_device(name).type
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def parse_vary(spec: str) -> tuple[str, np.ndarray]:
+    """``NAME=START:STOP:COUNT`` -> (field, values)."""
+    name, sep, rng = spec.partition("=")
+    parts = rng.split(":")
+    if not sep or len(parts) != 3:
+        raise InputError(f"--vary '{spec}' is not of the form NAME=START:STOP:COUNT")
+    if name not in NUMERIC_FIELDS:
+        raise InputError(f"--vary: '{name}' is not a numeric scenario field; use one of "
+                         f"{', '.join(NUMERIC_FIELDS)}")
+    try:
+        start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise InputError(f"--vary '{spec}': START and STOP must be numbers, COUNT a whole "
+                         "number") from None
+    if not 1 <= count <= 4096:
+        raise InputError("--vary: COUNT must be between 1 and 4096")
+    values = np.linspace(start, stop, count)
+    return name, np.round(values).astype(int) if name == "horizon_year" else values
+
+
+@cli.app.command()
+def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
+             attributes: cli.Attributes = None, id_column: cli.IdColumn = "district_id",
+             attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
+             unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
+             reference: Annotated[bool, typer.Option("--reference",
+                                                     help="Also solve with HiGHS and report the gap.")] = False,
+             device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
+    """Allocate interventions to districts for one scenario (torch; HiGHS check with --reference)."""
+    def run():
+        dev = _device(device)
+        sc = scenario.load(scenario_file)
+        city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
+                                  mapping, layer)
+        ctx = optimizer.context(city)
+        res = optimizer.optimize(ctx, sc, device=dev)
+        return ctx, res
+    ctx, res = cli.run_guarded(run, as_json)
+    out = res.totals()
+    if reference:
+        out["reference"] = optimizer.check_against_highs(res)
+    if as_json:
+        print(json.dumps(out))
+        return
+    typer.echo(f"scenario {out['scenario_id']} ({res.scenarios[0].name}): {out['status']}")
+    if out["message"]:
+        typer.echo(f"  {out['message']}")
+    typer.echo(f"  abatement        {out['abatement_t_co2_per_yr']:>16,.0f} t CO2e/yr")
+    typer.echo(f"  spent            {out['cost_usd']:>16,.0f} USD of {out['budget_usd']:,.0f} USD")
+    typer.echo(f"  bill savings     {out['bill_savings_usd_per_yr']:>16,.0f} USD/yr")
+    typer.echo(f"  to disadvantaged {out['dac_benefit_share']:>16.1%} of spending")
+    typer.echo(f"  binding          {', '.join(out['binding']) or 'none'}")
+    typer.echo(f"  solver           {out['device']}, {out['iterations']} iteration(s), "
+               f"{out['seconds'] * 1000:.1f} ms, max violation {out['max_constraint_violation_rel']:.1e}")
+    if reference:
+        r = out["reference"]
+        typer.echo(f"  HiGHS            {r['status']}, gap {r['gap_rel']:.2e}, {r['seconds'] * 1000:.1f} ms")
+    for row in optimizer.by_intervention(ctx, res).itertuples():
+        typer.echo(f"  {row.label:<34} {row.spend_usd:>16,.0f} USD {row.abatement_t_co2_per_yr:>12,.0f} t/yr")
+
+
+@cli.app.command()
+def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
+          vary: Annotated[str, typer.Option("--vary", help="NAME=START:STOP:COUNT, e.g. "
+                                            "budget_usd_per_capita=0:500:11")],
+          attributes: cli.Attributes = None, id_column: cli.IdColumn = "district_id",
+          attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
+          unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
+          device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
+    """Solve a scenario for a range of one field's values, all in one batched call."""
+    def run():
+        dev = _device(device)
+        name, values = parse_vary(vary)
+        base = scenario.load(scenario_file)
+        scs = [base.replace(**{name: v.item()}) for v in values]
+        city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
+                                  mapping, layer)
+        return name, values, optimizer.optimize(optimizer.context(city), scs, device=dev)
+    name, values, res = cli.run_guarded(run, as_json)
+    rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
+                                ("scenario_id", "status", "objective", "abatement_t_co2_per_yr",
+                                 "cost_usd", "dac_benefit_share", "max_constraint_violation_rel")}}
+            for s, v in enumerate(values)]
+    if as_json:
+        print(json.dumps({"vary": name, "device": res.device, "seconds": res.seconds,
+                          "scenarios": len(rows), "rows": rows}))
+        return
+    typer.echo(f"{len(rows)} scenarios in one batch on {res.device}: {res.seconds * 1000:.1f} ms")
+    typer.echo(f"  {name:>24} {'abatement t CO2e/yr':>20} {'spent USD':>16} {'DAC share':>10} status")
+    for r in rows:
+        typer.echo(f"  {r[name]:>24,.4g} {r['abatement_t_co2_per_yr']:>20,.0f} {r['cost_usd']:>16,.0f} "
+                   f"{r['dac_benefit_share']:>10.1%} {r['status']}")

@@ -1,0 +1,101 @@
+"""Scenario lab results: KPI deltas, a Pareto front and a Monte Carlo band, each from one
+batched solve (core.optimizer); the page and the CLI show what this module returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import carbon, optimizer
+from core.optimizer import CityContext, Result
+from core.scenario import Scenario
+
+PCT = 100.0
+T_PER_KT = 1000.0
+
+
+@dataclass(frozen=True)
+class KpiDelta:
+    label: str
+    value: float
+    unit: str
+    delta: float | None
+    help: str
+    lower_is_better: bool = True
+
+
+def baseline_emissions_t(ctx: CityContext, sc: Scenario) -> float:
+    """City emissions at the scenario's horizon grid factor before any measure (t CO2e/yr)."""
+    return float((ctx.electricity_kwh * sc.grid_kg_per_kwh()
+                  + ctx.gas_kwh * carbon.gas_factor_kg_per_kwh()).sum() / carbon.KG_PER_T)
+
+
+def mean_burden(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None = None) -> float:
+    """Household-weighted mean energy burden (share of income) over districts with income data."""
+    bill = ctx.res_electricity_kwh * sc.electricity_usd_per_kwh + ctx.res_gas_kwh * sc.gas_usd_per_kwh
+    if savings_usd is not None:
+        bill = np.maximum(bill - savings_usd, 0)
+    ok = (ctx.income_usd > 0) & (ctx.households > 0)
+    return float(bill[ok].sum() / (ctx.income_usd[ok] * ctx.households[ok]).sum()) if ok.any() else np.nan
+
+
+def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
+    sc = result.scenarios[s]
+    t = result.totals(s)
+    base = baseline_emissions_t(ctx, sc)
+    before, after = mean_burden(ctx, sc), mean_burden(ctx, sc, result.bill_savings_usd[s].sum(1))
+    return [
+        KpiDelta("Emissions", (base - t["abatement_t_co2_per_yr"]) / T_PER_KT, "kt CO2e/yr",
+                 -t["abatement_t_co2_per_yr"] / T_PER_KT,
+                 f"at the {sc.horizon_year} grid factor; change = abatement of the plan"),
+        KpiDelta("Spent", t["cost_usd"] / 1e6, "M USD", None,
+                 f"of a budget of {t['budget_usd'] / 1e6:,.1f} M USD", lower_is_better=False),
+        KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, "M USD/yr", None,
+                 "energy bills saved per year at the scenario's prices", lower_is_better=False),
+        KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
+                 "household-weighted; change from before the plan"),
+        KpiDelta("To disadvantaged", t["dac_benefit_share"] * PCT, "%",
+                 None, f"share of spending in disadvantaged districts; Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
+    ]
+
+
+def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = 16,
+                  max_factor: float = 2.0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
+    """Abatement against budget: ``levels`` budgets from 0 to ``max_factor`` x the scenario's,
+    solved in ONE batched call."""
+    budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * max_factor, levels)
+    res = optimizer.optimize(ctx, [sc.replace(budget_usd_per_capita=float(b)) for b in budgets],
+                             device=device)
+    frame = pd.DataFrame({
+        "budget_usd_per_capita": budgets,
+        "budget_usd": res.budget_usd,
+        "abatement_t_co2_per_yr": res.abatement_t.sum((1, 2)),
+        "spend_usd": res.spend_usd.sum((1, 2)),
+        "dac_share": [res.totals(i)["dac_benefit_share"] for i in range(levels)],
+    })
+    return frame, res
+
+
+def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = 32, levels: int = 8,
+                seed: int = 0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
+    """Abatement band over prices and grid path: ``draws`` seeded draws at each of ``levels``
+    budgets (0..2x), all ``draws x levels`` scenarios in ONE batched solve."""
+    rng = np.random.default_rng(seed)
+    sigma = optimizer.parameter("mc_price_sigma_log")
+    sd = optimizer.parameter("mc_grid_decarbonisation_sd")
+    budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * 2, levels)
+    pe = sc.electricity_usd_per_kwh * rng.lognormal(0, sigma, draws)
+    pg = sc.gas_usd_per_kwh * rng.lognormal(0, sigma, draws)
+    grid = np.clip(sc.grid_decarbonisation + rng.normal(0, sd, draws), 0, 1)
+    scs = [sc.replace(budget_usd_per_capita=float(b), electricity_usd_per_kwh=float(pe[d]),
+                      gas_usd_per_kwh=float(pg[d]), grid_decarbonisation=float(grid[d]))
+           for b in budgets for d in range(draws)]
+    res = optimizer.optimize(ctx, scs, device=device)
+    ab = res.abatement_t.sum((1, 2)).reshape(levels, draws)
+    frame = pd.DataFrame({"budget_usd_per_capita": budgets,
+                          "p10_t_co2_per_yr": np.quantile(ab, 0.1, axis=1),
+                          "median_t_co2_per_yr": np.median(ab, axis=1),
+                          "p90_t_co2_per_yr": np.quantile(ab, 0.9, axis=1)})
+    return frame, res

@@ -1,0 +1,155 @@
+"""Scenario lab plumbing: the sidebar sliders (bound to the URL) and cached solves.
+
+The sliders live in the entry point so their values travel in the URL and survive page
+switches; every page shows them, the Scenario lab uses them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+import torch
+
+from core import lab, optimizer, scenario
+from core.scenario import OBJECTIVES, Scenario
+from dashboard import keys, state
+
+DEFAULTS = scenario.bundled()["justice40"]  # the sliders start from this shipped example
+BIND = {"bind": "query-params", "persist_state": "session"}
+PCT = 100
+# slider ranges (UI choices, not reference figures)
+BUDGET_MAX_USD_PER_CAPITA, BUDGET_STEP = 1000, 10
+HORIZON_RANGE = (2025, 2050)
+ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.001
+GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
+CARBON_MAX, CARBON_STEP = 300, 5
+EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
+HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
+# one intra-op thread per solve: the server runs many sessions at once, and two threads per
+# solve oversubscribe a small machine (77 x 256 scenarios: 0.13-0.18 s with one thread,
+# 0.37-1.4 s with two on the shared 2-core machine; see benchmarks/optimizer.py --threads)
+SOLVER_THREADS = 1
+
+
+def scenario_sidebar() -> Scenario:
+    """Draw the scenario sliders in the sidebar and return the scenario they describe."""
+    d = DEFAULTS
+    with st.sidebar.expander("Scenario", expanded=True):
+        budget = st.slider("Budget (USD per resident)", 0, BUDGET_MAX_USD_PER_CAPITA,
+                           int(d.budget_usd_per_capita), BUDGET_STEP, key=keys.LAB_BUDGET, **BIND)
+        horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
+        grid = st.slider("Grid decarbonisation by then (%)", 0, PCT,
+                         round(d.grid_decarbonisation * PCT), key=keys.LAB_GRID, **BIND)
+        elec = st.slider("Electricity price (USD/kWh)", *ELECTRICITY_RANGE,
+                         round(d.electricity_usd_per_kwh / ELECTRICITY_STEP) * ELECTRICITY_STEP,
+                         ELECTRICITY_STEP, format="%.3f", key=keys.LAB_ELECTRICITY_PRICE, **BIND)
+        gas = st.slider("Gas price (USD/kWh)", *GAS_RANGE,
+                        round(d.gas_usd_per_kwh / GAS_STEP) * GAS_STEP, GAS_STEP, format="%.3f",
+                        key=keys.LAB_GAS_PRICE, **BIND)
+        carbon_price = st.slider("Carbon price (USD/t CO2e)", 0, CARBON_MAX,
+                                 int(d.carbon_price_usd_per_t), CARBON_STEP, key=keys.LAB_CARBON_PRICE,
+                                 **BIND)
+        j40 = st.slider("Justice40: minimum spending in disadvantaged districts (%)", 0, PCT,
+                        round(d.justice40_share * PCT), 5, key=keys.LAB_JUSTICE40, **BIND)
+        weight = st.slider("Equity weight (extra weight on disadvantaged districts)", 0.0, EQUITY_MAX,
+                           float(d.equity_weight), EQUITY_STEP, key=keys.LAB_EQUITY_WEIGHT, **BIND)
+        # a radio, not a selectbox: pages keep the only selectboxes on screen
+        objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get,
+                             index=list(OBJECTIVES).index(d.objective), key=keys.LAB_OBJECTIVE,
+                             **BIND)
+        diminishing = st.checkbox("Diminishing returns", d.diminishing_returns,
+                                  key=keys.LAB_DIMINISHING, **BIND)
+        interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
+                                   key=keys.LAB_INTERACTIONS, **BIND)
+    sc = Scenario(name="Scenario lab", budget_usd_per_capita=budget, horizon_year=horizon,
+                  grid_decarbonisation=grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
+                  carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
+                  equity_weight=weight, objective=objective, diminishing_returns=diminishing,
+                  interactions=interactions)
+    st.session_state[keys.LAB_SCENARIO] = sc
+    st.sidebar.caption(f"Scenario id `{sc.id}`")
+    return sc
+
+
+def current_scenario() -> Scenario:
+    return st.session_state.get(keys.LAB_SCENARIO) or DEFAULTS
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _context(_city, city_key: str) -> optimizer.CityContext:
+    return optimizer.context(_city)
+
+
+def context() -> optimizer.CityContext:
+    return _context(state.active_city(), state.active_city_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _solve(city_key: str, scenario_json: str) -> optimizer.Result:
+    torch.set_num_threads(SOLVER_THREADS)
+    res = optimizer.optimize(context(), scenario.from_dict(json.loads(scenario_json)))
+    res.lp = {k: (v.cpu() if hasattr(v, "cpu") else v) for k, v in res.lp.items()}
+    return res
+
+
+def solve(sc: Scenario) -> optimizer.Result:
+    """The optimizer's result for the active city and this scenario (cached by city key + id)."""
+    return _solve(state.active_city_key(), sc.to_json())
+
+
+def highs_check(sc: Scenario, result: optimizer.Result, force: bool = False) -> dict | None:
+    """HiGHS gap for the linear part, computed automatically on small cities, else on request."""
+    store = st.session_state.setdefault(keys.LAB_HIGHS, {})
+    key = f"{state.active_city_key()}:{sc.id}"
+    if key not in store and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
+        store[key] = optimizer.check_against_highs(result)
+    return store.get(key)
+
+
+def sweeps(sc: Scenario, progress) -> tuple:
+    """Pareto front and Monte Carlo band, each one batched solve; kept per scenario id."""
+    store = st.session_state.setdefault(keys.LAB_SWEEPS, {})
+    key = f"{state.active_city_key()}:{sc.id}"
+    if key not in store:
+        torch.set_num_threads(SOLVER_THREADS)
+        progress.progress(0.1, text="Pareto front: one batched solve over budgets…")
+        pareto, pres = lab.pareto_budget(context(), sc)
+        progress.progress(0.5, text="Monte Carlo: one batched solve over prices and grid paths…")
+        band, mres = lab.monte_carlo(context(), sc)
+        store[key] = (pareto, len(pres.scenarios), pres.seconds, band, len(mres.scenarios), mres.seconds)
+    progress.progress(1.0, text="Sweeps done")
+    return store[key]
+
+
+def stored_sweeps(sc: Scenario):
+    return st.session_state.get(keys.LAB_SWEEPS, {}).get(f"{state.active_city_key()}:{sc.id}")
+
+
+MAP_LAYERS = {"spend_usd": ("Spending", "USD"),
+              "abatement_t_co2_per_yr": ("Abatement", "t CO2e/yr")}
+
+
+def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
+    for column, k in zip(st.columns(len(kpis)), kpis, strict=True):
+        digits = 1 if abs(k.value) < 100 else 0
+        delta = None if k.delta is None else f"{k.delta:+,.{2 if abs(k.delta) < 10 else 0}f} {k.unit}"
+        column.metric(f"{k.label} ({k.unit})", f"{k.value:,.{digits}f}", delta, help=k.help,
+                      delta_color="inverse" if k.lower_is_better else "normal", border=True)
+
+
+def badge(totals: dict, check: dict | None) -> None:
+    """Device, status, time, iterations, violation and (when computed) the gap to HiGHS."""
+    color = "green" if totals["status"] == "optimal" else "red"
+    parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
+             f"{totals['iterations']} iteration(s)",
+             f"max violation {totals['max_constraint_violation_rel']:.0e}",
+             "exact LP" if totals["exact"] else "approximate (non-linear)"]
+    if check is not None:
+        step = "" if totals["exact"] else " (last linear step)"
+        parts.append(f"gap to HiGHS{step} {check['gap_rel']:.1e}" if check["status"] == "optimal"
+                     else f"HiGHS: {check['status']}")
+    st.html(f'<div data-testid="gp-solver-badge" style="font-size:0.9rem">'
+            f'<span style="background:{"#2b8a3e" if color == "green" else "#c92a2a"};color:white;'
+            f'padding:2px 8px;border-radius:8px">{totals["status"]}</span> '
+            f'{" · ".join(parts)}</div>')

@@ -1,0 +1,71 @@
+"""Scenario lab: the sidebar sliders drive the optimizer; where measures go, what they do, who gains."""
+
+import streamlit as st
+
+from core import lab as results
+from core import maps, optimizer
+from dashboard import components, keys, lab, lab_charts, state
+
+city = state.active_city()
+ctx = lab.context()
+sc = lab.current_scenario()
+res = lab.solve(sc)
+totals = res.totals()
+
+st.title("Scenario lab")
+components.data_notice(city)
+st.caption("Move the scenario sliders in the sidebar: the plan is re-optimised at once. "
+           "Spending is the benefit counted for Justice40.")
+lab.badge(totals, lab.highs_check(sc, res))
+if totals["message"]:
+    (st.error if totals["status"] == "infeasible" else st.info)(totals["message"])
+if not totals["exact"] or ctx.district_ids.size > lab.HIGHS_AUTO_MAX_DISTRICTS:
+    if st.button("Check the linear part against HiGHS", key=keys.LAB_CHECK_HIGHS):
+        lab.highs_check(sc, res, force=True)
+        st.rerun()
+
+lab.kpi_delta_cards(results.kpis(ctx, res))
+
+table = optimizer.district_table(ctx, res)
+layer = st.radio("Map", list(lab.MAP_LAYERS), horizontal=True, key=keys.LAB_MAP_LAYER,
+                 format_func=lambda k: "{} ({})".format(*lab.MAP_LAYERS[k]))
+label, unit = lab.MAP_LAYERS[layer]
+view = maps.choropleth(table, layer, label, unit, 0, "natural_breaks", 5)
+tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{label}: {{value_text}} {unit}")
+map_col, legend_col = st.columns([5, 1])
+with map_col:
+    st.pydeck_chart(components.district_deck(city, view.properties, view.fill, tooltip),
+                    key=keys.LAB_MAP, height=480)
+with legend_col:
+    components.legend(view.legend, f"{label} ({unit})")
+    st.caption(f"{int(ctx.dac.sum())} disadvantaged districts (CEJST-style rule)")
+
+per_measure = optimizer.by_intervention(ctx, res)
+left, right = st.columns(2)
+left.plotly_chart(lab_charts.abatement_by_intervention(per_measure))
+right.plotly_chart(lab_charts.macc(per_measure))
+st.plotly_chart(lab_charts.burden_by_quintile(optimizer.burden_by_quintile(ctx, res)))
+
+st.subheader("Sweeps")
+st.caption("The Pareto front (16 budgets) and the Monte Carlo band (8 budgets x 32 draws of "
+           "prices and grid path) are each one batched solve.")
+if st.button("Run Pareto and Monte Carlo sweeps", key=keys.LAB_RUN_SWEEPS):
+    lab.sweeps(sc, st.progress(0.0, text="Starting…"))
+sweep = lab.stored_sweeps(sc)
+if sweep:
+    pareto, n_pareto, t_pareto, band, n_band, t_band = sweep
+    left, right = st.columns(2)
+    left.plotly_chart(lab_charts.pareto(pareto, sc.budget_usd_per_capita))
+    left.caption(f"{n_pareto} scenarios in one solve: {t_pareto * 1000:,.0f} ms on {res.device}")
+    right.plotly_chart(lab_charts.monte_carlo_band(band))
+    right.caption(f"{n_band} scenarios in one solve: {t_band * 1000:,.0f} ms on {res.device}")
+
+st.subheader("Downloads")
+csv_col, geo_col, json_col = st.columns(3)
+csv_col.download_button("Results (CSV)", table.to_csv(index=False).encode(),
+                        file_name=f"greenprint_plan_{sc.id}.csv", mime="text/csv")
+geo_col.download_button("Results (GeoJSON)",
+                        components.geojson_bytes(maps.feature_collection(city.districts, table)),
+                        file_name=f"greenprint_plan_{sc.id}.geojson", mime="application/geo+json")
+json_col.download_button("Scenario (JSON)", sc.to_json().encode(),
+                         file_name=f"scenario_{sc.id}.json", mime="application/json")

@@ -1,0 +1,63 @@
+"""Lab results (core.lab) and the chart builders (dashboard.lab_charts) on a small exact city."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import lab, optimizer
+from core.city import load_city
+from core.scenario import Scenario
+from dashboard import lab_charts
+
+
+@pytest.fixture
+def ctx(grid4, attrs4):
+    a = attrs4.assign(housing_units=[450, 850, 1300, 1700],
+                      median_household_income=[90_000, 60_000, 30_000, 20_000],
+                      poverty_rate=[0.05, 0.1, 0.3, 0.4], roof_area_m2=[5e3, 6e3, 7e3, 8e3])
+    return optimizer.context(load_city(grid4, a))
+
+
+def test_kpis_carry_units_and_deltas_match_the_plan(ctx):
+    res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=300))
+    k = {x.label: x for x in lab.kpis(ctx, res)}
+    assert all(x.unit for x in k.values())
+    assert k["Emissions"].delta == pytest.approx(-res.abatement_t.sum() / 1000)
+    assert k["Spent"].value == pytest.approx(res.spend_usd.sum() / 1e6)
+    assert k["Energy burden"].delta < 0
+
+
+def test_no_budget_no_change(ctx):
+    res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=0))
+    q = optimizer.burden_by_quintile(ctx, res)
+    assert np.allclose(q["burden_before"], q["burden_after"])
+    assert res.abatement_t.sum() == 0
+
+
+def test_pareto_and_monte_carlo_are_single_batches(ctx):
+    sc = Scenario(budget_usd_per_capita=200, justice40_share=0.4)
+    front, res = lab.pareto_budget(ctx, sc, levels=6)
+    assert len(res.scenarios) == 6 and len(front) == 6
+    assert (np.diff(front["abatement_t_co2_per_yr"]) >= -1e-9).all()
+    band, res = lab.monte_carlo(ctx, sc, draws=5, levels=3)
+    assert len(res.scenarios) == 15
+    assert (band["p10_t_co2_per_yr"] <= band["median_t_co2_per_yr"] + 1e-9).all()
+    assert (band["median_t_co2_per_yr"] <= band["p90_t_co2_per_yr"] + 1e-9).all()
+
+
+def test_charts_hold_the_numbers(ctx):
+    res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=300))
+    per = optimizer.by_intervention(ctx, res)
+    fig = lab_charts.abatement_by_intervention(per)
+    assert list(fig.data[0].x) == pytest.approx(list(per["abatement_t_co2_per_yr"]))
+    m = lab_charts.macc(per)
+    assert list(m.data[0].y) == sorted(m.data[0].y)  # cheapest first
+    assert sum(m.data[0].width) == pytest.approx(per["potential_t_co2_per_yr"][per["mac_usd_per_t"].notna()].sum())
+    q = optimizer.burden_by_quintile(ctx, res)
+    b = lab_charts.burden_by_quintile(q)
+    assert list(b.data[0].y) == pytest.approx(list(q["burden_before"] * 100))
+    front, _ = lab.pareto_budget(ctx, Scenario(), levels=4)
+    assert "USD per resident" in lab_charts.pareto(front, 50).layout.xaxis.title.text
+    band, _ = lab.monte_carlo(ctx, Scenario(), draws=3, levels=2)
+    assert len(lab_charts.monte_carlo_band(band).data) == 3

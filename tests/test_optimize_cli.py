@@ -1,0 +1,51 @@
+"""``python -m core optimize`` / ``sweep``: JSON fields, the HiGHS check, clear errors."""
+
+import json
+
+from typer.testing import CliRunner
+
+from core import paths
+from core.cli import app
+from core.scenario import SCENARIO_DIR
+
+runner = CliRunner()
+CITY = [str(paths.DEFAULT_BOUNDARIES), "--attributes", str(paths.DEFAULT_ATTRIBUTES)]
+J40 = ["--scenario", str(SCENARIO_DIR / "justice40.json")]
+
+
+def test_optimize_json_with_reference():
+    r = runner.invoke(app, ["optimize", *CITY, *J40, "--reference", "--device", "cpu", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    for key in ("scenario_id", "status", "objective", "abatement_t_co2_per_yr", "cost_usd",
+                "dac_benefit_share", "device", "iterations", "seconds",
+                "max_constraint_violation_rel"):
+        assert key in out
+    assert out["status"] == "optimal" and out["device"] == "cpu"
+    assert out["dac_benefit_share"] >= 0.4 - 1e-9
+    assert out["max_constraint_violation_rel"] <= 1e-6
+    assert out["reference"]["gap_rel"] <= 1e-3
+    assert out["cost_usd"] <= out["budget_usd"] * (1 + 1e-9)
+
+
+def test_sweep_is_one_batch_and_abatement_grows_with_budget():
+    r = runner.invoke(app, ["sweep", *CITY, *J40, "--vary", "budget_usd_per_capita=0:400:5", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["scenarios"] == 5
+    abated = [row["abatement_t_co2_per_yr"] for row in out["rows"]]
+    assert abated == sorted(abated) and abated[0] == 0 < abated[-1]
+    assert len({row["scenario_id"] for row in out["rows"]}) == 5
+
+
+def test_bad_inputs_exit_2_with_a_message(tmp_path):
+    r = runner.invoke(app, ["sweep", *CITY, *J40, "--vary", "budget=0:1:3"])
+    assert r.exit_code == 2 and "budget_usd_per_capita" in r.output
+    r = runner.invoke(app, ["sweep", *CITY, *J40, "--vary", "justice40_share=0:1"])
+    assert r.exit_code == 2 and "NAME=START:STOP:COUNT" in r.output
+    bad = tmp_path / "s.json"
+    bad.write_text('{"justice40_share": 2}')
+    r = runner.invoke(app, ["optimize", *CITY, "--scenario", str(bad), "--json"])
+    assert r.exit_code == 2 and "justice40_share" in json.loads(r.stdout)["message"]
+    r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "tpu"])
+    assert r.exit_code == 2 and "auto, cpu or cuda" in r.output

@@ -1,0 +1,56 @@
+"""Scenario: validation, canonical id, JSON round trip, bundled examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import scenario
+from core.errors import InputError
+from core.scenario import Scenario
+
+
+def test_same_numbers_same_id_and_names_do_not_count():
+    a = Scenario(budget_usd_per_capita=100, justice40_share=0.4)
+    b = Scenario(budget_usd_per_capita=100.0000000000001, justice40_share=0.4, name="Other")
+    assert a.id == b.id and len(a.id) == 12
+    assert a.id != a.replace(justice40_share=0.5).id
+
+
+def test_round_trip(tmp_path):
+    a = Scenario(budget_usd_per_capita=80, burden_ceiling=0.06,
+                 tech_cost_multipliers={"heat_pump": 0.8})
+    back = scenario.load(a.save(tmp_path / "s.json"))
+    assert back.id == a.id and back.tech_cost_multipliers == {"heat_pump": 0.8}
+
+
+def test_frozen():
+    with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error
+        Scenario().budget_usd_per_capita = 3
+
+
+@pytest.mark.parametrize("text, field", [
+    ('{"justice40_share": 1.5}', "justice40_share"),
+    ('{"objective": "max_fun"}', "objective"),
+    ('{"budget": 3}', "budget"),
+    ('{"tech_cost_multipliers": {"heat_pump": 0}}', "tech_cost_multipliers"),
+])
+def test_bad_files_name_the_field(tmp_path, text, field):
+    p = tmp_path / "bad.json"
+    p.write_text(text)
+    with pytest.raises(InputError, match=field):
+        scenario.load(p)
+
+
+def test_unreadable_and_missing(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON"):
+        scenario.load(p)
+    with pytest.raises(InputError, match="not found"):
+        scenario.load(tmp_path / "nope.json")
+
+
+def test_bundled_examples_load():
+    b = scenario.bundled()
+    assert {"business_as_usual", "justice40"} <= set(b)
+    assert b["justice40"].justice40_share == 0.4
