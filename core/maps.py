@@ -123,8 +123,8 @@ def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
     rows = []
     lower = classes.lower
     for bound, rgb in zip(classes.bins, classes.colors, strict=True):
-        rows.append({"color": _hex(rgb),
-                     "label": f"{format_value(lower, digits)} – {format_value(bound, digits)} {unit}"})
+        lo, hi = format_value(lower, digits), format_value(bound, digits)
+        rows.append({"color": _hex(rgb), "label": f"{hi} {unit}" if lo == hi else f"{lo} – {hi} {unit}"})
         lower = bound
     if (classes.index == -1).any():
         rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})

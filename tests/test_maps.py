@@ -92,3 +92,9 @@ def test_categorical_indicator_uses_named_classes():
     assert ch.properties["value_text"].tolist() == ["no", "yes", "no data"]
     assert [r["label"] for r in ch.legend] == ["no", "yes", "no data"]
     assert ch.fill[0] != ch.fill[1] and ch.fill[2] == maps.NO_DATA
+
+
+def test_a_class_holding_one_value_is_labelled_with_that_value():
+    c = maps.classify([0.0, 0.0, 0.0, 0.0, 5.0, 9.0], "quantiles", 3)
+    labels = [r["label"] for r in maps.legend(c, "USD")]
+    assert labels[0] == "0 USD" and labels[-1].endswith("– 9 USD")
