@@ -49,6 +49,9 @@ class City:
     lineage: tuple[str, ...] = ()
     extra_features: tuple[str, ...] = ()
     units: Mapping[str, str] = field(default_factory=dict)
+    #: Monthly heating/cooling degree days (``month,hdd_c,cdd_c``) for the degree-day model;
+    #: None when the city has none (the model is then unavailable).
+    degree_days: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def crs(self) -> str:
@@ -133,8 +136,10 @@ def load_city(
 
 
 def default_city() -> City:
-    """The bundled illustrative city (Chicago's 77 community areas)."""
-    return load_city(
+    """The bundled illustrative city (Chicago's 77 community areas), with its degree days."""
+    from core.synthetic import load_degree_days
+
+    city = load_city(
         paths.DEFAULT_BOUNDARIES,
         paths.DEFAULT_ATTRIBUTES,
         name="Chicago, 77 community areas",
@@ -142,6 +147,7 @@ def default_city() -> City:
                "attributes: Greenprint's seeded generator (illustrative)",
         illustrative=True,
     )
+    return replace(city, degree_days=load_degree_days(paths.DEFAULT_DEGREE_DAYS))
 
 
 def validate_districts(gdf: gpd.GeoDataFrame) -> None:
