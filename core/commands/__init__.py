@@ -1,3 +1,6 @@
 """CLI commands; each module adds its commands to ``core.cli.app``."""
 
-from core.commands import summary  # noqa: F401
+from core.commands import (
+    models,  # noqa: F401
+    summary,  # noqa: F401
+)
