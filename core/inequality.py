@@ -144,6 +144,7 @@ class SpatialResult:
     cluster: np.ndarray  # labels of CLUSTER_LABELS per district (not significant included)
     local_p: np.ndarray
     islands: tuple[str, ...]
+    significance: float
 
 
 def contiguity_weights(gdf: gpd.GeoDataFrame, kind: str = "queen"):
@@ -196,4 +197,67 @@ def spatial_autocorrelation(gdf: gpd.GeoDataFrame, values: pd.Series, *, kind: s
     return SpatialResult(float(mi.I), float(mi.EI), float(mi.p_sim), float(mi.z_sim),
                          permutations, sub["district_id"].astype(str).to_numpy(),
                          np.array([CLUSTER_LABELS[c] for c in codes]), np.asarray(li.p_sim),
-                         islands)
+                         islands, float(alpha))
+
+
+# --------------------------------------------------------------------------- page summary
+
+EQUITY_COLUMNS = ("electricity_kwh", "gas_kwh", "households", "median_household_income")
+
+
+def equity_unavailable(d: pd.DataFrame) -> str | None:
+    """Why burden cannot be computed for these districts, or None."""
+    missing = [c for c in EQUITY_COLUMNS if c not in d or d[c].isna().all()]
+    if missing:
+        return (f"energy burden needs {', '.join(EQUITY_COLUMNS)}; this city lacks "
+                f"{', '.join(missing)}")
+    return None
+
+
+@dataclass(frozen=True)
+class EquityReport:
+    burden: pd.Series  # share of income, per district
+    low_income: pd.Series
+    low_income_measure: str
+    disadvantaged: pd.Series
+    burden_percentile: float
+    low_income_percentile: float
+    rule: str
+    gini: float
+    theil: float
+    high_share: float  # share of households in districts at or above the "high" burden
+    severe_share: float
+    lorenz: pd.DataFrame
+    quintiles: pd.DataFrame
+    sensitivity: pd.DataFrame
+
+
+def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
+                  low_income_percentile: float | None = None) -> EquityReport:
+    """Everything the Equity page shows, for the given percentile thresholds."""
+    bp = equity.threshold("dac_burden_percentile") if burden_percentile is None \
+        else burden_percentile
+    ip = equity.threshold("dac_low_income_percentile") if low_income_percentile is None \
+        else low_income_percentile
+    burden = equity.energy_burden(d)
+    low = equity.low_income_score(d)
+    measure = "poverty rate" if "poverty_rate" in d and d["poverty_rate"].notna().any() \
+        else "lowness of median household income"
+    flags = equity.disadvantaged(burden, low, bp, ip)
+    hh = d["households"].astype(float)
+    valid = burden.notna() & hh.gt(0)
+    high, severe = equity.threshold("burden_high"), equity.threshold("burden_severe")
+    rule = (f"A district is disadvantaged when its energy burden is at or above the "
+            f"{bp:g}th percentile of districts AND its {measure} is at or above the {ip:g}th "
+            "percentile (CEJST-style rule; defaults 90 and 65 from data/equity_thresholds.csv).")
+    return EquityReport(
+        burden, low, measure, flags, bp, ip, rule,
+        gini(burden, hh), theil(burden, hh),
+        float(hh[valid & (burden >= high)].sum() / hh[valid].sum()),
+        float(hh[valid & (burden >= severe)].sum() / hh[valid].sum()),
+        lorenz(burden, hh), by_income_quintile(burden, d["median_household_income"], hh),
+        threshold_sensitivity(burden, low))
+
+#: Map colours of the local clusters (ColorBrewer RdBu ends for HH/LL, light tones for outliers).
+CLUSTER_COLORS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582",
+                  "low-high": "#92c5de", "not significant": "#e6e6e6"}

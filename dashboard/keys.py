@@ -16,3 +16,15 @@ PROFILE_DISTRICT = "profile_district"
 PROFILE_MAP = "profile_map"
 
 DEFAULT_CITY_KEY = "default"
+
+# widgets and state: Energy model (issue 4)
+MODEL_FOLDS = "model_folds"
+MODEL_SEED = "model_seed"
+MODEL_RETRAIN = "model_retrain"
+MODEL_RESULT = "gp_model_result"  # (city key, Evaluation) of the last retrain in this session
+MODEL_TARGET = "model_target"
+MODEL_MAP = "model_residual_map"
+
+# widgets: Equity (issue 4)
+EQUITY_BURDEN_PCT = "equity_burden_percentile"
+EQUITY_LOW_INCOME_PCT = "equity_low_income_percentile"

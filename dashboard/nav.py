@@ -3,3 +3,5 @@
 OVERVIEW = "../pages/overview.py"
 DISTRICT = "../pages/district.py"
 METHODS = "../pages/methods.py"
+ENERGY_MODEL = "../pages/energy_model.py"
+EQUITY = "../pages/equity.py"
