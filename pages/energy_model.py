@@ -75,7 +75,7 @@ with map_col:
         name=names, residual_text=[maps.format_value(v, 1) for v in residual])
     deck = components.district_deck(city, props, fill, "<b>{name}</b> ({district_id})<br/>"
                                     "cross-validated error: {residual_text} %")
-    st.pydeck_chart(deck, key=keys.MODEL_MAP, height=380)
+    st.pydeck_chart(deck, key=keys.MODEL_MAP, height=560)
     components.legend(legend_rows, "Error of the used model under CV (% of observed)")
 
 st.subheader("Predictions per district")

@@ -26,15 +26,16 @@ st.markdown(f"**Rule.** {report.rule}")
 c = st.columns(5)
 c[0].metric("Disadvantaged districts", f"{int(report.disadvantaged.sum())} of {city.n}",
             border=True)
-c[1].metric("Gini of burden (0-1)", f"{report.gini:.3f}", border=True,
+c[1].metric("Gini of burden (0–1)", f"{report.gini:.3f}", border=True,
             help="household-weighted; 0 = every household carries the same burden")
 c[2].metric("Theil index of burden (-)", f"{report.theil:.3f}", border=True,
             help="household-weighted Theil T; 0 = equal")
-c[3].metric(f"Households at high burden (≥ {equity.threshold('burden_high') * 100:g} %) (%)",
-            f"{report.high_share * 100:.1f}", border=True,
-            help="share of households living in districts whose average burden is high")
-c[4].metric(f"Households at severe burden (≥ {equity.threshold('burden_severe') * 100:g} %) (%)",
-            f"{report.severe_share * 100:.1f}", border=True)
+c[3].metric("High burden (% of households)", f"{report.high_share * 100:.1f}", border=True,
+            help="share of households living in districts whose average burden is at least "
+                 f"{equity.threshold('burden_high') * 100:g} % of income")
+c[4].metric("Severe burden (% of households)", f"{report.severe_share * 100:.1f}", border=True,
+            help="share of households living in districts whose average burden is at least "
+                 f"{equity.threshold('burden_severe') * 100:g} % of income")
 
 table = state.indicator_table()
 burden_ind = indicators.INDICATORS["energy_burden"]
@@ -44,7 +45,7 @@ with burden_map:
     view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1)
     st.pydeck_chart(components.district_deck(
         city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income"),
-        height=380, key="equity_burden_map")
+        height=560, key="equity_burden_map")
     components.legend(view.legend, components.indicator_label(burden_ind))
 with dac_map:
     st.markdown("**Disadvantaged districts** (the rule above)")
@@ -53,7 +54,7 @@ with dac_map:
                                                   "not disadvantaged": "#d1e5f0"})
     props = table[["district_id", "name"]].assign(status=labels.to_numpy())
     st.pydeck_chart(components.district_deck(city, props, fill, "<b>{name}</b><br/>{status}"),
-                    height=380, key="equity_dac_map")
+                    height=560, key="equity_dac_map")
     components.legend(legend_rows, "Status")
 
 lorenz_col, quintile_col = st.columns(2)
@@ -76,7 +77,7 @@ else:
     fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
     st.pydeck_chart(components.district_deck(
         city, table[["district_id", "name"]].assign(cluster=cluster.to_numpy()), fill,
-        "<b>{name}</b><br/>{cluster}"), height=420, key="equity_lisa_map")
+        "<b>{name}</b><br/>{cluster}"), height=560, key="equity_lisa_map")
     components.legend(legend_rows, f"Local cluster of burden (p ≤ {spatial.significance:g})")
     if spatial.islands:
         st.caption(f"Districts without neighbours (left out): {', '.join(spatial.islands)}")
