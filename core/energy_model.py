@@ -54,6 +54,7 @@ MODEL_NAMES: dict[str, str] = {
 }
 INTERVAL_LEVEL = 0.90  # the issue asks for 90 % prediction intervals
 MIN_ROWS = 10  # fewer usable districts than this: no model is trained for the target
+MIN_EPOCHS = 5  # the least epochs of training and of patience, however large the city
 
 Progress = Callable[[float, str], None]
 
@@ -67,8 +68,8 @@ class TrainConfig:
     hidden: int = 16
     lr: float = 0.003
     weight_decay: float = 0.05
-    max_epochs: int = 1500
-    patience: int = 60
+    max_epochs: int = 1500  # optimizer steps, in full-batch epochs (see fit_batched)
+    patience: int = 60  # in the same units
     min_delta: float = 1e-3  # relative improvement of the validation loss that resets patience
     val_share: float = 0.2
     members: int = 5
@@ -266,6 +267,11 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
     with torch.no_grad():
         Xs = ens.standardise(Xt)  # (M, n, d), computed once
     full = n <= config.batch_rows
+    # Budgets count optimizer steps: with mini-batches an epoch takes several steps, so a
+    # large city runs fewer, equally costly-per-row epochs (at least a few each).
+    steps_per_epoch = math.ceil(n / config.batch_rows)
+    max_epochs = max(math.ceil(config.max_epochs / steps_per_epoch), MIN_EPOCHS)
+    patience = max(math.ceil(config.patience / steps_per_epoch), MIN_EPOCHS)
     perm_gen = torch.Generator().manual_seed(config.seed + 1)
     def track(out: torch.Tensor, epoch: int) -> None:
         """Early stopping: remember each member's parameters at its best validation loss."""
@@ -273,14 +279,14 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
         sq = (out - Ys) ** 2
         v = torch.where(has_val, (sq * va).sum(1) / n_val,
                         (sq * tr).sum(1) / tr.sum(1).clamp(min=1))
-        better = (v < best_loss * (1 - config.min_delta)) & (since <= config.patience)
+        better = (v < best_loss * (1 - config.min_delta)) & (since <= patience)
         best_loss = torch.where(better, v, best_loss)
         best_epoch = torch.where(better, torch.full_like(best_epoch, epoch), best_epoch)
         since = torch.where(better, torch.zeros_like(since), since + 1)
         for b, p in zip(best, ens.params, strict=True):
             b.copy_(torch.where(better.view(-1, *([1] * (p.dim() - 1))), p.detach(), b))
 
-    for epoch in range(config.max_epochs):
+    for epoch in range(max_epochs):
         if full:  # one step per epoch; the forward pass before the step also scores validation
             out = ens.forward(Xs)
             with torch.no_grad():
@@ -301,10 +307,10 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
             with torch.no_grad():
                 track(torch.cat([ens.forward(x) for x in torch.split(Xs, config.batch_rows, dim=1)],
                                 dim=1), epoch + 1)
-        stopped = since > config.patience
+        stopped = since > patience
         done = bool(stopped.all())
         if progress is not None and (epoch % 20 == 0 or done):
-            progress(max(epoch / config.max_epochs, float(stopped.float().mean())),
+            progress(max(epoch / max_epochs, float(stopped.float().mean())),
                      f"epoch {epoch + 1}: {int(stopped.sum())} of {M} networks stopped early")
         if done:
             break
