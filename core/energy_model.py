@@ -201,13 +201,17 @@ class Ensemble:
         return {n: getattr(self, n).detach().cpu() for n in names}
 
 
-def _init(M: int, d: int, h: int, gen: torch.Generator, dev: torch.device):
-    """PyTorch's Linear default: uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases."""
-    def u(shape, fan_in):
-        bound = 1.0 / math.sqrt(max(fan_in, 1))
-        return ((torch.rand(shape, generator=gen) * 2 - 1) * bound).to(dev).requires_grad_(True)
-    return (u((M, d, h), d), u((M, 1, h), d), u((M, h, h), h), u((M, 1, h), h),
-            u((M, h, 1), h), u((M, 1, 1), h))
+def _init(M: int, d: int, h: int, seed: int, dev: torch.device):
+    """PyTorch's Linear default, uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases,
+    drawn per member from ``(seed, member)``: member m starts the same whatever the batch."""
+    shapes = (((d, h), d), ((1, h), d), ((h, h), h), ((1, h), h), ((h, 1), h), ((1, 1), h))
+    per_member = []
+    for m in range(M):
+        gen = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, m]).generate_state(1)[0]))
+        per_member.append([(torch.rand(shape, generator=gen) * 2 - 1) / math.sqrt(max(fan_in, 1))
+                           for shape, fan_in in shapes])
+    return tuple(torch.stack([w[i] for w in per_member]).to(dev).requires_grad_(True)
+                 for i in range(len(shapes)))
 
 
 def _masked_stats(V: torch.Tensor, mask: torch.Tensor,
@@ -241,7 +245,6 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
     """
     dev = pick_device(config.device)
     torch.manual_seed(config.seed)
-    gen = torch.Generator().manual_seed(config.seed)
     M, n = Y.shape
     Xt = torch.as_tensor(X, dtype=torch.float32, device=dev)
     Yt = torch.as_tensor(np.nan_to_num(Y), dtype=torch.float32, device=dev)
@@ -252,7 +255,7 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
     y_mean, y_sd = _masked_stats(Yt, tr, per_member=True)
     y_sd = torch.where(y_sd > 0, y_sd, torch.ones_like(y_sd))
     Ys = (Yt - y_mean[:, None]) / y_sd[:, None]
-    ens = Ensemble(*_init(M, X.shape[1], config.hidden, gen, dev),
+    ens = Ensemble(*_init(M, X.shape[1], config.hidden, config.seed, dev),
                    x_mean[:, None, :], x_sd[:, None, :], y_mean[:, None], y_sd[:, None])
     weights = [ens.W1, ens.W2, ens.W3]
     biases = [ens.b1, ens.b2, ens.b3]
