@@ -79,8 +79,9 @@ with map_col:
     components.legend(legend_rows, "Error of the used model under CV (% of observed)")
 
 st.subheader("Predictions per district")
-st.dataframe(preds[["district_id", f"{target}_observed", f"{target}_predicted",
-                    f"{target}_lower", f"{target}_upper"]].assign(name=names), hide_index=True,
+st.dataframe(preds[["district_id"]].assign(name=names).join(preds[[
+                 f"{target}_observed", f"{target}_predicted", f"{target}_lower",
+                 f"{target}_upper"]]), hide_index=True,
              column_config={c: st.column_config.NumberColumn(f"{label} (kWh/yr)", format="%,.0f")
                             for c, label in ((f"{target}_observed", "Observed"),
                                              (f"{target}_predicted", "Predicted (used model)"),

@@ -75,10 +75,14 @@ else:
     cluster_by_id = dict(zip(spatial.district_ids, spatial.cluster, strict=True))
     cluster = table["district_id"].map(cluster_by_id).fillna("no data")
     fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
-    st.pydeck_chart(components.district_deck(
+    lisa_map, lisa_legend = st.columns([3, 1])
+    lisa_map.pydeck_chart(components.district_deck(
         city, table[["district_id", "name"]].assign(cluster=cluster.to_numpy()), fill,
         "<b>{name}</b><br/>{cluster}"), height=560, key="equity_lisa_map")
-    components.legend(legend_rows, f"Local cluster of burden (p ≤ {spatial.significance:g})")
+    with lisa_legend:
+        components.legend(legend_rows, f"Local cluster of burden (p ≤ {spatial.significance:g})")
+        st.caption("High-high: a high-burden district among high-burden neighbours; low-high: "
+                   "a low-burden district among high-burden ones (and so on).")
     if spatial.islands:
         st.caption(f"Districts without neighbours (left out): {', '.join(spatial.islands)}")
 
