@@ -384,6 +384,15 @@ class Evaluation:
     ensemble: Ensemble | None  # final members (targets x members), for saving
     unavailable: dict[str, str]  # target -> why it was not modelled
 
+    @property
+    def scale(self) -> str:
+        """What the networks predict, in words."""
+        if not self.targets:
+            return "no target"
+        basis = next(iter(self.targets.values())).basis
+        return ("log of kWh/yr per m² of floor area" if basis == "floor_area_m2" else
+                "log of kWh/yr per resident (the city has no usable floor area)")
+
     def as_json(self) -> dict:
         """The ``python -m core evaluate --json`` shape."""
         out = {}
@@ -579,7 +588,7 @@ def model_card(ev: Evaluation, city: City) -> dict:
                  "deep ensemble, with median-intensity and log-linear baselines",
         "data": {"city": city.name, "source": city.source, "illustrative": city.illustrative,
                  "n_districts": ev.n_districts},
-        "target_scale": f"log(kWh/yr per {'m² floor area' if ev.targets and next(iter(ev.targets.values())).basis == 'floor_area_m2' else 'person'})",
+        "target_scale": ev.scale,
         "features": list(ev.features),
         "settings": {**asdict(ev.config), "device": ev.device, "folds_effective": ev.folds},
         "metric_conventions": "cv_rmse = RMSE / mean(observed); nmbe = sum(pred - obs) / "

@@ -29,7 +29,8 @@ seed = seed_col.number_input("Seed", min_value=0, max_value=1_000_000, value=0,
 retrain = button_col.button("Retrain", key=keys.MODEL_RETRAIN, type="primary")
 ev = model_state.evaluation(city, folds, seed, retrain)
 st.caption(f"{ev.folds}-fold cross-validation, seed {ev.config.seed}, {ev.config.members} "
-           f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s.")
+           f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s. The networks "
+           f"predict the {ev.scale} from {len(ev.features)} features: {', '.join(ev.features)}.")
 
 crit = energy_model.ashrae_criteria()
 cards = st.columns(len(ev.targets))
