@@ -86,8 +86,8 @@ st.dataframe(preds[["district_id"]].assign(name=names).join(preds[[
              column_config={c: st.column_config.NumberColumn(f"{label} (kWh/yr)", format="%,.0f")
                             for c, label in ((f"{target}_observed", "Observed"),
                                              (f"{target}_predicted", "Predicted (used model)"),
-                                             (f"{target}_lower", "90 % interval, low"),
-                                             (f"{target}_upper", "90 % interval, high"))})
+                                             (f"{target}_lower", "Network 90 % interval, low"),
+                                             (f"{target}_upper", "Network 90 % interval, high"))})
 
 st.subheader("Monthly profile: base, heating and cooling")
 why = degree_days.unavailable_reason(city)
