@@ -46,7 +46,10 @@ class City:
     lineage: tuple[str, ...] = ()
     extra_features: tuple[str, ...] = ()
     units: Mapping[str, str] = field(default_factory=dict)
-    display: gpd.GeoSeries | None = None  # lighter geometry for maps only; None = districts
+    display: gpd.GeoSeries | None = field(default=None, compare=False, repr=False)  # map-only geometry
+    #: Monthly heating/cooling degree days (``month,hdd_c,cdd_c``) for the degree-day model;
+    #: None when the city has none (the model is then unavailable).
+    degree_days: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def crs(self) -> str:
@@ -181,8 +184,10 @@ def write_city(city: City, path: str | Path) -> Path:
 
 
 def default_city() -> City:
-    """The bundled illustrative city (Chicago's 77 community areas)."""
-    return load_city(
+    """The bundled illustrative city (Chicago's 77 community areas), with its degree days."""
+    from core.synthetic import load_degree_days
+
+    city = load_city(
         paths.DEFAULT_BOUNDARIES,
         paths.DEFAULT_ATTRIBUTES,
         name="Chicago, 77 community areas",
@@ -190,6 +195,7 @@ def default_city() -> City:
                "attributes: Greenprint's seeded generator (illustrative)",
         illustrative=True,
     )
+    return replace(city, degree_days=load_degree_days(paths.DEFAULT_DEGREE_DAYS))
 
 
 def validate_districts(gdf: gpd.GeoDataFrame) -> None:

@@ -172,3 +172,13 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
             "percentile": pct, "city_median": float(valid.median()) if valid.size else np.nan,
         })
     return pd.DataFrame.from_records(records)
+
+# Emissions by fuel (issue 4): the Overview map shows each fuel's share of the total.
+register(Indicator("emissions_electricity_t_co2", "Emissions from electricity", "t CO2e/yr",
+                   ("electricity_kwh",),
+                   lambda d: d["electricity_kwh"] * carbon.grid_factor_kg_per_kwh() / carbon.KG_PER_T,
+                   description=f"electricity x grid factor ({carbon.BASE_YEAR}); "
+                               "data/emission_factors.csv"))
+register(Indicator("emissions_gas_t_co2", "Emissions from gas", "t CO2e/yr", ("gas_kwh",),
+                   lambda d: d["gas_kwh"] * carbon.gas_factor_kg_per_kwh() / carbon.KG_PER_T,
+                   description="gas x 5.3 kg CO2 per therm; data/emission_factors.csv"))

@@ -231,3 +231,43 @@ def _categorical(table: pd.DataFrame, key: str, label: str, unit: str, values: p
     if (index == -1).any():
         rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
     return Choropleth(key, label, unit, classes, props, fill_colors(classes), rows)
+
+
+# Diverging blue-white-red (ColorBrewer RdBu, colour-blind safe) for signed values.
+_DIVERGING = ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"]
+
+
+def diverging(values: pd.Series | np.ndarray, unit: str, digits: int = 0,
+              limit: float | None = None) -> tuple[list[list[int]], list[dict]]:
+    """Fill colours and legend of signed values in 7 symmetric classes around zero.
+
+    ``limit`` (default: the 95th percentile of |value|) bounds the outer classes.
+    """
+    v = np.asarray(values, dtype=float)
+    ok = np.isfinite(v)
+    lim = limit if limit is not None else (float(np.quantile(np.abs(v[ok]), 0.95)) if ok.any() else 1.0)
+    lim = lim if lim > 0 else 1.0
+    edges = np.linspace(-lim, lim, len(_DIVERGING) + 1)[1:-1]
+    idx = np.digitize(np.where(ok, v, 0), edges)
+    colors = [_hex_to_rgb(h) for h in _DIVERGING]
+    fill = [list(colors[i]) + [FILL_ALPHA] if o else list(NO_DATA) for i, o in zip(idx, ok, strict=True)]
+    bounds = [-np.inf, *edges, np.inf]
+    legend_rows = []
+    for i, h in enumerate(_DIVERGING):
+        lo, hi = bounds[i], bounds[i + 1]
+        label = (f"below {format_value(hi, digits)}" if i == 0 else
+                 f"{format_value(lo, digits)} or more" if i == len(_DIVERGING) - 1 else
+                 f"{format_value(lo, digits)} – {format_value(hi, digits)}")
+        legend_rows.append({"color": h, "label": f"{label} {unit}"})
+    if (~ok).any():
+        legend_rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
+    return fill, legend_rows
+
+
+def categorical(labels, colors: dict[str, str]) -> tuple[list[list[int]], list[dict]]:
+    """Fill colours and legend of category labels (``colors``: label -> hex, in legend order)."""
+    fill = [list(_hex_to_rgb(colors[str(lab)])) + [FILL_ALPHA] if str(lab) in colors
+            else list(NO_DATA) for lab in labels]
+    present = {str(lab) for lab in labels}
+    legend_rows = [{"color": h, "label": lab} for lab, h in colors.items() if lab in present]
+    return fill, legend_rows

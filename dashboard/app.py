@@ -14,6 +14,10 @@ pages = st.navigation({
         st.Page(nav.OVERVIEW, title="Overview map", default=True),
         st.Page(nav.DISTRICT, title="District profile"),
     ],
+    "Models": [
+        st.Page(nav.ENERGY_MODEL, title="Energy model"),
+        st.Page(nav.EQUITY, title="Equity"),
+    ],
     "Plan": [st.Page(nav.SCENARIO_LAB, title="Scenario lab")],
     "Your data": [st.Page(nav.DATA, title="Data")],
     "About": [st.Page(nav.METHODS, title="Methods & sources")],

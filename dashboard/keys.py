@@ -56,3 +56,15 @@ LAB_MAP_LAYER = "lab_map_layer"
 LAB_RUN_SWEEPS = "lab_run_sweeps"
 LAB_CHECK_HIGHS = "lab_check_highs"
 LAB_MAP = "lab_map"
+
+# widgets and state: Energy model (issue 4)
+MODEL_FOLDS = "model_folds"
+MODEL_SEED = "model_seed"
+MODEL_RETRAIN = "model_retrain"
+MODEL_RESULT = "gp_model_result"  # (city key, Evaluation) of the last retrain in this session
+MODEL_TARGET = "model_target"
+MODEL_MAP = "model_residual_map"
+
+# widgets: Equity (issue 4)
+EQUITY_BURDEN_PCT = "equity_burden_percentile"
+EQUITY_LOW_INCOME_PCT = "equity_low_income_percentile"

@@ -1,0 +1,123 @@
+"""``python -m core train`` and ``python -m core evaluate``: the energy model from the command line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core import cli, energy_model
+from core.city import City, default_city
+
+OptionalBoundaries = Annotated[Path | None, typer.Argument(
+    help="District polygons (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet); "
+         "default: the bundled city.")]
+Folds = Annotated[int, typer.Option("--folds", "-k", min=0,
+                                    help="Cross-validation folds; 0 = leave-one-out.")]
+Members = Annotated[int, typer.Option("--members", min=5, help="Deep-ensemble members (>= 5).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of folds, splits and weights.")]
+Device = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+DegreeDays = Annotated[Path | None, typer.Option("--degree-days",
+                                                 help="Monthly degree days CSV "
+                                                      "(month, hdd_c, cdd_c).")]
+
+
+def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
+          degree_days) -> City:
+    from core import degree_days as dd
+
+    city = default_city() if boundaries is None else cli.city_from_args(
+        boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer)
+    if degree_days is not None:
+        city = replace(city, degree_days=dd.read_degree_days(degree_days))
+    return city
+
+
+def _evaluation(city: City, folds: int, members: int, seed: int, device: str, as_json: bool):
+    config = energy_model.TrainConfig(folds=folds or None, members=members, seed=seed,
+                                      device=device)
+    if not energy_model.available_targets(city):
+        cli.fail("the city has no observed electricity_kwh or gas_kwh to train on; map your "
+                 "annual consumption columns onto them (--map SRC=electricity_kwh)",
+                 cli.EXIT_PROBLEMS, as_json)
+    try:
+        return energy_model.evaluate(city, config)
+    except (ValueError, RuntimeError) as exc:
+        cli.fail(str(exc), cli.EXIT_PROBLEMS, as_json)
+
+
+def _print_scores(ev: energy_model.Evaluation) -> None:
+    typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
+               f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
+    crit = energy_model.ashrae_criteria()
+    typer.echo(f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {crit['cv_rmse_max']:.0%}, "
+               f"|NMBE| <= {crit['nmbe_abs_max']:.0%}")
+    for t, r in ev.targets.items():
+        typer.echo(f"\n{t} ({r.n_used} districts used, {r.n_left_out} left out)")
+        typer.echo(f"  {'model':<34}{'CV(RMSE)':>10}{'NMBE':>9}{'R2':>8}{'cover90':>9}")
+        for name, label in energy_model.MODEL_NAMES.items():
+            s = r.scores[name]
+            cov = f"{s.coverage_90:>9.1%}" if s.coverage_90 is not None else f"{'-':>9}"
+            mark = "*" if name == r.selected else " "
+            typer.echo(f"{mark} {label:<34}{s.cv_rmse:>10.1%}{s.nmbe:>9.1%}{s.r2:>8.3f}{cov}")
+        typer.echo(f"  {r.reason}")
+    for t, why in ev.unavailable.items():
+        typer.echo(f"\n{t}: not modelled, {why}")
+
+
+@cli.app.command()
+def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = None,
+             id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+             map_: cli.MapOption = None, unit: cli.UnitOption = None,
+             mapping: cli.MappingFile = None, layer: cli.Layer = None, folds: Folds = 5,
+             members: Members = 5, seed: Seed = 0, device: Device = "auto",
+             as_json: cli.JsonFlag = False) -> None:
+    """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage)."""
+    city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
+                                         unit, mapping, layer, None), as_json)
+    ev = _evaluation(city, folds, members, seed, device, as_json)
+    if as_json:
+        print(json.dumps(ev.as_json()))
+    else:
+        _print_scores(ev)
+
+
+@cli.app.command()
+def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = None,
+          id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+          map_: cli.MapOption = None, unit: cli.UnitOption = None,
+          mapping: cli.MappingFile = None, layer: cli.Layer = None,
+          out: Annotated[Path, typer.Option("--out", help="Folder for weights and model card.")]
+          = Path("model"),
+          folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
+          degree_days: DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
+    """Train the energy model, save its weights and model card (JSON and Markdown)."""
+    from core import degree_days as dd
+
+    city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
+                                         unit, mapping, layer, degree_days), as_json)
+    ev = _evaluation(city, folds, members, seed, device, as_json)
+    written = energy_model.save(ev, city, out)
+    fits = dd.fit(city)
+    if fits:
+        path = Path(out) / "degree_day_split.csv"
+        dd.summary(fits).to_csv(path, index=False)
+        written.append(path)
+    if as_json:
+        print(json.dumps({**ev.as_json(), "files": [str(p) for p in written],
+                          "degree_days": dd.summary(fits).to_dict(orient="records"),
+                          "degree_days_unavailable": dd.unavailable_reason(city)}, default=float))
+        return
+    _print_scores(ev)
+    if fits:
+        typer.echo("\nmonthly degree-day model (city totals, kWh/yr):")
+        for row in dd.summary(fits).itertuples():
+            typer.echo(f"  {row.fuel:<16} base {row.base_kwh:,.0f}  heating {row.heating_kwh:,.0f}"
+                       f"  cooling {row.cooling_kwh:,.0f}  monthly CV(RMSE) "
+                       f"{row.monthly_cv_rmse_pct:.1f} %")
+    else:
+        typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
+    typer.echo("\nwrote " + ", ".join(str(p) for p in written))

@@ -1,0 +1,59 @@
+"""Cached model results for the Energy model and Equity pages (trained once per city)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import degree_days, energy_model, inequality
+from core.city import City
+from dashboard import keys, state
+
+
+@st.cache_resource(show_spinner="Training the energy model on this city's data…", max_entries=8)
+def _default_evaluation(_city: City, city_key: str) -> energy_model.Evaluation:
+    return energy_model.evaluate(_city, energy_model.TrainConfig())
+
+
+def evaluation(city: City, folds: int, seed: int, retrain: bool) -> energy_model.Evaluation:
+    """The session's latest retrain for this city, else the cached default evaluation.
+
+    A retrain shows a progress bar driven by core's progress callback; the first,
+    cached training of a city shows a spinner.
+    """
+    key = state.active_city_key()
+    if retrain:
+        bar = st.progress(0.0, text="Training: preparing")
+
+        def progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"Training: {message}")
+
+        config = energy_model.TrainConfig(folds=folds or None, seed=int(seed))
+        ev = energy_model.evaluate(city, config, progress=progress)
+        st.session_state[keys.MODEL_RESULT] = (key, ev)
+        bar.progress(1.0, text=f"Retrained in {ev.seconds:.1f} s ({ev.folds}-fold, seed {seed})")
+        return ev
+    stored = st.session_state.get(keys.MODEL_RESULT)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    return _default_evaluation(city, key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _degree_day_fits(_city: City, city_key: str) -> dict:
+    return degree_days.fit(_city)
+
+
+def degree_day_fits(city: City) -> dict:
+    return _degree_day_fits(city, state.active_city_key())
+
+
+@st.cache_data(show_spinner="Computing spatial clusters…", max_entries=8)
+def _clusters(_city: City, city_key: str) -> inequality.SpatialResult:
+    from core import equity
+
+    return inequality.spatial_autocorrelation(_city.districts,
+                                              equity.energy_burden(_city.districts))
+
+
+def clusters(city: City) -> inequality.SpatialResult:
+    return _clusters(city, state.active_city_key())

@@ -1,0 +1,122 @@
+"""Energy model: cross-validated accuracy of the network and two baselines, residuals,
+intervals, the degree-day split, retraining and the model card."""
+
+import json
+
+import streamlit as st
+
+from core import columns, degree_days, energy_model, maps
+from dashboard import components, keys, model_charts, model_state, state
+
+city = state.active_city()
+st.title("Energy model")
+components.data_notice(city)
+
+if not energy_model.available_targets(city):
+    st.info("No energy model for this city: it has no observed annual electricity_kwh or "
+            "gas_kwh. Map your consumption columns onto them on upload to train one.")
+    st.stop()
+
+st.caption("A small neural network (Linear-ReLU-Linear-ReLU-Linear, a deep ensemble) predicts "
+           "annual electricity and gas per district from the city's own data. It is measured "
+           "against two baselines on the same cross-validation folds; the one with the lowest "
+           "CV(RMSE) is used.")
+folds_col, seed_col, button_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+folds = folds_col.selectbox("Cross-validation", [5, 10, 0], key=keys.MODEL_FOLDS,
+                            format_func=lambda k: "leave-one-out" if k == 0 else f"{k}-fold")
+seed = seed_col.number_input("Seed", min_value=0, max_value=1_000_000, value=0,
+                             key=keys.MODEL_SEED)
+retrain = button_col.button("Retrain", key=keys.MODEL_RETRAIN, type="primary")
+ev = model_state.evaluation(city, folds, seed, retrain)
+st.caption(f"{ev.folds}-fold cross-validation, seed {ev.config.seed}, {ev.config.members} "
+           f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s. The networks "
+           f"predict the {ev.scale} from {len(ev.features)} features: {', '.join(ev.features)}.")
+
+crit = energy_model.ashrae_criteria()
+cards = st.columns(len(ev.targets))
+for card, (target, result) in zip(cards, ev.targets.items(), strict=True):
+    chosen = result.scores[result.selected]
+    card.metric(f"{columns.label_of(target)}: CV(RMSE) of the selected model (%)",
+                f"{chosen.cv_rmse * 100:.1f}", help=energy_model.MODEL_NAMES[result.selected],
+                border=True)
+for result in ev.targets.values():
+    (st.success if result.selected == "model" else st.info)(result.reason)
+for target, why in ev.unavailable.items():
+    st.warning(f"{columns.label_of(target)} is not modelled: {why}.")
+
+st.subheader("Model and baselines, side by side")
+st.dataframe(energy_model.scores_table(ev), hide_index=True, column_config={
+    "cv_rmse_pct": st.column_config.NumberColumn("CV(RMSE) (%)", format="%.1f"),
+    "nmbe_pct": st.column_config.NumberColumn("NMBE (%)", format="%.1f"),
+    "r2": st.column_config.NumberColumn("R² (-)", format="%.3f"),
+    "coverage_90_pct": st.column_config.NumberColumn("90 % interval coverage (%)", format="%.1f"),
+    "meets_ashrae": st.column_config.CheckboxColumn("Meets ASHRAE G14"),
+    "selected": st.column_config.CheckboxColumn("Used"),
+})
+st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max'] * 100:.0f} % and "
+           f"NMBE within ±{crit['nmbe_abs_max'] * 100:.0f} % (written for monthly calibration; "
+           "applied here to annual district totals). Metrics are out-of-fold: every district "
+           "is predicted by models that never saw it. NMBE > 0 means over-prediction.")
+
+preds = energy_model.predictions(ev)
+names = city.districts["name"].astype(str).to_numpy()
+target = st.radio("Target", list(ev.targets), horizontal=True, key=keys.MODEL_TARGET,
+                  format_func=columns.label_of)
+result = ev.targets[target]
+chart_col, map_col = st.columns(2)
+with chart_col:
+    st.plotly_chart(model_charts.predicted_vs_observed(
+        result.observed, result.oof["model"], result.oof_lower, result.oof_upper, names,
+        columns.label_of(target), energy_model.MODEL_NAMES["model"]))
+    st.caption("Bars: the network's 90 % prediction interval under cross-validation.")
+with map_col:
+    residual = preds[f"{target}_cv_residual_pct"]
+    fill, legend_rows = maps.diverging(residual, "%", digits=0)
+    props = preds[["district_id"]].assign(
+        name=names, residual_text=[maps.format_value(v, 1) for v in residual])
+    deck = components.district_deck(city, props, fill, "<b>{name}</b> ({district_id})<br/>"
+                                    "cross-validated error: {residual_text} %")
+    st.pydeck_chart(deck, key=keys.MODEL_MAP, height=560)
+    components.legend(legend_rows, "Error of the used model under CV (% of observed)")
+
+st.subheader("Predictions per district")
+st.dataframe(preds[["district_id"]].assign(name=names).join(preds[[
+                 f"{target}_observed", f"{target}_predicted", f"{target}_lower",
+                 f"{target}_upper"]]), hide_index=True,
+             column_config={c: st.column_config.NumberColumn(f"{label} (kWh/yr)", format="%,.0f")
+                            for c, label in ((f"{target}_observed", "Observed"),
+                                             (f"{target}_predicted", "Predicted (used model)"),
+                                             (f"{target}_lower", "Network 90 % interval, low"),
+                                             (f"{target}_upper", "Network 90 % interval, high"))})
+
+st.subheader("Monthly profile: base, heating and cooling")
+why = degree_days.unavailable_reason(city)
+if why:
+    st.info(f"The degree-day model is unavailable: {why}.")
+else:
+    fits = model_state.degree_day_fits(city)
+    st.dataframe(degree_days.summary(fits), hide_index=True, column_config={
+        c: st.column_config.NumberColumn(f"{c.split('_')[0].capitalize()} (kWh/yr)",
+                                         format="%,.0f")
+        for c in ("base_kwh", "heating_kwh", "cooling_kwh")} | {
+        "monthly_cv_rmse_pct": st.column_config.NumberColumn("Monthly CV(RMSE), city (%)",
+                                                             format="%.1f"),
+        "monthly_nmbe_pct": st.column_config.NumberColumn("Monthly NMBE, city (%)", format="%.1f"),
+        "district_cv_rmse_median_pct": st.column_config.NumberColumn(
+            "Monthly CV(RMSE), median district (%)", format="%.1f")})
+    for fuel, fit in fits.items():
+        st.plotly_chart(model_charts.degree_day_split(fit.monthly, columns.label_of(fuel)),
+                        key=f"dd_{fuel}")
+    if city.illustrative:
+        st.caption("The illustrative city's months were generated with a degree-day split, so "
+                   "this fit is near-exact by construction; real meter data will not be.")
+
+st.subheader("Model card")
+card = energy_model.model_card(ev, city)
+md_col, json_col = st.columns(2)
+md_col.download_button("Download model card (Markdown)", energy_model.model_card_markdown(card),
+                       file_name="model_card.md", mime="text/markdown")
+json_col.download_button("Download model card (JSON)", json.dumps(card, indent=2, default=float),
+                         file_name="model_card.json", mime="application/json")
+with st.expander("Limits of this model"):
+    st.markdown("\n".join(f"- {x}" for x in energy_model.LIMITS))

@@ -1,0 +1,97 @@
+"""Equity: energy burden, disadvantaged districts, inequality, clusters and threshold sensitivity."""
+
+import streamlit as st
+
+from core import equity, indicators, inequality, maps
+from dashboard import components, keys, model_charts, model_state, state
+
+city = state.active_city()
+st.title("Equity")
+components.data_notice(city)
+
+why = inequality.equity_unavailable(city.districts)
+if why:
+    st.info(f"Equity indicators are unavailable: {why}. Map those columns on upload.")
+    st.stop()
+
+left, right = st.columns(2)
+bp = left.slider("Burden threshold (percentile of districts)", 50.0, 99.0,
+                 equity.threshold("dac_burden_percentile"), 0.5, key=keys.EQUITY_BURDEN_PCT)
+ip = right.slider("Low-income threshold (percentile of districts)", 50.0, 99.0,
+                  equity.threshold("dac_low_income_percentile"), 0.5,
+                  key=keys.EQUITY_LOW_INCOME_PCT)
+report = inequality.equity_report(city.districts, bp, ip)
+st.markdown(f"**Rule.** {report.rule}")
+
+c = st.columns(5)
+c[0].metric("Disadvantaged districts", f"{int(report.disadvantaged.sum())} of {city.n}",
+            border=True)
+c[1].metric("Gini of burden (0–1)", f"{report.gini:.3f}", border=True,
+            help="household-weighted; 0 = every household carries the same burden")
+c[2].metric("Theil index of burden (-)", f"{report.theil:.3f}", border=True,
+            help="household-weighted Theil T; 0 = equal")
+c[3].metric("High burden (% of households)", f"{report.high_share * 100:.1f}", border=True,
+            help="share of households living in districts whose average burden is at least "
+                 f"{equity.threshold('burden_high') * 100:g} % of income")
+c[4].metric("Severe burden (% of households)", f"{report.severe_share * 100:.1f}", border=True,
+            help="share of households living in districts whose average burden is at least "
+                 f"{equity.threshold('burden_severe') * 100:g} % of income")
+
+table = state.indicator_table()
+burden_ind = indicators.INDICATORS["energy_burden"]
+burden_map, dac_map = st.columns(2)
+with burden_map:
+    st.markdown("**Energy burden** (household energy bill / median household income)")
+    view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1)
+    st.pydeck_chart(components.district_deck(
+        city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income"),
+        height=560, key="equity_burden_map")
+    components.legend(view.legend, components.indicator_label(burden_ind))
+with dac_map:
+    st.markdown("**Disadvantaged districts** (the rule above)")
+    labels = report.disadvantaged.map({True: "disadvantaged", False: "not disadvantaged"})
+    fill, legend_rows = maps.categorical(labels, {"disadvantaged": "#b2182b",
+                                                  "not disadvantaged": "#d1e5f0"})
+    props = table[["district_id", "name"]].assign(status=labels.to_numpy())
+    st.pydeck_chart(components.district_deck(city, props, fill, "<b>{name}</b><br/>{status}"),
+                    height=560, key="equity_dac_map")
+    components.legend(legend_rows, "Status")
+
+lorenz_col, quintile_col = st.columns(2)
+lorenz_col.plotly_chart(model_charts.lorenz_curve(report.lorenz, report.gini))
+quintile_col.plotly_chart(model_charts.quintile_bars(
+    report.quintiles, equity.threshold("burden_high") * 100,
+    equity.threshold("burden_severe") * 100))
+
+st.subheader("Where burden clusters (local Moran's I)")
+try:
+    spatial = model_state.clusters(city)
+except ValueError as exc:
+    st.info(f"Spatial clusters are unavailable: {exc}.")
+else:
+    st.markdown(f"Global Moran's I of burden: **{spatial.moran_i:.3f}** (expected "
+                f"{spatial.expected_i:.3f} without spatial pattern; permutation p-value "
+                f"{spatial.p_value:.3f}, {spatial.permutations} permutations, Queen contiguity).")
+    cluster_by_id = dict(zip(spatial.district_ids, spatial.cluster, strict=True))
+    cluster = table["district_id"].map(cluster_by_id).fillna("no data")
+    fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
+    lisa_map, lisa_legend = st.columns([3, 1])
+    lisa_map.pydeck_chart(components.district_deck(
+        city, table[["district_id", "name"]].assign(cluster=cluster.to_numpy()), fill,
+        "<b>{name}</b><br/>{cluster}"), height=560, key="equity_lisa_map")
+    with lisa_legend:
+        components.legend(legend_rows, f"Local cluster of burden (p ≤ {spatial.significance:g})")
+        st.caption("High-high: a high-burden district among high-burden neighbours; low-high: "
+                   "a low-burden district among high-burden ones (and so on).")
+    if spatial.islands:
+        st.caption(f"Districts without neighbours (left out): {', '.join(spatial.islands)}")
+
+st.subheader("How sensitive is the disadvantaged flag to its thresholds?")
+st.caption("One threshold moves while the other stays at its default; counts are districts "
+           "that gain or lose the status against the default rule.")
+st.dataframe(report.sensitivity, hide_index=True, column_config={
+    "percentile": st.column_config.NumberColumn("Threshold (percentile)", format="%.1f"),
+    "disadvantaged": st.column_config.NumberColumn("Disadvantaged (districts)"),
+    "gained": st.column_config.NumberColumn("Gained (districts)"),
+    "lost": st.column_config.NumberColumn("Lost (districts)"),
+    "changed": st.column_config.NumberColumn("Changed (districts)")})

@@ -1,0 +1,107 @@
+"""AppTest: the Energy model and Equity pages on the default city and on an uploaded one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.city import load_city
+from dashboard import keys
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+ENERGY = "../pages/energy_model.py"
+EQUITY = "../pages/equity.py"
+TIMEOUT = 180
+
+
+def open_page(page: str, city=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if city is not None:
+        at.session_state[keys.CITY] = city
+        at.session_state[keys.CITY_KEY] = f"test-{city.name}"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_energy_model_page_shows_model_and_baselines_and_a_card():
+    at = open_page(ENERGY)
+    assert at.title[0].value == "Energy model"
+    table = at.dataframe[0].value
+    assert set(table["model"]) == {"neural network (deep ensemble)", "median intensity",
+                                   "log-linear regression"}
+    assert table["selected"].sum() == 2  # one model used per target
+    assert table["cv_rmse_pct"].gt(0).all()
+    assert len(at.metric) == 2 and all("(%)" in m.label for m in at.metric)
+    messages = [m.value for m in at.success] + [m.value for m in at.info]
+    assert sum("lowest cross-validated CV(RMSE)" in m for m in messages) == 2
+    decks = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
+    assert len(decks[0]["layers"][0]["data"]["features"]) == 77
+    assert len(at.get("download_button")) == 2
+
+
+def test_energy_model_retrain_with_another_seed_updates_the_result():
+    at = open_page(ENERGY)
+    at.selectbox(key=keys.MODEL_FOLDS).set_value(10)
+    at.number_input(key=keys.MODEL_SEED).set_value(3)
+    at.button(key=keys.MODEL_RETRAIN).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state[keys.MODEL_RESULT][1].folds == 10
+    assert any("10-fold cross-validation, seed 3" in c.value for c in at.caption)
+
+
+def test_equity_page_spells_out_the_rule_and_reacts_to_thresholds():
+    at = open_page(EQUITY)
+    assert at.title[0].value == "Equity"
+    assert any("90th percentile" in m.value and "65th percentile" in m.value for m in at.markdown)
+    count = at.metric[0].value
+    at.slider(key=keys.EQUITY_BURDEN_PCT).set_value(80.0).run()
+    assert not at.exception
+    assert any("80th percentile" in m.value for m in at.markdown)
+    assert int(at.metric[0].value.split()[0]) >= int(count.split()[0])
+    assert len(at.get("deck_gl_json_chart")) == 3
+    sens = at.dataframe[0].value
+    assert {"burden percentile", "low-income percentile"} == set(sens["threshold"])
+
+
+@pytest.fixture
+def uploaded_without_floor_area_or_months(grid4):
+    """An uploaded city: no floor area, no monthly data, no degree days, 16 districts."""
+    from tests.conftest import square_grid
+
+    grid = square_grid(4)
+    n = len(grid)
+    attrs = pd.DataFrame({
+        "district_id": grid["district_id"],
+        "population": [1000 + 150 * i for i in range(n)],
+        "households": [400 + 60 * i for i in range(n)],
+        "median_household_income": [30_000 + 4000 * (i % 7) for i in range(n)],
+        "electricity_kwh": [(1000 + 150 * i) * (2000 + 90 * (i % 5)) for i in range(n)],
+        "gas_kwh": [(1000 + 150 * i) * (6000 + 300 * (i % 3)) for i in range(n)],
+    })
+    return load_city(grid, attrs, name="Uploaded")
+
+
+def test_both_pages_work_on_an_uploaded_city_and_say_what_is_missing(
+        uploaded_without_floor_area_or_months):
+    city = uploaded_without_floor_area_or_months
+    at = open_page(ENERGY, city)
+    assert any("degree-day model is unavailable" in m.value for m in at.info)
+    assert len(at.dataframe[0].value) == 6  # model and both baselines for both targets
+    assert any("per resident" in c.value for c in at.caption)
+    at = open_page(EQUITY, city)
+    assert at.metric[0].value.endswith("of 16")
+
+
+def test_pages_without_energy_data_explain_why(grid4):
+    city = load_city(grid4, pd.DataFrame({"district_id": ["1", "2", "3", "4"],
+                                          "population": [1, 2, 3, 4]}), name="Bare")
+    at = open_page(ENERGY, city)
+    assert "no observed annual electricity_kwh" in at.info[0].value
+    at = open_page(EQUITY, city)
+    assert "Equity indicators are unavailable" in at.info[0].value

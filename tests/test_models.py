@@ -1,0 +1,193 @@
+"""Energy model, metrics and degree days: exact hand cases and a city with a known law."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import nnls
+
+from core import degree_days, energy_model, metrics, synthetic
+from core.city import default_city, load_city
+from core.errors import InputError
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_metrics_against_hand_computed_values():
+    obs, pred = [1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 6.0]  # errors 1, 0, -1, 2; mean obs 2.5
+    assert metrics.cv_rmse(obs, pred) == pytest.approx(np.sqrt(6 / 4) / 2.5)
+    assert metrics.cv_rmse(obs, pred, p=1) == pytest.approx(np.sqrt(6 / 3) / 2.5)
+    assert metrics.nmbe(obs, pred) == pytest.approx(2 / (4 * 2.5))
+    assert metrics.nmbe(obs, pred, p=1) == pytest.approx(2 / (3 * 2.5))
+    assert metrics.r2(obs, pred) == pytest.approx(1 - 6 / 5)
+    assert metrics.r2(obs, obs) == 1.0
+    assert metrics.coverage([1, 2, 3, 4], [0, 2.5, 2, 5], [1, 3, 4, 6]) == 0.5
+
+
+def test_folds_are_balanced_seeded_and_leave_one_out():
+    f = metrics.fold_ids(12, 5, seed=1)
+    assert sorted(np.bincount(f)) == [2, 2, 3, 3, 2][:0] or sorted(np.bincount(f)) == [2, 2, 2, 3, 3]
+    assert (f == metrics.fold_ids(12, 5, seed=1)).all()
+    assert not (f == metrics.fold_ids(12, 5, seed=2)).all()
+    assert sorted(metrics.fold_ids(7, None, seed=0)) == list(range(7))
+
+
+def test_selection_says_when_the_network_is_no_better():
+    s = {"model": metrics.Scores(0.30, 0, 0.5, 0.9), "baseline_intensity": metrics.Scores(0.2, 0, 0.6),
+         "baseline_loglinear": metrics.Scores(0.25, 0, 0.55)}
+    name, why = energy_model._selection(s, "gas_kwh")
+    assert name == "baseline_intensity"
+    assert "median intensity" in why and "no better" in why and "20.0%" in why
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def law_city(n: int = 300, seed: int = 7):
+    """A city whose log intensity has a non-linear interaction of age and income."""
+    rng = np.random.default_rng(seed)
+    grid = synthetic.tessellation(n, seed=seed)
+    floor = np.exp(rng.normal(11, 0.6, n))
+    income = np.exp(rng.normal(11, 0.4, n))
+    age = rng.uniform(5, 120, n)
+    za = (age - age.mean()) / age.std()
+    zi = (np.log(income) - np.log(income).mean()) / np.log(income).std()
+    log_intensity = 5.0 + 0.6 * za * zi + 0.3 * np.tanh(2 * za) + rng.normal(0, 0.05, n)
+    attrs = pd.DataFrame({
+        "district_id": grid["district_id"], "population": (floor / 40).round(),
+        "households": (floor / 90).round(), "median_household_income": income.round(),
+        "floor_area_m2": floor, "building_age_years": age,
+        "electricity_kwh": np.exp(log_intensity) * floor,
+        "gas_kwh": np.exp(5.5 + 0.2 * za + rng.normal(0, 0.05, n)) * floor,
+    })
+    return load_city(grid, attrs, name="law")
+
+
+@pytest.fixture(scope="module")
+def law_evaluation():
+    config = energy_model.TrainConfig(seed=0, max_epochs=600, folds=3)
+    return energy_model.evaluate(law_city(200), config)
+
+
+def test_the_network_beats_both_baselines_on_a_known_nonlinear_law(law_evaluation):
+    r = law_evaluation.targets["electricity_kwh"]
+    model = r.scores["model"].cv_rmse
+    assert model < 0.8 * r.scores["baseline_loglinear"].cv_rmse
+    assert model < 0.8 * r.scores["baseline_intensity"].cv_rmse
+    assert r.selected == "model" and "neural network" in r.reason
+    assert abs(r.scores["model"].nmbe) < 0.05
+    assert 0.75 <= r.scores["model"].coverage_90 <= 1.0
+
+
+def test_evaluation_json_has_the_issue_shape(law_evaluation):
+    out = law_evaluation.as_json()
+    assert out["n_districts"] == 200
+    for t in ("electricity_kwh", "gas_kwh"):
+        entry = out["targets"][t]
+        assert set(entry) == {"model", "baseline_intensity", "baseline_loglinear", "selected"}
+        assert set(entry["model"]) == {"cv_rmse", "nmbe", "r2", "coverage_90"}
+        assert set(entry["baseline_loglinear"]) == {"cv_rmse", "nmbe", "r2"}
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    city = law_city(60, seed=3)
+    cfg = energy_model.TrainConfig(seed=5, max_epochs=100, folds=2)
+    a = energy_model.evaluate(city, cfg)
+    b = energy_model.evaluate(city, cfg)
+    c = energy_model.evaluate(city, energy_model.TrainConfig(seed=6, max_epochs=100, folds=2))
+    for t in a.targets:
+        np.testing.assert_array_equal(a.targets[t].oof["model"], b.targets[t].oof["model"])
+        assert a.targets[t].scores == b.targets[t].scores
+        assert not np.array_equal(a.targets[t].oof["model"], c.targets[t].oof["model"])
+
+
+def test_batched_training_equals_one_network_at_a_time():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.vstack([X @ [1.0, -1.0, 0.5], X @ [0.2, 0.3, -0.4]])
+    tr = np.ones((2, 40), bool)
+    tr[:, :8] = False
+    va = ~tr
+    cfg = energy_model.TrainConfig(max_epochs=50, seed=1)
+    both = energy_model.fit_batched(X, Y, tr, va, cfg)
+    # member 0 alone starts from the same weights and follows the same path
+    alone = energy_model.fit_batched(X, Y[:1], tr[:1], va[:1], cfg)
+    np.testing.assert_allclose(both.predict_log(X)[0], alone.predict_log(X)[0], rtol=1e-4)
+    assert both.epochs[0] == alone.epochs[0]
+    assert not np.allclose(both.predict_log(X)[0], both.predict_log(X)[1])
+
+
+def test_a_city_without_floor_area_is_modelled_per_person(grid4, attrs4):
+    city = load_city(grid4, attrs4.drop(columns="floor_area_m2"))
+    assert energy_model.basis_of(city) == "population"
+    ev = energy_model.evaluate(city)  # 4 districts: too few, said plainly
+    assert ev.targets == {}
+    assert "at least" in ev.unavailable["electricity_kwh"]
+
+
+def test_default_city_selection_is_stated_per_target():
+    ev = energy_model.evaluate(default_city(), energy_model.TrainConfig(max_epochs=300))
+    assert set(ev.targets) == {"electricity_kwh", "gas_kwh"}
+    for r in ev.targets.values():
+        best = min(r.scores, key=lambda k: r.scores[k].cv_rmse)
+        assert r.selected == best
+        assert r.n_used == 77
+    card = energy_model.model_card(ev, default_city())
+    md = energy_model.model_card_markdown(card)
+    assert "illustrative" in md and "## Limits" in md and "CV(RMSE)" in md
+
+
+# --------------------------------------------------------------------------- degree days
+
+
+def test_vectorised_nnls_equals_scipy_nnls():
+    rng = np.random.default_rng(3)
+    A = degree_days.design_matrix(synthetic.load_degree_days())
+    Y = np.vstack([A @ [300.0, 20.0, 0.0], A @ [0.0, 0.0, 50.0], A @ [100.0, 5.0, 9.0],
+                   rng.normal(1000, 400, size=(20, 12))])
+    ours = degree_days.nnls_many(A, Y)
+    ref = np.array([nnls(A, y)[0] for y in Y])
+    np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours[0], [300, 20, 0], rtol=1e-9, atol=1e-6)
+
+
+def test_degree_day_split_recovers_a_known_district(grid4, attrs4):
+    dd = synthetic.load_degree_days()
+    A = degree_days.design_matrix(dd)
+    monthly = A @ np.array([1000.0, 40.0, 120.0])  # kWh/day, kWh/HDD, kWh/CDD
+    attrs = attrs4.copy()
+    for m, v in zip(degree_days.FUELS["electricity_kwh"], monthly, strict=True):
+        attrs[m] = v
+    from dataclasses import replace
+
+    city = replace(load_city(grid4, attrs), degree_days=dd)
+    fits = degree_days.fit(city)
+    t = fits["electricity_kwh"].table
+    assert t["base_kwh"].iloc[0] == pytest.approx(1000 * 365)
+    assert t["heating_kwh"].iloc[0] == pytest.approx(40 * dd["hdd_c"].sum())
+    assert t["cooling_kwh"].iloc[0] == pytest.approx(120 * dd["cdd_c"].sum())
+    assert fits["electricity_kwh"].city_cv_rmse == pytest.approx(0, abs=1e-9)
+    assert "gas_kwh" not in fits
+
+
+def test_degree_days_are_a_property_of_the_city(grid4, attrs4):
+    assert default_city().degree_days is not None
+    city = load_city(grid4, attrs4)
+    assert "no monthly degree-day table" in degree_days.unavailable_reason(city)
+
+
+@pytest.mark.parametrize("frame, message", [
+    (pd.DataFrame({"month": range(1, 13), "hdd_c": 1.0}), "cdd_c"),
+    (pd.DataFrame({"month": range(0, 12), "hdd_c": 1.0, "cdd_c": 0.0}), "1..12"),
+    (pd.DataFrame({"month": range(1, 13), "hdd_c": -1.0, "cdd_c": 0.0}), "negative"),
+    (pd.DataFrame({"month": range(1, 13), "hdd_c": ["x"] * 12, "cdd_c": 0.0}), "numeric"),
+])
+def test_bad_degree_day_tables_say_what_to_fix(frame, message):
+    with pytest.raises(InputError, match=message):
+        degree_days.read_degree_days(frame)
+
+
+def test_unreadable_degree_day_file(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        degree_days.read_degree_days(tmp_path / "missing.csv")

@@ -1,0 +1,82 @@
+"""``python -m core train`` / ``evaluate`` on the default city and a re-labelled export of it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from core import paths
+from core.cli import app
+
+runner = CliRunner()
+CITY = [str(paths.DEFAULT_BOUNDARIES), "--attributes", str(paths.DEFAULT_ATTRIBUTES)]
+QUICK = ["--folds", "3", "--members", "5"]
+
+
+@pytest.fixture(scope="module")
+def default_json():
+    r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_evaluate_json_shape_on_the_default_city(default_json):
+    assert default_json["n_districts"] == 77
+    for t in ("electricity_kwh", "gas_kwh"):
+        entry = default_json["targets"][t]
+        assert entry["selected"] in ("model", "baseline_intensity", "baseline_loglinear")
+        assert set(entry["model"]) == {"cv_rmse", "nmbe", "r2", "coverage_90"}
+        assert 0 < entry["baseline_intensity"]["cv_rmse"] < 1
+
+
+def test_evaluate_on_a_relabelled_export_gives_the_same_metrics(tmp_path, default_json):
+    import geopandas as gpd
+    import pandas as pd
+
+    g = gpd.read_file(paths.DEFAULT_BOUNDARIES).rename(columns={"district_id": "CA_NUM"})
+    g.to_file(tmp_path / "areas.gpkg")
+    a = pd.read_csv(paths.DEFAULT_ATTRIBUTES).rename(columns={
+        "district_id": "CA", "electricity_kwh": "ELEC_MWH", "gas_kwh": "GAS_THERMS",
+        "population": "POP", "floor_area_m2": "FLOOR_FT2"})
+    a["ELEC_MWH"] /= 1000
+    a["GAS_THERMS"] /= 29.3071
+    a["FLOOR_FT2"] /= 0.3048 ** 2
+    a.to_csv(tmp_path / "attrs.csv", index=False)
+    r = runner.invoke(app, [
+        "evaluate", str(tmp_path / "areas.gpkg"), "--attributes", str(tmp_path / "attrs.csv"),
+        "--id-column", "CA_NUM", "--attributes-id", "CA", "--map", "ELEC_MWH=electricity_kwh",
+        "--map", "GAS_THERMS=gas_kwh", "--map", "POP=population", "--map",
+        "FLOOR_FT2=floor_area_m2", "--unit", "electricity_kwh=MWh", "--unit", "gas_kwh=therm",
+        "--unit", "floor_area_m2=ft2", *QUICK, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["n_districts"] == 77
+    for t, entry in out["targets"].items():
+        ref = default_json["targets"][t]
+        for name in ("baseline_intensity", "baseline_loglinear"):
+            assert entry[name]["cv_rmse"] == pytest.approx(ref[name]["cv_rmse"], rel=1e-6)
+        assert entry["model"]["cv_rmse"] == pytest.approx(ref["model"]["cv_rmse"], rel=0.02)
+
+
+def test_train_writes_weights_card_and_degree_day_split(tmp_path):
+    r = runner.invoke(app, ["train", "--out", str(tmp_path), *QUICK])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in tmp_path.iterdir()} == {"energy_model.pt", "model_card.json",
+                                                     "model_card.md", "degree_day_split.csv"}
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["data"]["n_districts"] == 77 and card["limits"]
+    assert "monthly degree-day model" in r.output
+
+
+def test_bad_inputs_exit_cleanly(tmp_path, grid4):
+    r = runner.invoke(app, ["evaluate", "missing.geojson", "--json"])
+    assert r.exit_code == 2 and "not found" in json.loads(r.stdout)["message"]
+    grid4.assign(population=[1, 2, 3, 4]).to_file(tmp_path / "g.geojson")
+    r = runner.invoke(app, ["evaluate", str(tmp_path / "g.geojson"), "--json"])
+    assert r.exit_code == 1 and "electricity_kwh" in json.loads(r.stdout)["message"]
+    bad = tmp_path / "dd.csv"
+    bad.write_text("month,hdd\n1,2\n")
+    r = runner.invoke(app, ["train", "--degree-days", str(bad), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "cdd_c" in r.output
