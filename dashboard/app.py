@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import lab, nav, state
+from dashboard import nav, scenario_sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 
@@ -31,6 +31,6 @@ with st.sidebar:
     if city.illustrative:
         st.caption("Illustrative data, not official statistics.")
 
-lab.scenario_sidebar()
+scenario_sidebar.scenario_sidebar()
 
 pages.run()

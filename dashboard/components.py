@@ -93,8 +93,9 @@ def legend(rows: list[dict], title: str) -> None:
         f'<span style="width:14px;height:14px;background:{r["color"]};display:inline-block;'
         f'border:1px solid #999"></span><span>{html.escape(r["label"])}</span></div>'
         for r in rows)
-    st.html(f'<div data-testid="gp-legend" style="font-size:0.85rem">'
-            f'<strong>{html.escape(title)}</strong>{items}</div>')
+    # st.markdown renders with the page (st.html waits for a lazily loaded chunk)
+    st.markdown(f'<div data-testid="gp-legend" style="font-size:0.85rem">'
+                f'<strong>{html.escape(title)}</strong>{items}</div>', unsafe_allow_html=True)
 
 
 def indicator_label(ind: Indicator) -> str:

@@ -1,7 +1,7 @@
-"""Scenario lab plumbing: the sidebar sliders (bound to the URL) and cached solves.
+"""Scenario lab plumbing: cached solves, sweeps, the HiGHS check, KPI cards and the badge.
 
-The sliders live in the entry point so their values travel in the URL and survive page
-switches; every page shows them, the Scenario lab uses them.
+Imports torch, so only the Scenario lab page imports it; the sidebar sliders live in
+dashboard/scenario_sidebar.py, which every page runs.
 """
 
 from __future__ import annotations
@@ -12,68 +12,15 @@ import streamlit as st
 import torch
 
 from core import lab, optimizer, scenario
-from core.scenario import OBJECTIVES, Scenario
+from core.scenario import Scenario
 from dashboard import keys, state
+from dashboard.scenario_sidebar import current_scenario  # noqa: F401  (the page's entry)
 
-DEFAULTS = scenario.bundled()["justice40"]  # the sliders start from this shipped example
-BIND = {"bind": "query-params", "persist_state": "session"}
-PCT = 100
-# slider ranges (UI choices, not reference figures)
-BUDGET_MAX_USD_PER_CAPITA, BUDGET_STEP = 1000, 10
-HORIZON_RANGE = (2025, 2050)
-ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.001
-GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
-CARBON_MAX, CARBON_STEP = 300, 5
-EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
 HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
 # one intra-op thread per solve: the server runs many sessions at once, and two threads per
 # solve oversubscribe a small machine (77 x 256 scenarios: 0.13-0.18 s with one thread,
 # 0.37-1.4 s with two on the shared 2-core machine; see benchmarks/optimizer.py --threads)
 SOLVER_THREADS = 1
-
-
-def scenario_sidebar() -> Scenario:
-    """Draw the scenario sliders in the sidebar and return the scenario they describe."""
-    d = DEFAULTS
-    with st.sidebar.expander("Scenario", expanded=True):
-        budget = st.slider("Budget (USD per resident)", 0, BUDGET_MAX_USD_PER_CAPITA,
-                           int(d.budget_usd_per_capita), BUDGET_STEP, key=keys.LAB_BUDGET, **BIND)
-        horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
-        grid = st.slider("Grid decarbonisation by then (%)", 0, PCT,
-                         round(d.grid_decarbonisation * PCT), key=keys.LAB_GRID, **BIND)
-        elec = st.slider("Electricity price (USD/kWh)", *ELECTRICITY_RANGE,
-                         round(d.electricity_usd_per_kwh / ELECTRICITY_STEP) * ELECTRICITY_STEP,
-                         ELECTRICITY_STEP, format="%.3f", key=keys.LAB_ELECTRICITY_PRICE, **BIND)
-        gas = st.slider("Gas price (USD/kWh)", *GAS_RANGE,
-                        round(d.gas_usd_per_kwh / GAS_STEP) * GAS_STEP, GAS_STEP, format="%.3f",
-                        key=keys.LAB_GAS_PRICE, **BIND)
-        carbon_price = st.slider("Carbon price (USD/t CO2e)", 0, CARBON_MAX,
-                                 int(d.carbon_price_usd_per_t), CARBON_STEP, key=keys.LAB_CARBON_PRICE,
-                                 **BIND)
-        j40 = st.slider("Justice40: minimum spending in disadvantaged districts (%)", 0, PCT,
-                        round(d.justice40_share * PCT), 5, key=keys.LAB_JUSTICE40, **BIND)
-        weight = st.slider("Equity weight (extra weight on disadvantaged districts)", 0.0, EQUITY_MAX,
-                           float(d.equity_weight), EQUITY_STEP, key=keys.LAB_EQUITY_WEIGHT, **BIND)
-        # a radio, not a selectbox: pages keep the only selectboxes on screen
-        objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get,
-                             index=list(OBJECTIVES).index(d.objective), key=keys.LAB_OBJECTIVE,
-                             **BIND)
-        diminishing = st.checkbox("Diminishing returns", d.diminishing_returns,
-                                  key=keys.LAB_DIMINISHING, **BIND)
-        interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
-                                   key=keys.LAB_INTERACTIONS, **BIND)
-    sc = Scenario(name="Scenario lab", budget_usd_per_capita=budget, horizon_year=horizon,
-                  grid_decarbonisation=grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
-                  carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
-                  equity_weight=weight, objective=objective, diminishing_returns=diminishing,
-                  interactions=interactions)
-    st.session_state[keys.LAB_SCENARIO] = sc
-    st.sidebar.caption(f"Scenario id `{sc.id}`")
-    return sc
-
-
-def current_scenario() -> Scenario:
-    return st.session_state.get(keys.LAB_SCENARIO) or DEFAULTS
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
