@@ -591,8 +591,8 @@ def model_card(ev: Evaluation, city: City) -> dict:
         "target_scale": ev.scale,
         "features": list(ev.features),
         "settings": {**asdict(ev.config), "device": ev.device, "folds_effective": ev.folds},
-        "metric_conventions": "cv_rmse = RMSE / mean(observed); nmbe = sum(pred - obs) / "
-                              "(n mean(obs)), positive = over-prediction; out-of-fold "
+        "metric_conventions": "cv_rmse = RMSE / mean(observed); nmbe = sum(obs - pred) / "
+                              "(n mean(obs)) as in ASHRAE Guideline 14, positive = under-prediction; out-of-fold "
                               "predictions, p = 0; fractions (0.15 = 15 %)",
         "targets": {t: {"n_used": r.n_used, "n_left_out": r.n_left_out,
                         "metrics": {k: r.scores[k].as_dict() for k in MODEL_NAMES},

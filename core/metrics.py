@@ -3,9 +3,8 @@
 Conventions (the same for every model, so they compare fairly):
 
 * ``cv_rmse = sqrt(sum((pred - obs)^2) / (n - p)) / mean(obs)``
-* ``nmbe = sum(pred - obs) / ((n - p) * mean(obs))``; positive = the model
-  over-predicts. ASHRAE Guideline 14-2014 writes ``obs - pred``; the yardstick
-  (within +-5 %) is symmetric, so only the sign's meaning differs.
+* ``nmbe = sum(obs - pred) / ((n - p) * mean(obs))``, as ASHRAE Guideline 14-2014
+  writes it: positive = the model under-predicts.
 * ``p`` is the number of parameters the predictions used up. Cross-validated
   predictions are out of sample, so Greenprint uses ``p = 0`` for them (plain
   RMSE / mean); in-sample regression fits (the degree-day model) pass their own
@@ -40,11 +39,11 @@ def cv_rmse(obs, pred, p: int = 0) -> float:
 
 
 def nmbe(obs, pred, p: int = 0) -> float:
-    """Normalised mean bias error (fraction; positive = over-prediction)."""
+    """Normalised mean bias error, ASHRAE Guideline 14 (fraction; positive = under-prediction)."""
     o, q = _pair(obs, pred)
     if o.size - p <= 0 or o.mean() == 0:
         return float("nan")
-    return float(np.sum(q - o) / ((o.size - p) * o.mean()))
+    return float(np.sum(o - q) / ((o.size - p) * o.mean()))
 
 
 def r2(obs, pred) -> float:

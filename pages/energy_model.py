@@ -56,7 +56,7 @@ st.dataframe(energy_model.scores_table(ev), hide_index=True, column_config={
 st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max'] * 100:.0f} % and "
            f"NMBE within ±{crit['nmbe_abs_max'] * 100:.0f} % (written for monthly calibration; "
            "applied here to annual district totals). Metrics are out-of-fold: every district "
-           "is predicted by models that never saw it. NMBE > 0 means over-prediction.")
+           "is predicted by models that never saw it. NMBE > 0 means under-prediction (ASHRAE Guideline 14 sign).")
 
 preds = energy_model.predictions(ev)
 names = city.districts["name"].astype(str).to_numpy()

@@ -18,8 +18,9 @@ def test_metrics_against_hand_computed_values():
     obs, pred = [1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 6.0]  # errors 1, 0, -1, 2; mean obs 2.5
     assert metrics.cv_rmse(obs, pred) == pytest.approx(np.sqrt(6 / 4) / 2.5)
     assert metrics.cv_rmse(obs, pred, p=1) == pytest.approx(np.sqrt(6 / 3) / 2.5)
-    assert metrics.nmbe(obs, pred) == pytest.approx(2 / (4 * 2.5))
-    assert metrics.nmbe(obs, pred, p=1) == pytest.approx(2 / (3 * 2.5))
+    # ASHRAE Guideline 14 sign: sum(obs - pred); these predictions are 2 too high in all
+    assert metrics.nmbe(obs, pred) == pytest.approx(-2 / (4 * 2.5))
+    assert metrics.nmbe(obs, pred, p=1) == pytest.approx(-2 / (3 * 2.5))
     assert metrics.r2(obs, pred) == pytest.approx(1 - 6 / 5)
     assert metrics.r2(obs, obs) == 1.0
     assert metrics.coverage([1, 2, 3, 4], [0, 2.5, 2, 5], [1, 3, 4, 6]) == 0.5
