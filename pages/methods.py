@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import indicators, paths
+from core import indicators, methods, paths
 from dashboard import components, state
 
 city = state.active_city()
@@ -25,6 +25,12 @@ st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.unit,
                             "definition": i.description or "as observed",
                             "needs": ", ".join(i.requires)} for i in indicators.INDICATORS.values()]),
              hide_index=True)
+
+st.header("How the numbers are made")
+st.caption("Each note is the documentation of the code that computes the figures.")
+for title, text in methods.notes():
+    with st.expander(title):
+        st.markdown(text)
 
 st.header("Data, provenance and licences")
 st.markdown(paths.DATA_README.read_text(encoding="utf-8"))

@@ -83,3 +83,7 @@ def test_methods_page_shows_provenance_and_licence():
     at = run_page("../pages/methods.py")
     text = " ".join(m.value for m in at.markdown)
     assert "BSD-3-Clause" in text and "illustrative" in text.lower()
+    from core.methods import SECTIONS
+
+    assert [e.label for e in at.expander] == [title for title, _ in SECTIONS]
+    assert "HiGHS" in text and "Guideline 14" in text
