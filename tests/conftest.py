@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
 import pandas as pd
 import pytest
+from hypothesis import settings
 from shapely.geometry import box
+
+# CI replays the same examples every run (a failure there is reproducible); locally,
+# hypothesis explores new examples each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def square_grid(n_side: int = 2, size: float = 0.01, x0: float = -87.7, y0: float = 41.8):

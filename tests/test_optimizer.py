@@ -25,8 +25,10 @@ def instances(draw):
     cap = rng.uniform(0, 10, n) * (rng.random(n) > 0.1)
     dac = rng.random(n) < rng.uniform(0, 1)
     budget = float(rng.uniform(0, 1.2) * (cost * cap).sum())
+    # shares between 0 and 1e-3 are left out: HiGHS accepts a Justice40 row violated by up to
+    # its 1e-7 feasibility tolerance, so there it may spend where the exact optimum spends nothing
     share = draw(st.sampled_from([0.0, 0.4, 1.0])) if draw(st.booleans()) else draw(
-        st.floats(0, 1))
+        st.floats(1e-3, 1))
     return value, cost, cap, dac, budget, share
 
 
