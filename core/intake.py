@@ -301,7 +301,9 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
             raise InputError(f"column '{name}': {exc}") from exc
         if name not in gdf or f == 1.0:
             continue
-        gdf[name] = pd.to_numeric(gdf[name], errors="coerce") * f
+        num = pd.to_numeric(gdf[name], errors="coerce")
+        # text stays as it was, so the type check that follows names it
+        gdf[name] = (num * f).astype(object).where(num.notna(), gdf[name])
         lineage.append(f"units: {name} converted from {unit} (x{f:.6g})")
     return gdf
 

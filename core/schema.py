@@ -32,7 +32,8 @@ def canonical_schema(present: list[str]) -> pa.DataFrameSchema:
 
 def schema_problems(frame: pd.DataFrame) -> list[Problem]:
     """Every schema violation of ``frame`` (one Problem per column and check)."""
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    # positional index: pandera reports row labels, which then name the right district
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     schema = canonical_schema(list(table.columns))
     try:
         schema.validate(table, lazy=True)

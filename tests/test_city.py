@@ -120,3 +120,18 @@ def test_default_city_has_77_districts_with_every_canonical_column():
     missing = [c for c in columns.CANONICAL if c not in city.districts]
     assert missing == []
     assert isinstance(city.districts, gpd.GeoDataFrame)
+
+
+def test_text_in_a_converted_column_is_reported_not_dropped(grid4, attrs4):
+    bad = attrs4.astype({"gas_kwh": object})
+    bad.loc[1, "gas_kwh"] = "n/a"
+    with pytest.raises(CityValidationError, match=r"gas_kwh.*'n/a'"):
+        load_city(grid4, bad, units_by_column={"gas_kwh": "therm"})
+
+
+def test_schema_problems_name_the_right_district_after_rows_are_dropped(grid4, attrs4):
+    from core.schema import schema_problems
+
+    frame = attrs4.assign(population=[1000, 2000, 3000, -1]).iloc[[1, 3]]  # labels 1 and 3
+    (problem,) = schema_problems(frame)
+    assert problem.district_ids == ("4",)
