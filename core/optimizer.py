@@ -35,6 +35,7 @@ import torch
 
 from core import carbon, equity, interventions, lp_greedy, reference
 from core.city import City
+from core.errors import InputError
 from core.scenario import Scenario
 
 DTYPE = torch.float64
@@ -79,8 +80,25 @@ class CityContext:
         return self.effects.keys
 
 
+#: what the optimizer needs: observed energy to save and residents to size the budget
+REQUIRED_COLUMNS = ("population", "electricity_kwh", "gas_kwh")
+
+
+def unavailable(d: pd.DataFrame) -> str | None:
+    """Why this city cannot be optimized, or None."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in d or d[c].isna().all()]
+    if missing:
+        return (f"the optimizer needs {', '.join(REQUIRED_COLUMNS)}; this city lacks "
+                f"{', '.join(missing)}: map them on the Data page (or with --map)")
+    return None
+
+
 def context(city: City) -> CityContext:
+    """Per-district inputs of the optimizer (raises InputError when the city lacks them)."""
     d = city.districts
+    reason = unavailable(d)
+    if reason:
+        raise InputError(reason)
     burden = equity.energy_burden(d) if {"households", "median_household_income"} <= set(d) \
         else pd.Series(np.nan, index=d.index)
     dac = equity.disadvantaged(burden, equity.low_income_score(d)) if burden.notna().any() \
@@ -155,7 +173,6 @@ def _scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.de
     mult = [[sc.tech_cost_multipliers.get(k, 1.0) for k in ctx.keys] for sc in scenarios]
     unknown = {k for sc in scenarios for k in sc.tech_cost_multipliers} - set(ctx.keys)
     if unknown:
-        from core.errors import InputError
         raise InputError(f"tech_cost_multipliers name unknown interventions {sorted(unknown)}; "
                          f"use {list(ctx.keys)}")
     return {

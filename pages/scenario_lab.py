@@ -7,13 +7,16 @@ from core import maps, optimizer
 from dashboard import components, keys, lab, lab_charts, state
 
 city = state.active_city()
+st.title("Scenario lab")
+components.data_notice(city)
+if reason := optimizer.unavailable(city.districts):
+    st.info(f"The Scenario lab is not available for this city: {reason}.")
+    st.stop()
 ctx = lab.context()
 sc = lab.current_scenario()
 res = lab.solve(sc)
 totals = res.totals()
 
-st.title("Scenario lab")
-components.data_notice(city)
 st.caption("Move the scenario sliders in the sidebar: the plan is re-optimised at once. "
            "Spending is the benefit counted for Justice40.")
 lab.badge(totals, lab.highs_check(sc, res))

@@ -95,3 +95,16 @@ def test_the_objective_radio_switches_the_plan():
     at.radio(key=keys.LAB_OBJECTIVE).set_value("min_burden").run()
     assert not at.exception
     assert metric(at, "Bill savings") != before
+
+
+def test_lab_says_why_a_city_without_energy_data_cannot_be_optimized(grid4, attrs4):
+    from core.city import load_city
+
+    city = load_city(grid4, attrs4.drop(columns=["electricity_kwh", "gas_kwh"]), name="No energy")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state[keys.CITY] = city
+    at.session_state[keys.CITY_KEY] = "no-energy-test"
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("electricity_kwh" in i.value and "gas_kwh" in i.value for i in at.info)

@@ -49,3 +49,15 @@ def test_bad_inputs_exit_2_with_a_message(tmp_path):
     assert r.exit_code == 2 and "justice40_share" in json.loads(r.stdout)["message"]
     r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "tpu"])
     assert r.exit_code == 2 and "auto, cpu or cuda" in r.output
+
+
+def test_a_city_without_energy_columns_exits_2_with_the_reason(tmp_path):
+    import pandas as pd
+
+    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES)[["district_id", "population"]]
+    path = tmp_path / "pop_only.csv"
+    table.to_csv(path, index=False)
+    r = runner.invoke(app, ["optimize", str(paths.DEFAULT_BOUNDARIES), "--attributes", str(path),
+                            *J40, "--json"])
+    assert r.exit_code == 2, r.output
+    assert "electricity_kwh" in json.loads(r.stdout)["message"]
