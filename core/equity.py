@@ -35,6 +35,22 @@ def residential_energy_kwh(d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return elec.fillna(0).astype(float), gas.fillna(0).astype(float)
 
 
+def burden_basis_note(d: pd.DataFrame) -> str | None:
+    """A warning when household bills must be built from all of a district's energy.
+
+    Without ``residential_electricity_kwh`` / ``residential_gas_kwh`` the bill counts
+    commercial energy too, which overstates burden where there is much commerce.
+    """
+    has_energy = any(c in d and d[c].notna().any() for c in ("electricity_kwh", "gas_kwh"))
+    split = any(c in d and d[c].notna().any()
+                for c in ("residential_electricity_kwh", "residential_gas_kwh"))
+    if has_energy and not split:
+        return ("household bills and energy burden count all of each district's energy, "
+                "commercial included, because the data has no residential split; map "
+                "residential_electricity_kwh and residential_gas_kwh for household figures")
+    return None
+
+
 def household_energy_cost_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
     """Average annual energy bill per household (USD/yr): residential energy x price / households."""
     p = prices or Prices.reference()

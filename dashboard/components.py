@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from core import maps
+from core import equity, maps
 from core.city import City
 from core.indicators import Indicator, Kpi
 from core.settings import get_settings
@@ -26,6 +26,8 @@ def data_notice(city: City) -> None:
     if city.illustrative:
         st.warning(ILLUSTRATIVE_NOTICE)
     st.caption(f"City: {city.name} · {city.n} districts · source: {city.source}")
+    if note := equity.burden_basis_note(city.districts):
+        st.caption(f"Note: {note}.")
 
 
 def kpi_cards(kpis: list[Kpi]) -> None:

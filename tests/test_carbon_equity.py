@@ -53,3 +53,11 @@ def test_disadvantaged_rule_on_a_hand_made_table():
 def test_benefit_share():
     assert equity.benefit_share([10, 30, 60], [True, False, True]) == pytest.approx(0.7)
     assert equity.benefit_share([0, 0], [True, False]) == 0.0
+
+
+def test_burden_basis_note_only_without_a_residential_split():
+    total_only = pd.DataFrame({"electricity_kwh": [1.0], "gas_kwh": [2.0]})
+    assert "commercial included" in equity.burden_basis_note(total_only)
+    split = total_only.assign(residential_electricity_kwh=[0.5], residential_gas_kwh=[1.0])
+    assert equity.burden_basis_note(split) is None
+    assert equity.burden_basis_note(pd.DataFrame({"population": [1]})) is None
