@@ -3,8 +3,10 @@ that make the numbers, so the page and the code can never tell different stories
 
 from __future__ import annotations
 
-import importlib
+import ast
 import inspect
+
+from core import paths
 
 #: (title, module) in the order a reader meets the numbers
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -22,6 +24,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 
 def notes() -> list[tuple[str, str]]:
-    """(title, text) for each section, the text being the module's docstring."""
-    return [(title, inspect.cleandoc(importlib.import_module(name).__doc__ or ""))
-            for title, name in SECTIONS]
+    """(title, text) for each section, the text being the module's docstring.
+
+    Read from the source files, not imported: the Methods page must not load torch.
+    """
+    out = []
+    for title, name in SECTIONS:
+        source = (paths.ROOT / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+        out.append((title, inspect.cleandoc(ast.get_docstring(ast.parse(source)) or "")))
+    return out
