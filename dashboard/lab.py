@@ -87,7 +87,7 @@ def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
 
 def badge(totals: dict, check: dict | None) -> None:
     """Device, status, time, iterations, violation and (when computed) the gap to HiGHS."""
-    color = "green" if totals["status"] == "optimal" else "red"
+    color = {"optimal": "green", "feasible": "orange"}.get(totals["status"], "red")
     parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
              f"{totals['iterations']} iteration(s)",
              f"max violation {totals['max_constraint_violation_rel']:.0e}",
