@@ -37,6 +37,7 @@ from scipy.stats import norm
 from core import columns as cols
 from core import metrics
 from core.city import City
+from core.errors import InputError
 
 TARGETS: tuple[str, ...] = ("electricity_kwh", "gas_kwh")
 #: Canonical columns used as features when the city has them.
@@ -54,6 +55,10 @@ MODEL_NAMES: dict[str, str] = {
 }
 INTERVAL_LEVEL = 0.90  # the issue asks for 90 % prediction intervals
 MIN_ROWS = 10  # fewer usable districts than this: no model is trained for the target
+FINAL_GROUP = -1  # the member group trained on all rows (the others are the CV folds)
+# leave-one-out trains 2 x (n + 1) x members networks on stacked copies of the data: memory
+# grows with n^2, so above this k-fold is the only choice (an engineering limit, not a domain one)
+LOO_MAX_DISTRICTS = 500
 MIN_EPOCHS = 5  # the least epochs of training and of patience, however large the city
 
 Progress = Callable[[float, str], None]
@@ -424,6 +429,10 @@ def evaluate(city: City, config: TrainConfig | None = None,
     """Cross-validate the network and both baselines on every target the city observes,
     then fit the final ensemble on all rows; one batched training run for everything."""
     cfg = config or TrainConfig()
+    if cfg.folds is None and city.n > LOO_MAX_DISTRICTS:
+        raise InputError(f"leave-one-out is offered up to {LOO_MAX_DISTRICTS:,} districts (it trains "
+                         f"one ensemble per district); this city has {city.n:,}: use k-fold, "
+                         "e.g. 5 folds")
     start = time.perf_counter()
     say = progress or (lambda f, m: None)
     say(0.0, "preparing features")
@@ -444,17 +453,18 @@ def evaluate(city: City, config: TrainConfig | None = None,
         fold[used] = metrics.fold_ids(int(used.sum()), cfg.folds, cfg.seed)
         logy = np.full(n, np.nan)
         logy[used] = np.log(y[used] / dsg.basis_values[used])
-        plans.append((t, y, used, fold, logy))
+        plans.append((t, y, used, fold, logy, int(fold[used].max()) + 1))
     if not plans:
         return Evaluation(city.name, n, dsg.district_ids, dsg.features, cfg, 0,
                           str(pick_device(cfg.device)), time.perf_counter() - start, {}, None,
                           unavailable)
-    k = int(plans[0][3].max()) + 1
-    # Members: for each target, for each fold f in 0..k-1 and the final group f = k, E members.
+    # folds per target: with leave-one-out, targets with different usable rows differ
+    k = max(plan[5] for plan in plans)
+    # Members: for each target, for each fold f in 0..k_t-1 and the final group FINAL, E members.
     rows_Y, rows_tr, rows_va, index = [], [], [], []
-    for ti, (_t, _y, used, fold, logy) in enumerate(plans):
-        for f in range(k + 1):
-            fit_rows = used & (fold != f) if f < k else used
+    for ti, (_t, _y, used, fold, logy, k_t) in enumerate(plans):
+        for f in [*range(k_t), FINAL_GROUP]:
+            fit_rows = used & (fold != f) if f != FINAL_GROUP else used
             idx = np.flatnonzero(fit_rows)
             for e in range(cfg.members):
                 n_val = max(1, int(round(cfg.val_share * idx.size)))
@@ -475,7 +485,7 @@ def evaluate(city: City, config: TrainConfig | None = None,
     z = float(norm.ppf(0.5 + INTERVAL_LEVEL / 2))
     results: dict[str, TargetResult] = {}
     final_members = []
-    for ti, (t, y, used, fold, logy) in enumerate(plans):
+    for ti, (t, y, used, fold, logy, k_t) in enumerate(plans):
         b = dsg.basis_values
 
         def group(f, ti=ti):
@@ -488,7 +498,7 @@ def evaluate(city: City, config: TrainConfig | None = None,
         oof = {name: np.full(n, np.nan) for name in MODEL_NAMES}
         lo = np.full(n, np.nan)
         hi = np.full(n, np.nan)
-        for f in range(k):
+        for f in range(k_t):
             test = used & (fold == f)
             train_rows = used & (fold != f)
             _sel, mu, spread2, resid2 = group(f)
@@ -503,7 +513,7 @@ def evaluate(city: City, config: TrainConfig | None = None,
         for name in ("baseline_intensity", "baseline_loglinear"):
             sc[name] = metrics.scores(y[used], oof[name][used])
         selected, reason = _selection(sc, t)
-        sel, mu, spread2, resid2 = group(k)
+        sel, mu, spread2, resid2 = group(FINAL_GROUP)
         final_members.append(sel)
         s2 = spread2 + resid2
         with np.errstate(invalid="ignore", over="ignore"):

@@ -22,7 +22,8 @@ st.caption("A small neural network (Linear-ReLU-Linear-ReLU-Linear, a deep ensem
            "against two baselines on the same cross-validation folds; the one with the lowest "
            "CV(RMSE) is used.")
 folds_col, seed_col, button_col = st.columns([2, 1, 1], vertical_alignment="bottom")
-folds = folds_col.selectbox("Cross-validation", [5, 10, 0], key=keys.MODEL_FOLDS,
+fold_choices = [5, 10] + ([0] if city.n <= energy_model.LOO_MAX_DISTRICTS else [])
+folds = folds_col.selectbox("Cross-validation", fold_choices, key=keys.MODEL_FOLDS,
                             format_func=lambda k: "leave-one-out" if k == 0 else f"{k}-fold")
 seed = seed_col.number_input("Seed", min_value=0, max_value=1_000_000, value=0,
                              key=keys.MODEL_SEED)

@@ -192,3 +192,24 @@ def test_bad_degree_day_tables_say_what_to_fix(frame, message):
 def test_unreadable_degree_day_file(tmp_path):
     with pytest.raises(InputError, match="cannot read"):
         degree_days.read_degree_days(tmp_path / "missing.csv")
+
+
+def test_leave_one_out_scores_every_usable_row_of_each_target():
+    from core import synthetic
+
+    tess = synthetic.tessellation(30, seed=3)
+    attrs = synthetic.generate_attributes(tess, synthetic.load_generator_parameters(),
+                                          synthetic.load_degree_days(), seed=3)
+    attrs.loc[attrs.index[:6], "electricity_kwh"] = np.nan  # 24 electricity rows, 30 gas rows
+    city = load_city(tess, attrs)
+    ev = energy_model.evaluate(city, energy_model.TrainConfig(folds=None, max_epochs=30))
+    assert ev.targets["electricity_kwh"].n_used == 24 and ev.targets["gas_kwh"].n_used == 30
+    for target, result in ev.targets.items():
+        used = result.used
+        assert np.isfinite(result.oof["model"][used]).all(), target  # every row predicted
+
+
+def test_leave_one_out_is_refused_for_large_cities(grid4, attrs4, monkeypatch):
+    monkeypatch.setattr(energy_model, "LOO_MAX_DISTRICTS", 3)
+    with pytest.raises(InputError, match="use k-fold"):
+        energy_model.evaluate(load_city(grid4, attrs4), energy_model.TrainConfig(folds=None))

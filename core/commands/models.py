@@ -11,6 +11,7 @@ import typer
 
 from core import cli, energy_model
 from core.city import City, default_city
+from core.errors import InputError
 
 OptionalBoundaries = Annotated[Path | None, typer.Argument(
     help="District polygons (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet); "
@@ -45,6 +46,8 @@ def _evaluation(city: City, folds: int, members: int, seed: int, device: str, as
                  cli.EXIT_PROBLEMS, as_json)
     try:
         return energy_model.evaluate(city, config)
+    except InputError as exc:  # a choice that cannot work for this city (e.g. leave-one-out)
+        cli.fail(str(exc), cli.EXIT_UNREADABLE, as_json)
     except (ValueError, RuntimeError) as exc:
         cli.fail(str(exc), cli.EXIT_PROBLEMS, as_json)
 
