@@ -88,7 +88,7 @@ def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = 32, levels: int = 8
     budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * 2, levels)
     pe = sc.electricity_usd_per_kwh * rng.lognormal(0, sigma, draws)
     pg = sc.gas_usd_per_kwh * rng.lognormal(0, sigma, draws)
-    grid = np.clip(sc.grid_decarbonisation + rng.normal(0, sd, draws), 0, 1)
+    grid = np.clip(sc.effective_grid_decarbonisation + rng.normal(0, sd, draws), 0, 1)
     scs = [sc.replace(budget_usd_per_capita=float(b), electricity_usd_per_kwh=float(pe[d]),
                       gas_usd_per_kwh=float(pg[d]), grid_decarbonisation=float(grid[d]))
            for b in budgets for d in range(draws)]

@@ -176,7 +176,7 @@ def _scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.de
         raise InputError(f"tech_cost_multipliers name unknown interventions {sorted(unknown)}; "
                          f"use {list(ctx.keys)}")
     return {
-        "grid": vec([1.0 - sc.grid_decarbonisation for sc in scenarios])[:, None, None]
+        "grid": vec([1.0 - sc.effective_grid_decarbonisation for sc in scenarios])[:, None, None]
         * carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR),
         "pe": vec([sc.electricity_usd_per_kwh for sc in scenarios])[:, None, None],
         "pg": vec([sc.gas_usd_per_kwh for sc in scenarios])[:, None, None],

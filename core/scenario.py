@@ -29,7 +29,8 @@ ID_LENGTH = 12
 _NOT_HASHED = ("name", "description")
 
 
-def _default_decarbonisation(year: int = 2030) -> float:
+def path_decarbonisation(year: int) -> float:
+    """Share of the base-year grid factor removed by ``year`` on the sourced path."""
     return 1.0 - carbon.grid_factor_kg_per_kwh(year) / carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR)
 
 
@@ -42,8 +43,9 @@ class Scenario(BaseModel):
     description: str = ""
     budget_usd_per_capita: float = Field(50.0, ge=0, description="budget per resident (USD)")
     horizon_year: int = Field(2030, ge=carbon.BASE_YEAR, le=2100)
-    grid_decarbonisation: float = Field(default_factory=_default_decarbonisation, ge=0, le=1,
-                                        description="share of the grid factor removed by the horizon year")
+    grid_decarbonisation: float | None = Field(
+        None, ge=0, le=1, description="share of the grid factor removed by the horizon year; "
+                                      "None = the sourced path (data/emission_factors.csv)")
     electricity_usd_per_kwh: float = Field(
         default_factory=lambda: equity.Prices.reference().electricity_usd_per_kwh, gt=0)
     gas_usd_per_kwh: float = Field(default_factory=lambda: equity.Prices.reference().gas_usd_per_kwh, gt=0)
@@ -74,8 +76,15 @@ class Scenario(BaseModel):
     def prices(self) -> equity.Prices:
         return equity.Prices(self.electricity_usd_per_kwh, self.gas_usd_per_kwh)
 
+    @property
+    def effective_grid_decarbonisation(self) -> float:
+        """The chosen share, or the sourced path's share at the horizon year."""
+        if self.grid_decarbonisation is None:
+            return path_decarbonisation(self.horizon_year)
+        return self.grid_decarbonisation
+
     def grid_kg_per_kwh(self) -> float:
-        return carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR) * (1.0 - self.grid_decarbonisation)
+        return carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR) * (1.0 - self.effective_grid_decarbonisation)
 
     def budget_usd(self, population: float) -> float:
         return self.budget_usd_per_capita * float(population)

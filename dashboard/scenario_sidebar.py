@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import scenario
+from core import carbon, scenario
 from core.scenario import OBJECTIVES, Scenario
 from dashboard import keys
 
@@ -31,8 +31,15 @@ def scenario_sidebar() -> Scenario:
         budget = st.slider("Budget (USD per resident)", 0, BUDGET_MAX_USD_PER_CAPITA,
                            int(d.budget_usd_per_capita), BUDGET_STEP, key=keys.LAB_BUDGET, **BIND)
         horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
-        grid = st.slider("Grid decarbonisation by then (%)", 0, PCT,
-                         round(d.grid_decarbonisation * PCT), key=keys.LAB_GRID, **BIND)
+        on_path = st.checkbox("Grid follows the sourced path", d.grid_decarbonisation is None,
+                              key=keys.LAB_GRID_PATH, help="data/emission_factors.csv: the grid "
+                              "factor falls along the sourced path to the horizon year", **BIND)
+        path_pct = round(scenario.path_decarbonisation(horizon) * PCT)
+        grid = st.slider("Grid decarbonisation by then (%)", 0, PCT, path_pct, key=keys.LAB_GRID,
+                         disabled=on_path, **BIND)
+        if on_path:
+            st.caption(f"Sourced path: {path_pct} % less CO2 per kWh by {horizon} than in "
+                       f"{carbon.BASE_YEAR}.")
         elec = st.slider("Electricity price (USD/kWh)", *ELECTRICITY_RANGE,
                          round(d.electricity_usd_per_kwh / ELECTRICITY_STEP) * ELECTRICITY_STEP,
                          ELECTRICITY_STEP, format="%.3f", key=keys.LAB_ELECTRICITY_PRICE, **BIND)
@@ -55,7 +62,7 @@ def scenario_sidebar() -> Scenario:
         interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
                                    key=keys.LAB_INTERACTIONS, **BIND)
     sc = Scenario(name="Scenario lab", budget_usd_per_capita=budget, horizon_year=horizon,
-                  grid_decarbonisation=grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
+                  grid_decarbonisation=None if on_path else grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
                   carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
                   equity_weight=weight, objective=objective, diminishing_returns=diminishing,
                   interactions=interactions)

@@ -54,3 +54,14 @@ def test_bundled_examples_load():
     b = scenario.bundled()
     assert {"business_as_usual", "justice40"} <= set(b)
     assert b["justice40"].justice40_share == 0.4
+
+
+def test_the_horizon_year_moves_the_grid_factor_along_the_sourced_path():
+    from core import carbon
+
+    near, far = Scenario(horizon_year=2030), Scenario(horizon_year=2050)
+    assert near.grid_kg_per_kwh() == pytest.approx(carbon.grid_factor_kg_per_kwh(2030))
+    assert far.grid_kg_per_kwh() == pytest.approx(0.0)
+    assert near.id != far.id
+    chosen = Scenario(horizon_year=2050, grid_decarbonisation=0.25)  # an explicit choice wins
+    assert chosen.grid_kg_per_kwh() == pytest.approx(0.75 * carbon.grid_factor_kg_per_kwh(2022))
