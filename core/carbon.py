@@ -19,16 +19,16 @@ def grid_factor_kg_per_kwh(year: int = BASE_YEAR) -> float:
     """Grid emission factor for a year, interpolated along the sourced path."""
     t = reference.table("emission_factors")
     path = t[t["fuel"] == "electricity"].sort_values("year")
-    return float(np.interp(year, path["year"].astype(float), path["kg_co2e_per_kwh"]))
+    return float(np.interp(year, path["year"].astype(float), path["kg_co2_per_kwh"]))
 
 
 def gas_factor_kg_per_kwh() -> float:
-    return reference.value("emission_factors", "natural_gas", "fuel", "kg_co2e_per_kwh")
+    return reference.value("emission_factors", "natural_gas", "fuel", "kg_co2_per_kwh")
 
 
 def district_emissions(d: pd.DataFrame, year: int = BASE_YEAR,
                        grid_kg_per_kwh: float | None = None) -> pd.DataFrame:
-    """Emissions per district and fuel, in t CO2e/yr.
+    """Emissions per district and fuel, in t CO2/yr.
 
     Parameters
     ----------

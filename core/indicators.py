@@ -57,11 +57,11 @@ _BASE_INDICATORS: tuple[Indicator, ...] = (
               ("electricity_kwh", "gas_kwh", "floor_area_m2"),
               lambda d: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
               description="(electricity + gas) / floor area"),
-    Indicator("emissions_t_co2", "Emissions", "t CO2e/yr", ("electricity_kwh", "gas_kwh"),
+    Indicator("emissions_t_co2", "Emissions", "t CO2/yr", ("electricity_kwh", "gas_kwh"),
               lambda d: carbon.district_emissions(d)["total_t_co2"],
               description=f"electricity x grid factor ({carbon.BASE_YEAR}) + gas x gas factor; "
                           "data/emission_factors.csv"),
-    Indicator("emissions_per_capita", "Emissions per resident", "t CO2e/person/yr",
+    Indicator("emissions_per_capita", "Emissions per resident", "t CO2/person/yr",
               ("electricity_kwh", "gas_kwh", "population"),
               lambda d: _ratio(carbon.district_emissions(d)["total_t_co2"], d["population"]),
               digits=2, description="emissions / population"),
@@ -174,11 +174,11 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 # Emissions by fuel (issue 4): the Overview map shows each fuel's share of the total.
-register(Indicator("emissions_electricity_t_co2", "Emissions from electricity", "t CO2e/yr",
+register(Indicator("emissions_electricity_t_co2", "Emissions from electricity", "t CO2/yr",
                    ("electricity_kwh",),
                    lambda d: d["electricity_kwh"] * carbon.grid_factor_kg_per_kwh() / carbon.KG_PER_T,
                    description=f"electricity x grid factor ({carbon.BASE_YEAR}); "
                                "data/emission_factors.csv"))
-register(Indicator("emissions_gas_t_co2", "Emissions from gas", "t CO2e/yr", ("gas_kwh",),
+register(Indicator("emissions_gas_t_co2", "Emissions from gas", "t CO2/yr", ("gas_kwh",),
                    lambda d: d["gas_kwh"] * carbon.gas_factor_kg_per_kwh() / carbon.KG_PER_T,
                    description="gas x 5.3 kg CO2 per therm; data/emission_factors.csv"))

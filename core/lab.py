@@ -27,7 +27,7 @@ class KpiDelta:
 
 
 def baseline_emissions_t(ctx: CityContext, sc: Scenario) -> float:
-    """City emissions at the scenario's horizon grid factor before any measure (t CO2e/yr)."""
+    """City emissions at the scenario's horizon grid factor before any measure (t CO2/yr)."""
     return float((ctx.electricity_kwh * sc.grid_kg_per_kwh()
                   + ctx.gas_kwh * carbon.gas_factor_kg_per_kwh()).sum() / carbon.KG_PER_T)
 
@@ -47,7 +47,7 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
     base = baseline_emissions_t(ctx, sc)
     before, after = mean_burden(ctx, sc), mean_burden(ctx, sc, result.bill_savings_usd[s].sum(1))
     return [
-        KpiDelta("Emissions", (base - t["abatement_t_co2_per_yr"]) / T_PER_KT, "kt CO2e/yr",
+        KpiDelta("Emissions", (base - t["abatement_t_co2_per_yr"]) / T_PER_KT, "kt CO2/yr",
                  -t["abatement_t_co2_per_yr"] / T_PER_KT,
                  f"at the {sc.horizon_year} grid factor; change = abatement of the plan"),
         KpiDelta("Spent", t["cost_usd"] / 1e6, "M USD", None,

@@ -40,7 +40,7 @@ from core.scenario import Scenario
 
 DTYPE = torch.float64
 OBJECTIVE_CODES = {"min_emissions": 0, "min_cost": 1, "min_burden": 2}
-OBJECTIVE_UNITS = {"min_emissions": "t CO2e/yr (equity-weighted)",
+OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
                    "min_cost": "USD/yr net benefit (equity-weighted)",
                    "min_burden": "mean household burden reduction (share, equity-weighted)"}
 
@@ -125,7 +125,7 @@ class Result:
     keys: tuple[str, ...]
     units: np.ndarray  # [S, N, K] units installed
     spend_usd: np.ndarray  # [S, N, K]
-    abatement_t: np.ndarray  # [S, N, K] t CO2e/yr
+    abatement_t: np.ndarray  # [S, N, K] t CO2/yr
     bill_savings_usd: np.ndarray  # [S, N, K] USD/yr
     objective: np.ndarray  # [S]
     budget_usd: np.ndarray  # [S]

@@ -74,7 +74,7 @@ def stored_sweeps(sc: Scenario):
 
 
 MAP_LAYERS = {"spend_usd": ("Spending", "USD"),
-              "abatement_t_co2_per_yr": ("Abatement", "t CO2e/yr")}
+              "abatement_t_co2_per_yr": ("Abatement", "t CO2/yr")}
 
 
 def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:

@@ -15,20 +15,20 @@ MARGIN = dict(l=10, r=10, t=50, b=40)
 
 
 def abatement_by_intervention(table: pd.DataFrame) -> go.Figure:
-    """Abatement (t CO2e/yr) and spending of the plan per intervention."""
+    """Abatement (t CO2/yr) and spending of the plan per intervention."""
     fig = go.Figure(go.Bar(
         x=table["abatement_t_co2_per_yr"], y=table["label"], orientation="h", marker_color=MUTED,
         customdata=np.column_stack([table["spend_usd"] / 1e6, table["units"]]),
-        hovertemplate="%{y}: %{x:,.0f} t CO2e/yr<br>%{customdata[0]:,.1f} M USD, "
+        hovertemplate="%{y}: %{x:,.0f} t CO2/yr<br>%{customdata[0]:,.1f} M USD, "
                       "%{customdata[1]:,.0f} units<extra></extra>"))
-    fig.update_layout(title="Abatement by intervention", xaxis_title="abatement (t CO2e/yr)",
+    fig.update_layout(title="Abatement by intervention", xaxis_title="abatement (t CO2/yr)",
                       height=300, margin=MARGIN)
     return fig
 
 
 def macc(table: pd.DataFrame) -> go.Figure:
-    """Marginal abatement cost curve: width = abatement potential (t CO2e/yr), height = cost
-    per tonne (USD/t CO2e, annualised capex minus bill savings), cheapest first."""
+    """Marginal abatement cost curve: width = abatement potential (t CO2/yr), height = cost
+    per tonne (USD/t CO2, annualised capex minus bill savings), cheapest first."""
     t = table.dropna(subset=["mac_usd_per_t"]).sort_values("mac_usd_per_t")
     width = t["potential_t_co2_per_yr"].to_numpy()
     left = np.concatenate([[0.0], np.cumsum(width)[:-1]])
@@ -36,12 +36,12 @@ def macc(table: pd.DataFrame) -> go.Figure:
         x=left + width / 2, y=t["mac_usd_per_t"], width=width, marker_color=MUTED,
         marker_line_color="white", marker_line_width=1, text=t["label"], textposition="outside",
         customdata=np.column_stack([width, t["abatement_t_co2_per_yr"]]),
-        hovertemplate="%{text}: %{y:,.0f} USD/t CO2e<br>potential %{customdata[0]:,.0f} t/yr, "
+        hovertemplate="%{text}: %{y:,.0f} USD/t CO2<br>potential %{customdata[0]:,.0f} t/yr, "
                       "in plan %{customdata[1]:,.0f} t/yr<extra></extra>"))
     fig.add_hline(y=0, line_color="#888")
     fig.update_layout(title="Marginal abatement cost curve (whole potential at the caps)",
-                      xaxis_title="abatement potential (t CO2e/yr)",
-                      yaxis_title="marginal abatement cost (USD/t CO2e)", height=360,
+                      xaxis_title="abatement potential (t CO2/yr)",
+                      yaxis_title="marginal abatement cost (USD/t CO2)", height=360,
                       margin=MARGIN, showlegend=False)
     return fig
 
@@ -51,12 +51,12 @@ def pareto(frame: pd.DataFrame, current_budget_usd_per_capita: float) -> go.Figu
     fig = go.Figure(go.Scatter(
         x=frame["budget_usd_per_capita"], y=frame["abatement_t_co2_per_yr"], mode="lines+markers",
         line_color=MUTED, customdata=frame["dac_share"] * PCT,
-        hovertemplate="%{x:,.0f} USD per resident: %{y:,.0f} t CO2e/yr, "
+        hovertemplate="%{x:,.0f} USD per resident: %{y:,.0f} t CO2/yr, "
                       "%{customdata:.0f} % in disadvantaged districts<extra></extra>"))
     fig.add_vline(x=current_budget_usd_per_capita, line_color=ACCENT, line_dash="dot",
                   annotation_text="this scenario")
     fig.update_layout(title="Pareto front: abatement against budget",
-                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2e/yr)",
+                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2/yr)",
                       height=340, margin=MARGIN)
     return fig
 
@@ -66,14 +66,14 @@ def monte_carlo_band(frame: pd.DataFrame) -> go.Figure:
     x = frame["budget_usd_per_capita"]
     fig = go.Figure([
         go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], mode="lines", line_width=0, showlegend=False,
-                   hovertemplate="90th percentile %{y:,.0f} t CO2e/yr<extra></extra>"),
+                   hovertemplate="90th percentile %{y:,.0f} t CO2/yr<extra></extra>"),
         go.Scatter(x=x, y=frame["p10_t_co2_per_yr"], mode="lines", fill="tonexty", fillcolor=LIGHT, line_width=0,
-                   name="10-90 % band", hovertemplate="10th percentile %{y:,.0f} t CO2e/yr<extra></extra>"),
+                   name="10-90 % band", hovertemplate="10th percentile %{y:,.0f} t CO2/yr<extra></extra>"),
         go.Scatter(x=x, y=frame["median_t_co2_per_yr"], line_color=MUTED, name="median",
-                   hovertemplate="median %{y:,.0f} t CO2e/yr<extra></extra>"),
+                   hovertemplate="median %{y:,.0f} t CO2/yr<extra></extra>"),
     ])
     fig.update_layout(title="Monte Carlo: abatement under uncertain prices and grid path",
-                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2e/yr)",
+                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2/yr)",
                       height=340, margin=MARGIN)
     return fig
 

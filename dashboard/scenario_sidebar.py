@@ -46,7 +46,7 @@ def scenario_sidebar() -> Scenario:
         gas = st.slider("Gas price (USD/kWh)", *GAS_RANGE,
                         round(d.gas_usd_per_kwh / GAS_STEP) * GAS_STEP, GAS_STEP, format="%.3f",
                         key=keys.LAB_GAS_PRICE, **BIND)
-        carbon_price = st.slider("Carbon price (USD/t CO2e)", 0, CARBON_MAX,
+        carbon_price = st.slider("Carbon price (USD/t CO2)", 0, CARBON_MAX,
                                  int(d.carbon_price_usd_per_t), CARBON_STEP, key=keys.LAB_CARBON_PRICE,
                                  **BIND)
         j40 = st.slider("Justice40: minimum spending in disadvantaged districts (%)", 0, PCT,

@@ -33,7 +33,7 @@ def test_lab_renders_with_badge_kpis_map_and_downloads():
     at = lab_page()
     assert at.title[0].value == "Scenario lab"
     labels = [m.label for m in at.metric]
-    assert "Emissions (kt CO2e/yr)" in labels and "To disadvantaged (%)" in labels
+    assert "Emissions (kt CO2/yr)" in labels and "To disadvantaged (%)" in labels
     assert float(metric(at, "To disadvantaged").replace(",", "")) >= 40 - 1e-6
     assert len(at.get("deck_gl_json_chart")) == 1
     assert len(at.get("download_button")) == 3

@@ -75,7 +75,7 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
     typer.echo(f"scenario {out['scenario_id']} ({res.scenarios[0].name}): {out['status']}")
     if out["message"]:
         typer.echo(f"  {out['message']}")
-    typer.echo(f"  abatement        {out['abatement_t_co2_per_yr']:>16,.0f} t CO2e/yr")
+    typer.echo(f"  abatement        {out['abatement_t_co2_per_yr']:>16,.0f} t CO2/yr")
     typer.echo(f"  spent            {out['cost_usd']:>16,.0f} USD of {out['budget_usd']:,.0f} USD")
     typer.echo(f"  bill savings     {out['bill_savings_usd_per_yr']:>16,.0f} USD/yr")
     typer.echo(f"  to disadvantaged {out['dac_benefit_share']:>16.1%} of spending")
@@ -116,7 +116,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
                           "scenarios": len(rows), "rows": rows}))
         return
     typer.echo(f"{len(rows)} scenarios in one batch on {res.device}: {res.seconds * 1000:.1f} ms")
-    typer.echo(f"  {name:>24} {'abatement t CO2e/yr':>20} {'spent USD':>16} {'DAC share':>10} status")
+    typer.echo(f"  {name:>24} {'abatement t CO2/yr':>20} {'spent USD':>16} {'DAC share':>10} status")
     for r in rows:
         typer.echo(f"  {r[name]:>24,.4g} {r['abatement_t_co2_per_yr']:>20,.0f} {r['cost_usd']:>16,.0f} "
                    f"{r['dac_benefit_share']:>10.1%} {r['status']}")
