@@ -61,7 +61,11 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
     ]
 
 
-def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = 16,
+PARETO_LEVELS = 16  # budgets on the Pareto front
+MC_DRAWS, MC_LEVELS = 32, 8  # Monte Carlo: draws of prices and grid path at each of the budgets
+
+
+def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = PARETO_LEVELS,
                   max_factor: float = 2.0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
     """Abatement against budget: ``levels`` budgets from 0 to ``max_factor`` x the scenario's,
     solved in ONE batched call."""
@@ -78,7 +82,7 @@ def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = 16,
     return frame, res
 
 
-def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = 32, levels: int = 8,
+def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = MC_DRAWS, levels: int = MC_LEVELS,
                 seed: int = 0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
     """Abatement band over prices and grid path: ``draws`` seeded draws at each of ``levels``
     budgets (0..2x), all ``draws x levels`` scenarios in ONE batched solve."""

@@ -101,7 +101,7 @@ def legend(rows: list[dict], title: str) -> None:
 
 
 def indicator_label(ind: Indicator) -> str:
-    return f"{ind.label} ({ind.unit})"
+    return f"{ind.label} ({ind.unit})" if ind.unit else ind.label
 
 
 def column_config(indicator_list: list[Indicator]) -> dict:

@@ -50,8 +50,9 @@ right.plotly_chart(lab_charts.macc(per_measure))
 st.plotly_chart(lab_charts.burden_by_quintile(optimizer.burden_by_quintile(ctx, res)))
 
 st.subheader("Sweeps")
-st.caption("The Pareto front (16 budgets) and the Monte Carlo band (8 budgets x 32 draws of "
-           "prices and grid path) are each one batched solve.")
+st.caption(f"The Pareto front ({results.PARETO_LEVELS} budgets) and the Monte Carlo band "
+           f"({results.MC_LEVELS} budgets x {results.MC_DRAWS} draws of prices and grid path) are "
+           "each one batched solve.")
 if st.button("Run Pareto and Monte Carlo sweeps", key=keys.LAB_RUN_SWEEPS):
     lab.sweeps(sc, st.progress(0.0, text="Starting…"))
 sweep = lab.stored_sweeps(sc)
