@@ -37,6 +37,7 @@ from scipy.stats import norm
 from core import columns as cols
 from core import metrics
 from core.city import City
+from core.device import pick_device
 from core.errors import InputError
 
 TARGETS: tuple[str, ...] = ("electricity_kwh", "gas_kwh")
@@ -82,17 +83,6 @@ class TrainConfig:
     seed: int = 0
     batch_rows: int = 2048  # full batch up to this many rows, mini-batches of this size beyond
     device: str = "auto"
-
-
-def pick_device(pref: str = "auto") -> torch.device:
-    """``cuda`` when available (or asked for and present), else ``cpu``."""
-    if pref == "cpu":
-        return torch.device("cpu")
-    if pref in ("auto", "cuda") and torch.cuda.is_available():
-        return torch.device("cuda")
-    if pref == "cuda":
-        raise RuntimeError("device 'cuda' was asked for but no CUDA device is available")
-    return torch.device("cpu")
 
 
 # --------------------------------------------------------------------------- features

@@ -35,6 +35,7 @@ import torch
 
 from core import carbon, equity, interventions, lp_greedy, reference
 from core.city import City
+from core.device import pick_device
 from core.errors import InputError
 from core.scenario import Scenario
 
@@ -43,15 +44,6 @@ OBJECTIVE_CODES = {"min_emissions": 0, "min_cost": 1, "min_burden": 2}
 OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
                    "min_cost": "USD/yr net benefit (equity-weighted)",
                    "min_burden": "mean household burden reduction (share, equity-weighted)"}
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """``cuda`` when asked or available, else ``cpu``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for but no CUDA device is available")
-    return torch.device(device)
 
 
 def parameter(name: str) -> float:

@@ -48,7 +48,7 @@ def test_bad_inputs_exit_2_with_a_message(tmp_path):
     r = runner.invoke(app, ["optimize", *CITY, "--scenario", str(bad), "--json"])
     assert r.exit_code == 2 and "justice40_share" in json.loads(r.stdout)["message"]
     r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "tpu"])
-    assert r.exit_code == 2 and "auto, cpu or cuda" in r.output
+    assert r.exit_code == 2 and "auto, cpu, cuda" in r.output
 
 
 def test_a_city_without_energy_columns_exits_2_with_the_reason(tmp_path):
@@ -61,3 +61,13 @@ def test_a_city_without_energy_columns_exits_2_with_the_reason(tmp_path):
                             *J40, "--json"])
     assert r.exit_code == 2, r.output
     assert "electricity_kwh" in json.loads(r.stdout)["message"]
+
+
+def test_device_choice_is_checked():
+    import torch
+
+    r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "tpu", "--json"])
+    assert r.exit_code == 2 and "auto, cpu, cuda" in json.loads(r.stdout)["message"]
+    if not torch.cuda.is_available():
+        r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "cuda", "--json"])
+        assert r.exit_code == 2 and "no CUDA device" in json.loads(r.stdout)["message"]

@@ -10,6 +10,7 @@ import numpy as np
 import typer
 
 from core import cli, optimizer, scenario
+from core.device import pick_device
 from core.errors import InputError
 
 ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
@@ -20,12 +21,7 @@ NUMERIC_FIELDS = ("budget_usd_per_capita", "horizon_year", "grid_decarbonisation
 
 
 def _device(name: str) -> str:
-    if name not in ("auto", "cpu", "cuda"):
-        raise InputError(f"--device must be auto, cpu or cuda, not '{name}'")
-    try:
-        return optimizer.pick_device(name).type
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    return pick_device(name).type  # InputError with the choices when it cannot be used
 
 
 def parse_vary(spec: str) -> tuple[str, np.ndarray]:
