@@ -48,6 +48,8 @@ def scenario_sidebar() -> Scenario:
                         key=keys.LAB_GAS_PRICE, **BIND)
         carbon_price = st.slider("Carbon price (USD/t CO2)", 0, CARBON_MAX,
                                  int(d.carbon_price_usd_per_t), CARBON_STEP, key=keys.LAB_CARBON_PRICE,
+                                 help="Counts in the 'minimise total cost' objective; the other "
+                                      "objectives ignore it",
                                  **BIND)
         j40 = st.slider("Justice40: minimum spending in disadvantaged districts (%)", 0, PCT,
                         round(d.justice40_share * PCT), 5, key=keys.LAB_JUSTICE40, **BIND)
