@@ -78,3 +78,11 @@ def unit_of(name: str) -> str:
 def label_of(name: str) -> str:
     col = CANONICAL.get(name)
     return col.label if col else name.replace("_", " ")
+
+
+def missing_reason(d, required: tuple[str, ...], what: str) -> str | None:
+    """Why ``what`` cannot be computed for table ``d`` (columns absent or empty), or None."""
+    missing = [c for c in required if c not in d or d[c].isna().all()]
+    if missing:
+        return f"{what} needs {', '.join(required)}; this city lacks {', '.join(missing)}"
+    return None

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core import columns as cols
 from core import equity, reference
 
 QUINTILES = 5
@@ -207,11 +208,7 @@ EQUITY_COLUMNS = ("electricity_kwh", "gas_kwh", "households", "median_household_
 
 def equity_unavailable(d: pd.DataFrame) -> str | None:
     """Why burden cannot be computed for these districts, or None."""
-    missing = [c for c in EQUITY_COLUMNS if c not in d or d[c].isna().all()]
-    if missing:
-        return (f"energy burden needs {', '.join(EQUITY_COLUMNS)}; this city lacks "
-                f"{', '.join(missing)}")
-    return None
+    return cols.missing_reason(d, EQUITY_COLUMNS, "energy burden")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ import pandas as pd
 import torch
 
 from core import carbon, equity, interventions, lp_greedy, reference
+from core import columns as cols
 from core.city import City
 from core.device import pick_device
 from core.errors import InputError
@@ -78,11 +79,8 @@ REQUIRED_COLUMNS = ("population", "electricity_kwh", "gas_kwh")
 
 def unavailable(d: pd.DataFrame) -> str | None:
     """Why this city cannot be optimized, or None."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in d or d[c].isna().all()]
-    if missing:
-        return (f"the optimizer needs {', '.join(REQUIRED_COLUMNS)}; this city lacks "
-                f"{', '.join(missing)}: map them on the Data page (or with --map)")
-    return None
+    reason = cols.missing_reason(d, REQUIRED_COLUMNS, "the optimizer")
+    return f"{reason}: map them on the Data page (or with --map)" if reason else None
 
 
 def context(city: City) -> CityContext:

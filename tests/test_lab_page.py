@@ -73,18 +73,24 @@ def test_scenario_sliders_show_on_other_pages_too():
     assert not at.exception
 
 
+def lab_page_on(city, key: str) -> AppTest:
+    """The Scenario lab with ``city`` as the session's active city."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state[keys.CITY] = city
+    at.session_state[keys.CITY_KEY] = key
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def test_lab_works_on_an_uploaded_city(grid4, attrs4):
     from core.city import load_city
 
     city = load_city(grid4, attrs4.assign(housing_units=[450, 850, 1300, 1700],
                                           median_household_income=[90e3, 60e3, 30e3, 20e3]),
                      name="Upload")
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state[keys.CITY] = city
-    at.session_state[keys.CITY_KEY] = "upload-test"
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = lab_page_on(city, "upload-test")
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert len(deck["layers"][0]["data"]["features"]) == 4
 
@@ -101,10 +107,5 @@ def test_lab_says_why_a_city_without_energy_data_cannot_be_optimized(grid4, attr
     from core.city import load_city
 
     city = load_city(grid4, attrs4.drop(columns=["electricity_kwh", "gas_kwh"]), name="No energy")
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state[keys.CITY] = city
-    at.session_state[keys.CITY_KEY] = "no-energy-test"
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = lab_page_on(city, "no-energy-test")
     assert any("electricity_kwh" in i.value and "gas_kwh" in i.value for i in at.info)
