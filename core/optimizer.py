@@ -140,11 +140,22 @@ class Result:
             "dac_benefit_share": equity.benefit_share(spend, self.dac),
             "budget_shadow_price": float(self.budget_dual[s]),
             "exact": bool(self.exact[s]),
+            "approximation": approximation(self.scenarios[s]),
             "device": self.device,
             "iterations": self.iterations,
             "seconds": self.seconds,
             "max_constraint_violation_rel": float(self.max_violation_rel[s]),
         }
+
+
+def approximation(sc: Scenario) -> str | None:
+    """Why the solution of ``sc`` is approximate (None when it is the exact LP optimum)."""
+    reasons = []
+    if sc.burden_ceiling:
+        reasons.append("burden ceiling met by a greedy cover first")
+    if sc.interactions:
+        reasons.append("retrofit / heat-pump interactions in fixed-point rounds")
+    return "; ".join(reasons) or None
 
 
 def _scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.device) -> dict:
@@ -256,7 +267,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
         de, dg = de0 * scale, dg0 * scale
         abate, bill, value = _unit_effects(de, dg, p, ctx_t)
         v_seg, bill_seg = value[..., None] * factors, bill[..., None] * factors
-        lower = unreachable = None
+        lower = unreachable = forced = None
         if any(sc.burden_ceiling for sc in scenarios):
             if hh_bill is None:
                 now = (torch.tensor(ctx.res_electricity_kwh, dtype=DTYPE, device=dev)[None] * p["pe"][:, :, 0]
@@ -266,6 +277,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
             lower, unreachable = _forced_for_ceiling(scenarios, ctx, bill_seg.reshape(s_n, n, -1),
                                                      cost_seg.reshape(s_n, n, -1),
                                                      cap_seg.reshape(s_n, n, -1), ctx_t)
+            forced = lower.sum(2)  # [S, N] USD forced to meet the ceiling
             lower = lower.reshape(s_n, -1)
         # only items that some scenario can buy enter the solver (e.g. no weatherisation outside
         # disadvantaged districts, no empty tranches)
@@ -297,7 +309,8 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     if dev.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    status, messages, binding, exact = _statuses(scenarios, sol, spend, p, unreachable, ctx)
+    status, messages, binding, exact = _statuses(scenarios, sol, spend, p, unreachable, ctx,
+                                                 forced)
     return Result(scenarios, ctx.keys, units.cpu().numpy(), spend.cpu().numpy(),
                   out_abate.cpu().numpy(), out_bill.cpu().numpy(), objective.cpu().numpy(),
                   p["budget"].cpu().numpy(), ctx.dac, status, messages, binding,
@@ -322,7 +335,7 @@ def _money(x: float) -> str:
     return f"{x / 1e6:,.1f} M USD"
 
 
-def _statuses(scenarios, sol, spend, p, unreachable, ctx):
+def _statuses(scenarios, sol, spend, p, unreachable, ctx, forced=None):
     status, messages, binding, exact = [], [], [], []
     total = spend.sum((1, 2)).cpu().numpy()
     budget = p["budget"].cpu().numpy()
@@ -357,10 +370,17 @@ def _statuses(scenarios, sol, spend, p, unreachable, ctx):
                    f"{_money(total[s])}, more than the {_money(budget[s])} budget. Raise the budget "
                    "or the ceiling.")
             b.append("burden_ceiling")
+        elif forced is not None and sc.burden_ceiling and float(forced[s].sum()) > 0:
+            n_forced = int((forced[s] > 0).sum())
+            note = (f"The burden ceiling of {sc.burden_ceiling:.1%} binds: "
+                    f"{_money(float(forced[s].sum()))} of bill-saving measures go first to bring "
+                    f"{n_forced} district(s) under it; the rest of the budget follows the objective.")
+            msg = f"{msg} {note}" if msg else note
+            b.append("burden_ceiling")
         status.append(st)
         messages.append(msg)
         binding.append(b)
-        exact.append(sc.linear and not sc.burden_ceiling)
+        exact.append(approximation(sc) is None)
     return status, messages, binding, exact
 
 
