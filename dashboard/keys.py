@@ -47,6 +47,8 @@ LAB_EQUITY_WEIGHT = "equity_weight"
 LAB_OBJECTIVE = "objective"
 LAB_DIMINISHING = "diminishing"
 LAB_INTERACTIONS = "interactions"
+LAB_BURDEN_CAP = "burden_cap"  # checkbox: cap the energy burden
+LAB_BURDEN_CEILING = "burden_ceiling_pct"  # slider: the ceiling (% of income)
 # session state: Scenario lab
 LAB_SCENARIO = "gp_lab_scenario"  # the core.scenario.Scenario the sidebar describes
 LAB_SWEEPS = "gp_lab_sweeps"  # {scenario id: (pareto frame, monte carlo frame, seconds)}
