@@ -19,6 +19,7 @@ import calendar
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ DAYS_PER_MONTH = np.array([calendar.monthrange(_NON_LEAP_YEAR, m)[1] for m in ra
 COMPONENTS = ("base_kwh", "heating_kwh", "cooling_kwh")
 
 
-def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_degree_days(source: str | Path | pd.DataFrame | IO[bytes]) -> pd.DataFrame:
     """A user's monthly degree-day table: columns ``month`` (1..12), ``hdd_c``, ``cdd_c``.
 
     Raises
@@ -48,10 +49,11 @@ def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         table = source.copy()
     else:
+        where = getattr(source, "name", source)  # an uploaded file-like object names itself
         try:
             table = pd.read_csv(source)
         except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot read the degree-day table {source}: {exc}") from exc
+            raise InputError(f"cannot read the degree-day table {where}: {exc}") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in ("month", "hdd_c", "cdd_c") if c not in table]
     if missing:
@@ -69,6 +71,12 @@ def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         raise InputError("the degree days are all zero; the model needs some heating or cooling")
     table["month"] = table["month"].astype(int)
     return table.sort_values("month").reset_index(drop=True)
+
+
+def describe(table: pd.DataFrame) -> str:
+    """One line for the lineage and the page: the annual totals of a degree-day table."""
+    return (f"12 months, {table['hdd_c'].sum():,.0f} heating and {table['cdd_c'].sum():,.0f} "
+            "cooling °C-days a year")
 
 
 def unavailable_reason(city: City) -> str | None:
