@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -77,6 +77,12 @@ def describe(table: pd.DataFrame) -> str:
     """One line for the lineage and the page: the annual totals of a degree-day table."""
     return (f"12 months, {table['hdd_c'].sum():,.0f} heating and {table['cdd_c'].sum():,.0f} "
             "cooling °C-days a year")
+
+
+def attach(city: City, table: pd.DataFrame, file_name: str) -> City:
+    """The city with an accepted degree-day table, recorded in its lineage."""
+    return replace(city, degree_days=table).with_lineage(
+        f"degree days: monthly table {file_name} attached ({describe(table)})")
 
 
 def unavailable_reason(city: City) -> str | None:

@@ -117,9 +117,7 @@ def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None =
     monthly degree-day table (from ``degree_days_file``) is attached and recorded."""
     named = replace(city, name=name, source=f"uploaded by the user: {name}")
     if degree_days is not None and degree_days_file is not None:
-        named = replace(named, degree_days=degree_days).with_lineage(
-            f"degree days: monthly table {degree_days_file.name} attached "
-            f"({dd.describe(degree_days)})")
+        named = dd.attach(named, degree_days, degree_days_file.name)
         key = f"{key}|degree_days={degree_days_file.digest}"
     digest = hashlib.sha1(f"{key}|{name}".encode()).hexdigest()[:16]  # caches are keyed on it
     state.set_active_city(named.with_display(get_settings().display_tolerance_share), digest)
