@@ -88,8 +88,9 @@ def attach(city: City, table: pd.DataFrame, file_name: str) -> City:
 def unavailable_reason(city: City) -> str | None:
     """Why the degree-day model cannot run on this city, or None when it can."""
     if city.degree_days is None:
-        return ("the city has no monthly degree-day table; provide one (month, hdd_c, cdd_c) "
-                "with the city's data")
+        return ("the city has no monthly degree-day table; upload one (month, hdd_c, cdd_c in "
+                "°C-days) on the Data page with the city's files, or pass --degree-days FILE to "
+                "the command line")
     if not any(all(city.has(c) for c in months) for months in FUELS.values()):
         return ("the city has no monthly observations (electricity_kwh_01..12 or "
                 "gas_kwh_01..12)")
