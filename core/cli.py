@@ -44,6 +44,9 @@ MappingFile = Annotated[Path | None, typer.Option("--mapping", help="Saved mappi
 Layer = Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="CRS of the boundaries when the file "
                                                "has none (or a wrong one), e.g. EPSG:3435.")]
+DegreeDays = Annotated[Path | None, typer.Option(
+    "--degree-days", help="Monthly degree days CSV: month (1..12), hdd_c, cdd_c in °C-days "
+                          "(format of data/chicago/degree_days.csv).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -60,17 +63,30 @@ def pairs(items: list[str] | None, what: str) -> dict[str, str]:
 
 def city_from_args(boundaries: Path, attributes: Path | None, id_column: str,
                    attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
-                   mapping_file: Path | None, layer: str | None, crs: str | None = None) -> City:
-    """Load the city the way every command does (raises InputError/CityValidationError)."""
+                   mapping_file: Path | None, layer: str | None, crs: str | None = None,
+                   degree_days: Path | None = None) -> City:
+    """Load the city the way every command does (raises InputError/CityValidationError).
+
+    ``degree_days``: an optional monthly degree-day table attached to the city."""
     from core import mapping as column_mapping
 
     saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
     columns = {**saved.columns, **pairs(map_, "--map")}
     units = {**saved.units, **pairs(unit, "--unit")}
-    return load_city(boundaries, attributes, id_column=saved.id_column or id_column,
+    city = load_city(boundaries, attributes, id_column=saved.id_column or id_column,
                      attributes_id=attributes_id or saved.attributes_id, mapping=columns,
                      units_by_column=units, layer=layer or saved.layer,
                      extra_features=tuple(saved.extra_features), crs=crs or saved.crs)
+    return with_degree_days(city, degree_days)
+
+
+def with_degree_days(city: City, path: Path | None) -> City:
+    """The city with the degree-day table at ``path`` attached and recorded (unchanged if None)."""
+    if path is None:
+        return city
+    from core import degree_days as dd
+
+    return dd.attach(city, dd.read_degree_days(path), Path(path).name)
 
 
 def fail(message: str, code: int, as_json: bool) -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ DAYS_PER_MONTH = np.array([calendar.monthrange(_NON_LEAP_YEAR, m)[1] for m in ra
 COMPONENTS = ("base_kwh", "heating_kwh", "cooling_kwh")
 
 
-def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_degree_days(source: str | Path | pd.DataFrame | IO[bytes]) -> pd.DataFrame:
     """A user's monthly degree-day table: columns ``month`` (1..12), ``hdd_c``, ``cdd_c``.
 
     Raises
@@ -48,10 +49,11 @@ def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         table = source.copy()
     else:
+        where = getattr(source, "name", source)  # an uploaded file-like object names itself
         try:
             table = pd.read_csv(source)
         except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot read the degree-day table {source}: {exc}") from exc
+            raise InputError(f"cannot read the degree-day table {where}: {exc}") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in ("month", "hdd_c", "cdd_c") if c not in table]
     if missing:
@@ -71,11 +73,24 @@ def read_degree_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("month").reset_index(drop=True)
 
 
+def describe(table: pd.DataFrame) -> str:
+    """One line for the lineage and the page: the annual totals of a degree-day table."""
+    return (f"12 months, {table['hdd_c'].sum():,.0f} heating and {table['cdd_c'].sum():,.0f} "
+            "cooling °C-days a year")
+
+
+def attach(city: City, table: pd.DataFrame, file_name: str) -> City:
+    """The city with an accepted degree-day table, recorded in its lineage."""
+    return replace(city, degree_days=table).with_lineage(
+        f"degree days: monthly table {file_name} attached ({describe(table)})")
+
+
 def unavailable_reason(city: City) -> str | None:
     """Why the degree-day model cannot run on this city, or None when it can."""
     if city.degree_days is None:
-        return ("the city has no monthly degree-day table; provide one (month, hdd_c, cdd_c) "
-                "with the city's data")
+        return ("the city has no monthly degree-day table; upload one (month, hdd_c, cdd_c in "
+                "°C-days) on the Data page with the city's files, or pass --degree-days FILE to "
+                "the command line")
     if not any(all(city.has(c) for c in months) for months in FUELS.values()):
         return ("the city has no monthly observations (electricity_kwh_01..12 or "
                 "gas_kwh_01..12)")

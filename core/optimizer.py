@@ -148,11 +148,22 @@ class Result:
             "dac_benefit_share": equity.benefit_share(spend, self.dac),
             "budget_shadow_price": float(self.budget_dual[s]),
             "exact": bool(self.exact[s]),
+            "approximation": approximation(self.scenarios[s]),
             "device": self.device,
             "iterations": self.iterations,
             "seconds": self.seconds,
             "max_constraint_violation_rel": float(self.max_violation_rel[s]),
         }
+
+
+def approximation(sc: Scenario) -> str | None:
+    """Why the solution of ``sc`` is approximate (None when it is the exact LP optimum)."""
+    reasons = []
+    if sc.burden_ceiling:
+        reasons.append("burden ceiling met by a greedy cover first")
+    if sc.interactions:
+        reasons.append("retrofit / heat-pump interactions in fixed-point rounds")
+    return "; ".join(reasons) or None
 
 
 def _scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.device) -> dict:
@@ -263,7 +274,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
         de, dg = de0 * scale, dg0 * scale
         abate, bill, value = _unit_effects(de, dg, p, ctx_t)
         v_seg, bill_seg = value[..., None] * factors, bill[..., None] * factors
-        lower = unreachable = None
+        lower = unreachable = forced = None
         if any(sc.burden_ceiling for sc in scenarios):
             if hh_bill is None:
                 now = (torch.tensor(ctx.res_electricity_kwh, dtype=DTYPE, device=dev)[None] * p["pe"][:, :, 0]
@@ -273,6 +284,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
             lower, unreachable = _forced_for_ceiling(scenarios, ctx, bill_seg.reshape(s_n, n, -1),
                                                      cost_seg.reshape(s_n, n, -1),
                                                      cap_seg.reshape(s_n, n, -1), ctx_t)
+            forced = lower.sum(2)  # [S, N] USD forced to meet the ceiling
             lower = lower.reshape(s_n, -1)
         # only items that some scenario can buy enter the solver (e.g. no weatherisation outside
         # disadvantaged districts, no empty tranches)
@@ -317,7 +329,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
     status, messages, binding, exact = _statuses(scenarios, sol, spend, p, unreachable, ctx,
-                                                 over_ceiling)
+                                                 over_ceiling, forced)
     return Result(scenarios, ctx.keys, units.cpu().numpy(), spend.cpu().numpy(),
                   out_abate.cpu().numpy(), out_bill.cpu().numpy(), objective.cpu().numpy(),
                   p["budget"].cpu().numpy(), ctx.dac, status, messages, binding,
@@ -342,7 +354,7 @@ def _money(x: float) -> str:
     return f"{x / 1e6:,.1f} M USD"
 
 
-def _statuses(scenarios, sol, spend, p, unreachable, ctx, over_ceiling=None):
+def _statuses(scenarios, sol, spend, p, unreachable, ctx, over_ceiling=None, forced=None):
     status, messages, binding, exact = [], [], [], []
     total = spend.sum((1, 2)).cpu().numpy()
     budget = p["budget"].cpu().numpy()
@@ -377,14 +389,22 @@ def _statuses(scenarios, sol, spend, p, unreachable, ctx, over_ceiling=None):
                    f"{_money(total[s])}, more than the {_money(budget[s])} budget. Raise the budget "
                    "or the ceiling.")
             b.append("burden_ceiling")
+        elif forced is not None and sc.burden_ceiling and float(forced[s].sum()) > 0:
+            n_forced = int((forced[s] > 0).sum())
+            note = (f"The burden ceiling of {sc.burden_ceiling:.1%} binds: "
+                    f"{_money(float(forced[s].sum()))} of bill-saving measures go first to bring "
+                    f"{n_forced} district(s) under it; the rest of the budget follows the objective.")
+            msg = f"{msg} {note}" if msg else note
+            b.append("burden_ceiling")
         if st != "infeasible" and over_ceiling is not None and over_ceiling[s] > 0:
             st = "ceiling exceeded"
             msg = (f"The burden ceiling of {sc.burden_ceiling:.1%} is exceeded in {int(over_ceiling[s])} "
                    "district(s): the plan's heat pumps raise their bills after the bill-saving "
                    "measures were placed (the ceiling method is approximate). Lower the heat-pump "
                    "share or raise the ceiling.")
-            b.append("burden_ceiling")
-        is_exact = sc.linear and not sc.burden_ceiling
+            if "burden_ceiling" not in b:
+                b.append("burden_ceiling")
+        is_exact = approximation(sc) is None
         if st == "optimal" and not is_exact:
             st = "feasible"  # every constraint met; the method is approximate (see module doc)
         status.append(st)

@@ -34,6 +34,7 @@ DATA_RESET = "data_reset"
 DATA_MAP = "data_map"
 DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
 DATA_CITY_NAME = "data_city_name"
+DATA_DEGREE_DAYS = "data_degree_days"  # optional monthly degree-day table
 
 # widgets: Scenario lab sidebar (entry point; bound to query parameters)
 LAB_BUDGET = "budget"
@@ -48,6 +49,8 @@ LAB_EQUITY_WEIGHT = "equity_weight"
 LAB_OBJECTIVE = "objective"
 LAB_DIMINISHING = "diminishing"
 LAB_INTERACTIONS = "interactions"
+LAB_BURDEN_CAP = "burden_cap"  # checkbox: cap the energy burden
+LAB_BURDEN_CEILING = "burden_ceiling_pct"  # slider: the ceiling (% of income)
 # session state: Scenario lab
 LAB_SCENARIO = "gp_lab_scenario"  # the core.scenario.Scenario the sidebar describes
 LAB_SWEEPS = "gp_lab_sweeps"  # {scenario id: (pareto frame, monte carlo frame, seconds)}

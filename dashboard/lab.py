@@ -91,7 +91,7 @@ def badge(totals: dict, check: dict | None) -> None:
     parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
              f"{totals['iterations']} iteration(s)",
              f"max violation {totals['max_constraint_violation_rel']:.0e}",
-             "exact LP" if totals["exact"] else "approximate (non-linear)"]
+             "exact LP" if totals["exact"] else f"approximate ({totals['approximation']})"]
     if check is not None:
         step = "" if totals["exact"] else " (last linear step)"
         parts.append(f"gap to HiGHS{step} {check['gap_rel']:.1e}" if check["status"] == "optimal"

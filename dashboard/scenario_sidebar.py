@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import carbon, scenario
+from core import carbon, equity, scenario
 from core.scenario import OBJECTIVES, Scenario
 from dashboard import keys
 
@@ -22,6 +22,16 @@ ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.001
 GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
 CARBON_MAX, CARBON_STEP = 300, 5
 EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
+
+
+def burden_ceiling_slider() -> tuple[float, float, float, float]:
+    """(min, max, default, step) of the burden-ceiling slider in % of income, from
+    data/equity_thresholds.csv; the default is the "high" burden threshold unless the
+    starting scenario sets its own ceiling."""
+    lo, hi, step = (equity.threshold(f"burden_ceiling_slider_{k}") * PCT
+                    for k in ("min", "max", "step"))
+    start = DEFAULTS.burden_ceiling or equity.threshold("burden_high")
+    return lo, hi, round(start * PCT / step) * step, step
 
 
 def scenario_sidebar() -> Scenario:
@@ -63,11 +73,22 @@ def scenario_sidebar() -> Scenario:
                                   key=keys.LAB_DIMINISHING, **BIND)
         interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
                                    key=keys.LAB_INTERACTIONS, **BIND)
+        lo, hi, start, step = burden_ceiling_slider()
+        cap = st.checkbox("Cap energy burden", DEFAULTS.burden_ceiling is not None,
+                          key=keys.LAB_BURDEN_CAP, **BIND,
+                          help="Every district's energy burden (energy cost / income) must end "
+                               "at or below the ceiling; the cheapest bill-saving measures are "
+                               "bought there first, so the plan becomes approximate.")
+        ceiling = st.slider("Burden ceiling (% of income)", lo, hi, start, step, format="%.1f",
+                            key=keys.LAB_BURDEN_CEILING, disabled=not cap, **BIND,
+                            help=f"{equity.threshold('burden_high'):.0%} of income is a high "
+                                 f"burden, {equity.threshold('burden_severe'):.0%} a severe one "
+                                 "(ACEEE 2020).")
     sc = Scenario(name="Scenario lab", budget_usd_per_capita=budget, horizon_year=horizon,
                   grid_decarbonisation=None if on_path else grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
                   carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
                   equity_weight=weight, objective=objective, diminishing_returns=diminishing,
-                  interactions=interactions)
+                  interactions=interactions, burden_ceiling=ceiling / PCT if cap else None)
     st.session_state[keys.LAB_SCENARIO] = sc
     st.sidebar.caption(f"Scenario id `{sc.id}`")
     return sc

@@ -7,6 +7,7 @@ this module only caches it per upload and turns errors into messages.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -14,7 +15,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from core import maps, quality, readers
+from core import degree_days as dd
+from core import maps, paths, quality, readers
 from core.city import City
 from core.errors import CityValidationError, InputError
 from core.settings import get_settings
@@ -78,6 +80,24 @@ def table(u: Upload | None):
     return (None, None) if u is None else guarded(_table, u.data, u.name, u.digest)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _degree_days(_data: bytes, name: str, digest: str) -> pd.DataFrame:
+    buf = io.BytesIO(_data)
+    buf.name = name  # the error message names the file
+    return dd.read_degree_days(buf)
+
+
+def degree_days(u: Upload | None):
+    """``(table, None)``, ``(None, message)``, or ``(None, None)`` when nothing is uploaded."""
+    return (None, None) if u is None else guarded(_degree_days, u.data, u.name, u.digest)
+
+
+DEGREE_DAYS_EXAMPLE = (f"One row per month: `month` (1 to 12), `hdd_c` and `cdd_c` (heating and "
+                       f"cooling degree days, °C-days); other columns are ignored. The bundled "
+                       f"example is `{paths.DEFAULT_DEGREE_DAYS.relative_to(paths.ROOT)}` "
+                       f"(Chicago O'Hare normals 1991-2020, base 18.33 °C).")
+
+
 @st.cache_resource(max_entries=8, show_spinner="Checking the data…")
 def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> quality.Validation:
     return quality.validate(_gdf, _table, _mapping, _cleaning)
@@ -89,15 +109,21 @@ def validate(gdf, tbl, mapping, cleaning, files_key: str):
     return guarded(_validate, gdf, tbl, mapping, cleaning, key)
 
 
-def use_city(city: City, name: str, key: str) -> None:
+def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None = None,
+             degree_days_file: Upload | None = None) -> None:
     """Make a validated city the active one for this session (button callback).
 
-    ``key`` says what the city was made from (files, mapping, cleaning)."""
+    ``key`` says what the city was made from (files, mapping, cleaning); an accepted
+    monthly degree-day table (from ``degree_days_file``) is attached and recorded."""
     named = replace(city, name=name, source=f"uploaded by the user: {name}")
+    if degree_days is not None and degree_days_file is not None:
+        named = dd.attach(named, degree_days, degree_days_file.name)
+        key = f"{key}|degree_days={degree_days_file.digest}"
     digest = hashlib.sha1(f"{key}|{name}".encode()).hexdigest()[:16]  # caches are keyed on it
     state.set_active_city(named.with_display(get_settings().display_tolerance_share), digest)
+    with_dd = ", with its monthly degree days," if named.degree_days is not None else ""
     st.session_state[keys.DATA_NOTICE] = (f"Every page now shows {name} "
-                                          f"({city.n:,} districts) for this session.")
+                                          f"({city.n:,} districts){with_dd} for this session.")
 
 
 def back_to_default() -> None:

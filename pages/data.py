@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import columns, intake, mapping, quality
+from core import degree_days as dd
 from dashboard import components, keys, state, upload
 
 city = state.active_city()
@@ -24,6 +25,19 @@ b_up = upload.upload(left.file_uploader(
 a_up = upload.upload(right.file_uploader(
     "Attribute table, optional (CSV, XLSX, Parquet)", type=upload.TABLE_TYPES,
     key=keys.DATA_ATTRIBUTES))
+dd_up = upload.upload(st.file_uploader(
+    "Monthly degree days, optional (CSV: month, hdd_c, cdd_c in °C-days)", type=["csv"],
+    key=keys.DATA_DEGREE_DAYS))
+st.caption("With monthly consumption (electricity_kwh_01..12 or gas_kwh_01..12), the Energy "
+           "model page splits each district's use into base load, heating and cooling by "
+           "fitting it to these degree days. " + upload.DEGREE_DAYS_EXAMPLE)
+degree_days, dd_error = upload.degree_days(dd_up)
+if dd_error:
+    st.warning(f"Degree days: {dd_error}. The city can still be used without them; the "
+               "degree-day split on the Energy model page will be unavailable.")
+elif degree_days is not None:
+    st.success(f"Degree days accepted: {dd.describe(degree_days)}. They are attached to the "
+               "city when you press **Use this city**.")
 if b_up is None:
     st.info("Upload the district polygons to start; add a table when the attributes are in a "
             "separate file. Nothing changes for the other pages until you press "
@@ -147,5 +161,6 @@ st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
 st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
           on_click=upload.use_city,
-          args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}"),
+          args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}",
+                degree_days, dd_up if degree_days is not None else None),
           help=None if report.usable else "Fix the blocking problems first")

@@ -178,3 +178,55 @@ def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
                                            "clean: an earlier step",
                                            "saved: written to saved.parquet"]
     assert {m.label: m.value for m in at.metric}["Blocking problems (count)"] == "0"
+
+
+def default_city_upload() -> AppTest:
+    return upload(data_page(), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
+                  ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes()))
+
+
+def upload_degree_days(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key=keys.DATA_DEGREE_DAYS).set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_uploaded_degree_days_are_attached_to_the_city_and_enable_the_split():
+    at = default_city_upload()
+    assert keys.CITY not in at.session_state
+    # without a table the Energy model page would say the split is unavailable
+    at = upload_degree_days(at, "dd.csv", paths.DEFAULT_DEGREE_DAYS.read_bytes())
+    assert any("Degree days accepted: 12 months, 3,317 heating and 557 cooling" in s.value for s in at.success), \
+        [s.value for s in at.success]
+    assert not any("Degree days" in w.value for w in at.warning)
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.degree_days is not None
+    assert city.degree_days["month"].tolist() == list(range(1, 13))
+    assert city.degree_days["hdd_c"].iloc[0] == 685.17
+    assert any(s.startswith("degree days: monthly table dd.csv attached (12 months")
+               for s in city.lineage), city.lineage
+    assert any("with its monthly degree days" in s.value for s in at.success)
+    at.switch_page("../pages/energy_model.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not any("degree-day model is unavailable" in m.value for m in at.info)
+    split = [df.value for df in at.dataframe if "heating_kwh" in df.value.columns]
+    assert split and split[0]["heating_kwh"].gt(0).all()
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"month,hdd\n1,2\n", "missing: hdd_c, cdd_c"),
+    (b"month,hdd_c,cdd_c\n1,10,0\n2,5,0\n", "each of 1..12 exactly once"),
+    (b"", "cannot read the degree-day table bad.csv"),
+])
+def test_a_bad_degree_day_table_warns_and_blocks_nothing(data, message):
+    at = upload_degree_days(default_city_upload(), "bad.csv", data)
+    warnings = [w.value for w in at.warning]
+    assert any(message in w and "degree-day split on the Energy model page will be unavailable"
+               in w for w in warnings), warnings
+    assert not at.error and not at.button(key=keys.DATA_USE).disabled
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.n == 77 and city.degree_days is None
+    assert not any(s.startswith("degree days:") for s in city.lineage)

@@ -109,3 +109,57 @@ def test_lab_says_why_a_city_without_energy_data_cannot_be_optimized(grid4, attr
     city = load_city(grid4, attrs4.drop(columns=["electricity_kwh", "gas_kwh"]), name="No energy")
     at = lab_page_on(city, "no-energy-test")
     assert any("electricity_kwh" in i.value and "gas_kwh" in i.value for i in at.info)
+
+
+def badge_text(at: AppTest) -> str:
+    return " ".join(str(h.proto) for h in at.get("html"))
+
+
+def sidebar_scenario_id(at: AppTest) -> str:
+    return next(c.value for c in at.sidebar.caption if c.value.startswith("Scenario id"))
+
+
+def test_burden_ceiling_checkbox_and_slider_change_the_scenario_and_the_plan():
+    at = lab_page()
+    ceiling = at.slider(key=keys.LAB_BURDEN_CEILING)
+    assert ceiling.value == 6.0 and ceiling.proto.disabled  # the ACEEE "high" threshold, off
+    assert (ceiling.min, ceiling.max) == (2.0, 15.0)
+    before_id, before_em = sidebar_scenario_id(at), metric(at, "Emissions")
+    assert "exact LP" in badge_text(at)
+    at.checkbox(key=keys.LAB_BURDEN_CAP).check().run()
+    assert not at.exception
+    capped_id = sidebar_scenario_id(at)
+    assert capped_id != before_id
+    assert at.session_state[keys.LAB_SCENARIO].burden_ceiling == 0.06
+    # 6 % binds on the default city: money goes first to the districts above it
+    assert metric(at, "Emissions") != before_em
+    assert any("burden ceiling of 6.0% binds" in i.value for i in at.info), [i.value for i in at.info]
+    assert "approximate (burden ceiling" in badge_text(at)
+    at.slider(key=keys.LAB_BURDEN_CEILING).set_value(10.0).run()
+    assert not at.exception
+    assert sidebar_scenario_id(at) not in (before_id, capped_id)
+    assert at.session_state[keys.LAB_SCENARIO].burden_ceiling == 0.10
+    assert not any("burden ceiling" in i.value for i in at.info)  # 10 % does not bind here
+    at.checkbox(key=keys.LAB_BURDEN_CAP).uncheck().run()
+    assert sidebar_scenario_id(at) == before_id
+    assert at.session_state[keys.LAB_SCENARIO].burden_ceiling is None
+
+
+def test_an_unreachable_burden_ceiling_says_so_and_names_it():
+    at = lab_page()
+    at.checkbox(key=keys.LAB_BURDEN_CAP).check().run()
+    at.slider(key=keys.LAB_BURDEN_CEILING).set_value(4.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("burden ceiling of 4.0%" in e and "cannot be met" in e for e in errors), errors
+    assert "infeasible" in badge_text(at)
+
+
+def test_the_burden_ceiling_travels_in_the_url():
+    linked = AppTest.from_file(APP, default_timeout=90)
+    linked.query_params[keys.LAB_BURDEN_CAP] = "true"
+    linked.query_params[keys.LAB_BURDEN_CEILING] = "4.0"
+    linked.run()
+    linked.switch_page(LAB).run()
+    assert not linked.exception
+    assert linked.session_state[keys.LAB_SCENARIO].burden_ceiling == 0.04

@@ -80,3 +80,33 @@ def test_bad_inputs_exit_cleanly(tmp_path, grid4):
     bad.write_text("month,hdd\n1,2\n")
     r = runner.invoke(app, ["train", "--degree-days", str(bad), "--out", str(tmp_path)])
     assert r.exit_code == 2 and "cdd_c" in r.output
+
+
+def test_an_uploaded_city_has_no_degree_days_unless_given(default_json):
+    assert default_json["degree_days"] == []
+    assert "no monthly degree-day table" in default_json["degree_days_unavailable"]
+
+
+def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):
+    from core import degree_days
+    from core.city import default_city
+    from core.cli import city_from_args
+
+    r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--degree-days",
+                            str(paths.DEFAULT_DEGREE_DAYS), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["degree_days_unavailable"] is None
+    split = {row["fuel"]: row for row in out["degree_days"]}
+    assert len(split) == 2 and all(row["districts"] == 77 for row in split.values())
+    # the same split as the bundled city, which carries the same table
+    expected = degree_days.summary(degree_days.fit(default_city()))
+    for row in expected.itertuples():
+        assert split[row.fuel]["heating_kwh"] == pytest.approx(row.heating_kwh, rel=1e-9)
+        assert split[row.fuel]["base_kwh"] == pytest.approx(row.base_kwh, rel=1e-9)
+    city = city_from_args(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES, "district_id", None,
+                          None, None, None, None, degree_days=paths.DEFAULT_DEGREE_DAYS)
+    assert city.degree_days is not None and city.lineage[-1].startswith(
+        "degree days: monthly table degree_days.csv attached (12 months")
+    r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--degree-days", str(tmp_path / "no.csv")])
+    assert r.exit_code == 2 and "cannot read the degree-day table" in r.output

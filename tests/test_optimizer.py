@@ -163,8 +163,18 @@ def test_burden_ceiling_is_met_in_every_district_when_reachable(city4):
     res = optimizer.optimize(ctx, capped)
     t = res.totals()
     assert t["status"] == "feasible" and not t["exact"]
+    assert "burden_ceiling" in t["binding"] and "binds" in t["message"]
+    assert "burden ceiling" in t["approximation"]
     after = _burden_after(ctx, res, capped)
     assert (after <= capped.burden_ceiling * (1 + 1e-9)).all() and after.max() < before.max()
+
+
+def test_a_slack_burden_ceiling_is_not_reported_as_binding(city4):
+    ctx = optimizer.context(city4)
+    res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=2000, burden_ceiling=0.99))
+    t = res.totals()
+    assert t["status"] == "feasible" and "burden_ceiling" not in t["binding"]
+    assert t["message"] == "" and not t["exact"]
 
 
 def test_unreachable_burden_ceiling_is_named(city4):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -21,20 +20,34 @@ Folds = Annotated[int, typer.Option("--folds", "-k", min=0,
 Members = Annotated[int, typer.Option("--members", min=5, help="Deep-ensemble members (>= 5).")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of folds, splits and weights.")]
 Device = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
-DegreeDays = Annotated[Path | None, typer.Option("--degree-days",
-                                                 help="Monthly degree days CSV "
-                                                      "(month, hdd_c, cdd_c).")]
 
 
 def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
           degree_days) -> City:
+    if boundaries is None:
+        return cli.with_degree_days(default_city(), degree_days)
+    return cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
+                              mapping, layer, degree_days=degree_days)
+
+
+def _degree_day_json(city: City, fits: dict) -> dict:
     from core import degree_days as dd
 
-    city = default_city() if boundaries is None else cli.city_from_args(
-        boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer)
-    if degree_days is not None:
-        city = replace(city, degree_days=dd.read_degree_days(degree_days))
-    return city
+    return {"degree_days": dd.summary(fits).to_dict(orient="records"),
+            "degree_days_unavailable": dd.unavailable_reason(city)}
+
+
+def _print_degree_days(city: City, fits: dict) -> None:
+    from core import degree_days as dd
+
+    if fits:
+        typer.echo("\nmonthly degree-day model (city totals, kWh/yr):")
+        for row in dd.summary(fits).itertuples():
+            typer.echo(f"  {row.fuel:<16} base {row.base_kwh:,.0f}  heating {row.heating_kwh:,.0f}"
+                       f"  cooling {row.cooling_kwh:,.0f}  monthly CV(RMSE) "
+                       f"{row.monthly_cv_rmse_pct:.1f} %")
+    else:
+        typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
 
 
 def _evaluation(city: City, folds: int, members: int, seed: int, device: str, as_json: bool):
@@ -77,15 +90,20 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
              map_: cli.MapOption = None, unit: cli.UnitOption = None,
              mapping: cli.MappingFile = None, layer: cli.Layer = None, folds: Folds = 5,
              members: Members = 5, seed: Seed = 0, device: Device = "auto",
-             as_json: cli.JsonFlag = False) -> None:
-    """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage)."""
+             degree_days: cli.DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
+    """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage);
+    with monthly data and degree days, also the base / heating / cooling split."""
+    from core import degree_days as dd
+
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
-                                         unit, mapping, layer, None), as_json)
+                                         unit, mapping, layer, degree_days), as_json)
     ev = _evaluation(city, folds, members, seed, device, as_json)
+    fits = dd.fit(city)
     if as_json:
-        print(json.dumps(ev.as_json()))
+        print(json.dumps({**ev.as_json(), **_degree_day_json(city, fits)}, default=float))
     else:
         _print_scores(ev)
+        _print_degree_days(city, fits)
 
 
 @cli.app.command()
@@ -96,7 +114,7 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
           out: Annotated[Path, typer.Option("--out", help="Folder for weights and model card.")]
           = Path("model"),
           folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
-          degree_days: DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
+          degree_days: cli.DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
     """Train the energy model, save its weights and model card (JSON and Markdown)."""
     from core import degree_days as dd
 
@@ -111,16 +129,8 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
         written.append(path)
     if as_json:
         print(json.dumps({**ev.as_json(), "files": [str(p) for p in written],
-                          "degree_days": dd.summary(fits).to_dict(orient="records"),
-                          "degree_days_unavailable": dd.unavailable_reason(city)}, default=float))
+                          **_degree_day_json(city, fits)}, default=float))
         return
     _print_scores(ev)
-    if fits:
-        typer.echo("\nmonthly degree-day model (city totals, kWh/yr):")
-        for row in dd.summary(fits).itertuples():
-            typer.echo(f"  {row.fuel:<16} base {row.base_kwh:,.0f}  heating {row.heating_kwh:,.0f}"
-                       f"  cooling {row.cooling_kwh:,.0f}  monthly CV(RMSE) "
-                       f"{row.monthly_cv_rmse_pct:.1f} %")
-    else:
-        typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
+    _print_degree_days(city, fits)
     typer.echo("\nwrote " + ", ".join(str(p) for p in written))
