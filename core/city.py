@@ -198,11 +198,4 @@ def default_city() -> City:
     return replace(city, degree_days=load_degree_days(paths.DEFAULT_DEGREE_DAYS))
 
 
-def validate_districts(gdf: gpd.GeoDataFrame) -> None:
-    """Raise :class:`CityValidationError` listing every blocking problem."""
-    problems = intake.district_problems(gdf)
-    if problems:
-        raise CityValidationError(problems)
-
-
 normalise_ids = intake.normalise_ids
