@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 
 from dashboard.charts import ACCENT, MUTED
 
+PERCENT = 100  # shares are drawn as percent
+
 
 def predicted_vs_observed(observed: np.ndarray, predicted: np.ndarray, lower: np.ndarray,
                           upper: np.ndarray, names: np.ndarray, label: str,
@@ -63,10 +65,12 @@ def lorenz_curve(curve: pd.DataFrame, gini: float) -> go.Figure:
     return fig
 
 
-def quintile_bars(quintiles: pd.DataFrame, high_pct: float, severe_pct: float) -> go.Figure:
+def quintile_bars(quintiles: pd.DataFrame, high_share: float, severe_share: float) -> go.Figure:
+    """Mean burden per income quintile (shares in, percent on screen) with the two thresholds."""
+    high_pct, severe_pct = high_share * PERCENT, severe_share * PERCENT
     labels = [f"Q{q}: {lo:,.0f}–{hi:,.0f} USD/yr" for q, lo, hi in zip(
         quintiles["quintile"], quintiles["income_min_usd"], quintiles["income_max_usd"], strict=True)]
-    fig = go.Figure(go.Bar(x=labels, y=quintiles["mean_burden"] * 100, marker_color=MUTED,
+    fig = go.Figure(go.Bar(x=labels, y=quintiles["mean_burden"] * PERCENT, marker_color=MUTED,
                            hovertemplate="%{x}<br>mean burden %{y:.1f} % of income<extra></extra>"))
     fig.add_hline(y=high_pct, line_dash="dash", line_color=ACCENT,
                   annotation_text=f"high ({high_pct:g} %)")

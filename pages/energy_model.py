@@ -37,8 +37,8 @@ crit = energy_model.ashrae_criteria()
 cards = st.columns(len(ev.targets))
 for card, (target, result) in zip(cards, ev.targets.items(), strict=True):
     chosen = result.scores[result.selected]
-    card.metric(f"{columns.label_of(target)}: CV(RMSE) of the selected model (%)",
-                f"{chosen.cv_rmse * 100:.1f}", help=energy_model.MODEL_NAMES[result.selected],
+    card.metric(f"{columns.label_of(target)}: CV(RMSE) of the selected model",
+                f"{chosen.cv_rmse:.1%}", help=energy_model.MODEL_NAMES[result.selected],
                 border=True)
 for result in ev.targets.values():
     (st.success if result.selected == "model" else st.info)(result.reason)
@@ -54,8 +54,8 @@ st.dataframe(energy_model.scores_table(ev), hide_index=True, column_config={
     "meets_ashrae": st.column_config.CheckboxColumn("Meets ASHRAE G14"),
     "selected": st.column_config.CheckboxColumn("Used"),
 })
-st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max'] * 100:.0f} % and "
-           f"NMBE within ±{crit['nmbe_abs_max'] * 100:.0f} % (written for monthly calibration; "
+st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max']:.0%} and "
+           f"NMBE within ±{crit['nmbe_abs_max']:.0%} (written for monthly calibration; "
            "applied here to annual district totals). Metrics are out-of-fold: every district "
            "is predicted by models that never saw it. NMBE > 0 means under-prediction (ASHRAE Guideline 14 sign).")
 

@@ -30,12 +30,12 @@ c[1].metric("Gini of burden (0–1)", f"{report.gini:.3f}", border=True,
             help="household-weighted; 0 = every household carries the same burden")
 c[2].metric("Theil index of burden (-)", f"{report.theil:.3f}", border=True,
             help="household-weighted Theil T; 0 = equal")
-c[3].metric("High burden (% of households)", f"{report.high_share * 100:.1f}", border=True,
+c[3].metric("High burden (share of households)", f"{report.high_share:.1%}", border=True,
             help="share of households living in districts whose average burden is at least "
-                 f"{equity.threshold('burden_high') * 100:g} % of income")
-c[4].metric("Severe burden (% of households)", f"{report.severe_share * 100:.1f}", border=True,
+                 f"{equity.threshold('burden_high'):.0%} of income")
+c[4].metric("Severe burden (share of households)", f"{report.severe_share:.1%}", border=True,
             help="share of households living in districts whose average burden is at least "
-                 f"{equity.threshold('burden_severe') * 100:g} % of income")
+                 f"{equity.threshold('burden_severe'):.0%} of income")
 
 table = state.indicator_table()
 burden_ind = indicators.INDICATORS["energy_burden"]
@@ -60,8 +60,7 @@ with dac_map:
 lorenz_col, quintile_col = st.columns(2)
 lorenz_col.plotly_chart(model_charts.lorenz_curve(report.lorenz, report.gini))
 quintile_col.plotly_chart(model_charts.quintile_bars(
-    report.quintiles, equity.threshold("burden_high") * 100,
-    equity.threshold("burden_severe") * 100))
+    report.quintiles, equity.threshold("burden_high"), equity.threshold("burden_severe")))
 
 st.subheader("Where burden clusters (local Moran's I)")
 try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import paths
 from dashboard import keys
+from tests.files import zip_of
 from tests.renamed_export import write_renamed_export
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -68,13 +67,6 @@ def test_renamed_export_uploads_maps_validates_and_becomes_the_active_city(tmp_p
     assert keys.CITY not in at.session_state
 
 
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
 
 POINTS = json.dumps({"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"district_id": "1"},
@@ -84,9 +76,9 @@ POINTS = json.dumps({"type": "FeatureCollection", "features": [
 @pytest.mark.parametrize("boundaries, message", [
     (("d.geojson", b'{"type": "FeatureCollection", "features": [{'), "cannot read"),
     (("d.geojson", b""), "empty"),
-    (("d.zip", zip_bytes({"readme.txt": b"x"})), "no .shp file"),
-    (("d.zip", zip_bytes({"../../evil.shp": b"x"})), "unsafe file name"),
-    (("d.zip", zip_bytes({"d.shp": b"\0" * 3_000_000})), "zip bomb"),
+    (("d.zip", zip_of({"readme.txt": b"x"})), "no .shp file"),
+    (("d.zip", zip_of({"../../evil.shp": b"x"})), "unsafe file name"),
+    (("d.zip", zip_of({"d.shp": b"\0" * 3_000_000})), "zip bomb"),
 ])
 def test_unreadable_boundaries_show_a_message_and_keep_the_city(boundaries, message):
     at = upload(data_page(), boundaries)

@@ -15,6 +15,7 @@ from core import readers
 from core.errors import InputError
 from core.settings import Settings
 from tests.conftest import square_grid
+from tests.files import zip_of
 
 
 @pytest.fixture
@@ -39,13 +40,6 @@ def shapefile_zip(tmp_path, gdf, stem="districts", extra: dict[str, bytes] | Non
             z.writestr(name, data)
     return buf.getvalue()
 
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 def test_every_boundary_format_reads_the_same_four_squares(tmp_path):

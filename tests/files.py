@@ -1,0 +1,15 @@
+"""Small file builders shared by the tests."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip archive, in memory, holding ``members`` (name -> bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
