@@ -37,7 +37,7 @@ def test_energy_model_page_shows_model_and_baselines_and_a_card():
                                    "log-linear regression"}
     assert table["selected"].sum() == 2  # one model used per target
     assert table["cv_rmse_pct"].gt(0).all()
-    assert len(at.metric) == 2 and all("(%)" in m.label for m in at.metric)
+    assert len(at.metric) == 2 and all(m.value.endswith("%") for m in at.metric)  # unit shown
     messages = [m.value for m in at.success] + [m.value for m in at.info]
     assert sum("lowest cross-validated CV(RMSE)" in m for m in messages) == 2
     decks = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
