@@ -11,7 +11,13 @@ import pandas as pd
 
 from core import reference
 
-BASE_YEAR = 2022  # the year of the grid factor in data/emission_factors.csv
+
+def _base_year() -> int:
+    t = reference.table("emission_factors")
+    return int(t.loc[t["fuel"] == "electricity", "year"].min())
+
+
+BASE_YEAR = _base_year()  # the first year of the grid path in data/emission_factors.csv
 KG_PER_T = 1000.0
 
 
