@@ -7,6 +7,7 @@ Areas are computed in an equal-area projection (EPSG:6933).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -20,6 +21,8 @@ WGS84 = "EPSG:4326"
 EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
 POLYGONAL = ("Polygon", "MultiPolygon")
 M2_PER_KM2 = 1e6
+# A CRS given by a user: an authority code only (EPSG:3435, ESRI:102671 or a bare 3435).
+AUTHORITY_CODE = re.compile(r"^(?:(?:EPSG|ESRI):)?\d{4,6}$", re.IGNORECASE)
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) -> gpd.GeoDataFrame:
@@ -31,9 +34,12 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
     :class:`InputError` asks for the EPSG code.
     """
     if crs is not None:
+        crs = crs.strip()
         try:
+            if not AUTHORITY_CODE.match(crs):  # no PROJ strings, files or URLs from users
+                raise ValueError(crs)
             from pyproj import CRS
-            given = CRS.from_user_input(crs)
+            given = CRS.from_user_input(crs if ":" in crs else f"EPSG:{crs}")
         except Exception as exc:
             raise InputError(f"'{crs}' is not a coordinate reference system; give an EPSG code "
                              "such as EPSG:3435") from exc

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 
+from core import formats
 from core.errors import InputError
 from core.settings import get_settings
 
@@ -66,6 +68,9 @@ def guard_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise InputError(f"'{name}' holds {len(members):,} files, more than the limit of "
                          f"{s.zip_max_members:,}; zip only the Shapefile's parts")
     for m in members:
+        if (m.external_attr >> 16) & 0o170000 == 0o120000:  # a Unix symbolic link
+            raise InputError(f"'{name}' contains the symbolic link '{m.filename}'; it was not "
+                             "extracted. Zip the files themselves, not links to them")
         path = PurePosixPath(m.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (m.filename[1:2] == ":"):
             raise InputError(f"'{name}' contains the unsafe file name '{m.filename}' (absolute or "
@@ -90,8 +95,9 @@ def boundary_layers(path: str | Path) -> list[str]:
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         import pyogrio
+        formats.check_signature(path, path.name, "boundaries")
         try:
-            return [str(row[0]) for row in pyogrio.list_layers(path)]
+            return [str(row[0]) for row in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
         except Exception as exc:
             raise InputError(f"cannot read boundaries '{path.name}': {_first_line(exc)}") from exc
     if suffix == ".zip":
@@ -110,24 +116,78 @@ def read_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
     if suffix not in BOUNDARY_SUFFIXES:
         raise InputError(f"'{path.name}': boundaries must be one of {', '.join(BOUNDARY_SUFFIXES)}")
     check_size(path.stat().st_size, path.name)
-    if suffix == ".zip":
+    fmt = formats.check_signature(path, path.name, "boundaries")
+    if fmt == "zip":
         return _read_zipped_shapefile(path, layer)
-    if suffix == ".gpkg":
+    if fmt == "gpkg":
         layer = _choose_layer(boundary_layers(path), layer, path.name)
+    if fmt == "geojson":
+        formats.check_geojson_crs(path, path.name)
     try:
-        if suffix in (".parquet", ".geoparquet"):
+        if fmt == "parquet":
+            check_shape(*_parquet_shape(path), path.name, what="features")
             gdf = gpd.read_parquet(path)
             gdf.attrs[SAVED_CITY] = saved_metadata(path)
         else:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+            gdf = _read_vector(formats.gdal_path(path, fmt), layer)
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio/arrow raise many types; the user needs one message
         raise InputError(f"cannot read boundaries '{path.name}' (truncated, corrupt or not a "
                          f"{suffix.lstrip('.')} file?): {_first_line(exc)}") from exc
+    return _checked_boundaries(gdf, path.name)
+
+
+def _read_vector(gdal_name: str, layer: str | None) -> gpd.GeoDataFrame:
+    """Read with GDAL, stopping one feature past the limit (the check follows)."""
+    import pyogrio
+
+    limit = get_settings().max_features
+    return pyogrio.read_dataframe(gdal_name, layer=layer, max_features=limit + 1)
+
+
+def _checked_boundaries(gdf, name: str) -> gpd.GeoDataFrame:
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
-        raise InputError(f"'{path.name}' has no geometry column; boundaries need polygons")
+        raise InputError(f"'{name}' has no geometry column; boundaries need polygons")
     if gdf.empty:
-        raise InputError(f"'{path.name}' holds no features")
+        raise InputError(f"'{name}' holds no features")
+    check_shape(len(gdf), len(gdf.columns) - 1, name, what="features")
+    check_vertices(gdf.geometry, name)
     return gdf
+
+
+def check_shape(rows: int, columns: int, name: str, what: str = "rows") -> None:
+    """Refuse more rows/features or columns than the settings allow (before the costly work)."""
+    s = get_settings()
+    most = s.max_features if what == "features" else s.max_rows
+    variable = "GREENPRINT_MAX_FEATURES" if what == "features" else "GREENPRINT_MAX_ROWS"
+    if rows > most:
+        count = f"more than {most:,}" if rows == most + 1 else f"{rows:,}"
+        raise InputError(f"'{name}' holds {count} {what}, over the limit of {most:,} (set by "
+                         f"{variable}); split the file or ask the administrator to raise the limit")
+    if columns > s.max_columns:
+        raise InputError(f"'{name}' has {columns:,} columns, over the limit of "
+                         f"{s.max_columns:,} (set by GREENPRINT_MAX_COLUMNS); keep only the "
+                         "columns you need")
+
+
+def check_vertices(geometry: gpd.GeoSeries, name: str) -> None:
+    """Refuse boundaries with more polygon vertices than ``GREENPRINT_MAX_VERTICES``."""
+    import shapely
+
+    most = get_settings().max_vertices
+    n = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
+    if n > most:
+        raise InputError(f"'{name}' has {n:,} vertices, over the limit of {most:,} (set by "
+                         "GREENPRINT_MAX_VERTICES); simplify the boundaries (for example "
+                         "with mapshaper or QGIS) and upload them again")
+
+
+def _parquet_shape(path: Path) -> tuple[int, int]:
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
+    return meta.num_rows, meta.num_columns
 
 
 def read_boundaries_bytes(name: str, data: bytes, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -162,6 +222,17 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
                          f"{_first_line(exc)}") from exc
 
 
+def _guard_workbook(path: Path) -> None:
+    """An XLSX is a zip: the same limits apply before openpyxl unpacks it."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not an "
+                         f"xlsx file?): {_first_line(exc)}") from exc
+    with archive:
+        guard_zip(archive, path.name)
+
+
 def _shapefiles(members: list[zipfile.ZipInfo], name: str) -> list[str]:
     shps = [m.filename[:-4] for m in members if m.filename.lower().endswith(".shp")]
     if not shps:
@@ -187,14 +258,16 @@ def _read_zipped_shapefile(path: Path, layer: str | None) -> gpd.GeoDataFrame:
             if not shp.with_suffix(".dbf").exists() and not shp.with_suffix(".DBF").exists():
                 raise InputError(f"'{path.name}': the Shapefile '{stem}' has no .dbf part; zip the "
                                  ".shp, .shx, .dbf and .prj files together")
+            for part in Path(tmp).iterdir():  # the .shp and .shx carry the ESRI header
+                if part.suffix.lower() in (".shp", ".shx") and formats.sniff(part) != "shp":
+                    raise InputError(f"cannot read the Shapefile in '{path.name}': "
+                                     f"'{part.name}' is not a Shapefile part (no ESRI header)")
             try:
-                gdf = gpd.read_file(shp, engine="pyogrio")
+                gdf = _read_vector(formats.gdal_path(shp, "shp"), None)
             except Exception as exc:
                 raise InputError(f"cannot read the Shapefile in '{path.name}': "
                                  f"{_first_line(exc)}") from exc
-    if gdf.empty:
-        raise InputError(f"'{path.name}' holds no features")
-    return gdf
+    return _checked_boundaries(gdf, path.name)
 
 
 # --------------------------------------------------------------------------- tables
@@ -210,12 +283,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if suffix not in TABLE_SUFFIXES:
         raise InputError(f"'{path.name}': attributes must be one of {', '.join(TABLE_SUFFIXES)}")
     check_size(path.stat().st_size, path.name)
+    fmt = formats.check_signature(path, path.name, "attributes")
     try:
-        if suffix in (".csv", ".txt"):
+        if fmt == "text":
             table = read_csv_bytes(path.read_bytes(), path.name)
-        elif suffix == ".xlsx":
-            table = pd.read_excel(path, engine="openpyxl")
+        elif fmt == "xlsx":
+            _guard_workbook(path)
+            table = pd.read_excel(path, engine="openpyxl", nrows=get_settings().max_rows + 1)
         else:
+            check_shape(*_parquet_shape(path), path.name)
             table = pd.read_parquet(path)
     except InputError:
         raise
@@ -223,6 +299,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not a "
                          f"{suffix.lstrip('.')} file?): {_first_line(exc)}") from exc
     table.columns = [str(c).strip() for c in table.columns]
+    check_shape(len(table), len(table.columns), path.name)
     if table.empty:
         raise InputError(f"'{path.name}' has no rows")
     return table
@@ -267,6 +344,8 @@ def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
         delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
+    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
+    check_shape(max(text.count("\n") - 1, 0), len(header), name)  # before pandas does the costly parse
     try:
         table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                             na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL"])
@@ -321,6 +400,11 @@ def saved_metadata(path: str | Path) -> dict:
         return {}
 
 
+_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s:'\"]+)+[/\\]([^/\\\s:'\"]+)")
+
+
 def _first_line(exc: Exception) -> str:
+    """The first line of a library's message, with every absolute path cut to its file name
+    (messages reach the browser: they never show where the server keeps files)."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return _ABSOLUTE_PATH.sub(r"\1", text[0]) if text else type(exc).__name__

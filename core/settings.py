@@ -9,6 +9,13 @@
 | GREENPRINT_ZIP_MAX_UNCOMPRESSED_MB | ``1000`` | largest total uncompressed size of a zip |
 | GREENPRINT_ZIP_MAX_RATIO | ``100`` | largest uncompressed/compressed ratio of a zip (zip bombs) |
 | GREENPRINT_DISPLAY_TOLERANCE_SHARE | ``0.02`` | map simplification tolerance, as a share of the median district width |
+| GREENPRINT_MAX_FEATURES | ``250000`` | most districts (features) a boundaries file may hold |
+| GREENPRINT_MAX_VERTICES | ``20000000`` | most polygon vertices a boundaries file may hold |
+| GREENPRINT_MAX_ROWS | ``1000000`` | most rows an attribute table may hold |
+| GREENPRINT_MAX_COLUMNS | ``500`` | most columns a boundaries file or table may hold |
+| GREENPRINT_SCENARIO_MAX_KB | ``64`` | largest scenario or mapping file (JSON/YAML) |
+| GREENPRINT_SCENARIO_MAX_DEPTH | ``16`` | deepest nesting of a scenario or mapping file |
+| GREENPRINT_CACHE_TTL_S | ``3600`` | seconds an upload's parsed form stays cached after its last use |
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ class Settings(BaseSettings):
     zip_max_uncompressed_mb: float = Field(1000.0, gt=0)
     zip_max_ratio: float = Field(100.0, gt=1)
     display_tolerance_share: float = Field(0.02, ge=0)
+    max_features: int = Field(250_000, gt=0)
+    max_vertices: int = Field(20_000_000, gt=0)
+    max_rows: int = Field(1_000_000, gt=0)
+    max_columns: int = Field(500, gt=0)
+    scenario_max_kb: float = Field(64.0, gt=0)
+    scenario_max_depth: int = Field(16, gt=1)
+    cache_ttl_s: float = Field(3600.0, gt=0)
 
 
 @lru_cache(maxsize=1)
