@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core import columns as cols
+from core import documents
 from core.errors import InputError
 
 
@@ -38,20 +39,20 @@ class ColumnMapping(BaseModel):
 
 
 def load(path: str | Path) -> ColumnMapping:
-    """Read a mapping file (``.json``, ``.yaml`` or ``.yml``)."""
+    """Read a mapping file (``.json``, ``.yaml`` or ``.yml``; size and depth limits apply)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"mapping file not found: {path}")
+    return _validated(documents.read(path), path.name)
+
+
+def _validated(data, name: str) -> ColumnMapping:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         return ColumnMapping.model_validate(data or {})
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
                            for e in exc.errors())
-        raise InputError(f"mapping file {path.name} is not valid: {detail}") from exc
-    except (ValueError, yaml.YAMLError) as exc:
-        raise InputError(f"mapping file {path.name} is not valid: {str(exc).splitlines()[0]}") from exc
+        raise InputError(f"mapping file {name} is not valid: {detail}") from exc
 
 
 def dump(mapping: ColumnMapping, path: str | Path | None = None, fmt: str = "json") -> str:
@@ -288,11 +289,7 @@ def _canonical_unit(target: str) -> str:
     return units.CANONICAL_UNIT.get(spec.kind, spec.unit)  # e.g. "persons": no conversion
 
 
-def loads(text: str, name: str = "mapping.json") -> ColumnMapping:
+def loads(text: str | bytes, name: str = "mapping.json") -> ColumnMapping:
     """Parse mapping text (JSON, or YAML when ``name`` ends in .yaml/.yml)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
-        path.write_text(text, encoding="utf-8")
-        return load(path)
+    fmt = "json" if Path(name).suffix.lower() == ".json" else "yaml"
+    return _validated(documents.parse(text, Path(name).name, fmt), Path(name).name)

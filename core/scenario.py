@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core import carbon, equity, paths
+from core import carbon, documents, equity, paths, reference
 from core.errors import InputError
 
 Objective = Literal["min_emissions", "min_cost", "min_burden"]
@@ -29,6 +30,12 @@ ID_LENGTH = 12
 _NOT_HASHED = ("name", "description")
 
 
+@lru_cache(maxsize=1)
+def _limits():
+    """The allowed range of each scenario number (data/scenario_limits.csv)."""
+    return reference.table("scenario_limits")
+
+
 def path_decarbonisation(year: int) -> float:
     """Share of the base-year grid factor removed by ``year`` on the sourced path."""
     return 1.0 - carbon.grid_factor_kg_per_kwh(year) / carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR)
@@ -37,7 +44,7 @@ def path_decarbonisation(year: int) -> float:
 class Scenario(BaseModel):
     """What a planner chooses. Shares are 0..1; money in USD; energy prices in USD/kWh."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = "Custom scenario"
     description: str = ""
@@ -67,6 +74,21 @@ class Scenario(BaseModel):
         if bad:
             raise ValueError(f"cost multipliers must be > 0, got {bad}")
         return v
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Scenario:
+        """Every number inside data/scenario_limits.csv's range (typing and unit errors)."""
+        problems = []
+        for row in _limits().itertuples():
+            value = getattr(self, row.field)
+            values = value.items() if isinstance(value, dict) else [(row.field, value)]
+            for key, v in values:
+                if not row.min <= v <= row.max:
+                    problems.append(f"{key}: {v:,.6g} {row.unit} is outside {row.min:,.6g} to "
+                                    f"{row.max:,.6g} {row.unit} ({row.note})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def linear(self) -> bool:
@@ -127,21 +149,25 @@ def from_dict(data: dict, where: str = "scenario") -> Scenario:
     try:
         return Scenario(**data)
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc'])) or 'scenario'}: {e['msg']}" for e in exc.errors()]
+        lines = [(f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
+                 + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
         raise InputError(f"{where} is not a valid scenario: " + "; ".join(lines)) from None
 
 
 def load(path: str | Path) -> Scenario:
-    """Read a scenario JSON file (raises InputError with a message saying what to fix)."""
+    """Read a scenario JSON file (raises InputError with a message saying what to fix).
+
+    Size and nesting limits apply before parsing (``GREENPRINT_SCENARIO_MAX_KB``,
+    ``GREENPRINT_SCENARIO_MAX_DEPTH``)."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"scenario file not found: {p}")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p.name} is not valid JSON ({exc}); fix the file or save it again "
-                         "from the Scenario lab") from None
-    return from_dict(data, p.name)
+    return from_dict(documents.read(p), p.name)
+
+
+def loads(data: str | bytes, name: str = "scenario.json") -> Scenario:
+    """A scenario from uploaded JSON text, within the same limits as :func:`load`."""
+    return from_dict(documents.parse(data, name, "json"), name)
 
 
 def bundled() -> dict[str, Scenario]:
