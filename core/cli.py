@@ -2,7 +2,7 @@
 
 Every command takes the same city inputs as the app and calls the same core
 functions. Exit codes: 0 usable/ok, 1 blocking problems in the data, 2 input
-that cannot be read.
+that cannot be read, 3 an internal error (printed with an error id, never a traceback).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import typer
 from core.city import City, load_city
 from core.errors import CityValidationError, InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Greenprint: city energy, carbon and equity assessment.")
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 @app.callback()
@@ -109,7 +109,36 @@ def run_guarded(fn, as_json: bool):
 
 
 def main() -> None:  # console script entry point
-    app(prog_name="python -m core")
+    """Run the CLI; an unexpected failure prints an error id, never a traceback.
+
+    The traceback is written to the log file named in the message (and to the screen only
+    with ``GREENPRINT_DEBUG=1``)."""
+    import os
+
+    try:
+        app(prog_name="python -m core", standalone_mode=True)
+    except Exception as exc:  # a bug, not bad input: the known errors exit inside commands
+        if os.environ.get("GREENPRINT_DEBUG") == "1":
+            raise
+        error_id, log_file = log_internal_error(exc)
+        typer.secho(f"error: internal error (error id {error_id}); this is a bug in Greenprint, "
+                    f"not in your data. The details are in {log_file}; please report the id.",
+                    err=True, fg=typer.colors.RED)
+        sys.exit(EXIT_INTERNAL)
+
+
+def log_internal_error(exc: BaseException) -> tuple[str, Path]:
+    """Append the traceback to the CLI's log file under a new error id."""
+    import tempfile
+    import traceback
+    import uuid
+
+    error_id = uuid.uuid4().hex[:10]
+    log_file = Path(tempfile.gettempdir()) / "greenprint-cli.log"
+    with open(log_file, "a", encoding="utf-8") as f:
+        f.write(f"--- error id {error_id}\n")
+        f.write("".join(traceback.format_exception(exc)))
+    return error_id, log_file
 
 
 def _register_commands() -> None:

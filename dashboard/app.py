@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import nav, scenario_sidebar, state
+from dashboard import guard, nav, scenario_sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 
@@ -23,14 +23,19 @@ pages = st.navigation({
     "About": [st.Page(nav.METHODS, title="Methods & sources")],
 })
 
-city = state.active_city()
-with st.sidebar:
-    st.markdown("### Greenprint")
-    st.caption("City sustainability assessment: energy, carbon and equity by district.")
-    st.markdown(f"**City:** {city.name}  \n{city.n} districts")
-    if city.illustrative:
-        st.caption("Illustrative data, not official statistics.")
 
-scenario_sidebar.scenario_sidebar()
+def _frame() -> None:
+    """The sidebar every page shares, then the chosen page."""
+    city = state.active_city()
+    with st.sidebar:
+        st.markdown("### Greenprint")
+        st.caption("City sustainability assessment: energy, carbon and equity by district.")
+        st.markdown(f"**City:** {city.name}  \n{city.n} districts")
+        if city.illustrative:
+            st.caption("Illustrative data, not official statistics.")
+    scenario_sidebar.scenario_sidebar()
+    guard.show_callback_error()
+    guard.run_page(pages.run, pages.url_path or "overview")
 
-pages.run()
+
+guard.run_page(_frame, "app")

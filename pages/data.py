@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import columns, intake, mapping, quality
 from core import degree_days as dd
-from dashboard import components, keys, state, upload
+from dashboard import components, guard, keys, state, upload
 
 city = state.active_city()
 
@@ -15,7 +15,7 @@ components.data_notice(city)
 if notice := st.session_state.pop(keys.DATA_NOTICE, None):
     st.success(notice)
 if state.active_city_key() != keys.DEFAULT_CITY_KEY:
-    st.button("Back to the default city", key=keys.DATA_RESET, on_click=upload.back_to_default)
+    st.button("Back to the default city", key=keys.DATA_RESET, on_click=guard.callback(upload.back_to_default))
 
 st.header("1. Files")
 left, right = st.columns(2)
@@ -160,7 +160,7 @@ d2.download_button("Download the report (JSON)", report.to_json().encode(),
 st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
 st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
-          on_click=upload.use_city,
+          on_click=guard.callback(upload.use_city),
           args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}",
                 degree_days, dd_up if degree_days is not None else None),
           help=None if report.usable else "Fix the blocking problems first")
