@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from core import columns as cols
-from core import metrics
+from core import documents, metrics
 from core.city import City
 from core.errors import InputError
 
@@ -50,6 +50,9 @@ def read_degree_days(source: str | Path | pd.DataFrame | IO[bytes]) -> pd.DataFr
         table = source.copy()
     else:
         where = getattr(source, "name", source)  # an uploaded file-like object names itself
+        size = (len(source.getbuffer()) if hasattr(source, "getbuffer")
+                else Path(source).stat().st_size if Path(str(source)).is_file() else 0)
+        documents.check_size(size, Path(str(where)).name)  # twelve rows: a few hundred bytes
         try:
             table = pd.read_csv(source)
         except (OSError, ValueError, pd.errors.ParserError) as exc:

@@ -50,8 +50,8 @@ def check_size(n_bytes: int, name: str) -> None:
     most = get_settings().scenario_max_kb
     if n_bytes > most * BYTES_PER_KB:
         raise InputError(f"'{name}' is {n_bytes / BYTES_PER_KB:,.0f} KB, over the limit of "
-                         f"{most:,.0f} KB for a scenario or mapping file (set by "
-                         "GREENPRINT_SCENARIO_MAX_KB); such a file holds a few dozen settings")
+                         f"{most:,.0f} KB for a scenario, mapping or degree-day file (set "
+                         "by GREENPRINT_SCENARIO_MAX_KB); such a file holds a few dozen values")
 
 
 def check_limits(data: bytes | str, name: str) -> str:

@@ -99,7 +99,7 @@ def boundary_layers(path: str | Path) -> list[str]:
         try:
             return [str(row[0]) for row in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
         except Exception as exc:
-            raise InputError(f"cannot read boundaries '{path.name}': {_first_line(exc)}") from exc
+            raise InputError(f"cannot read boundaries '{path.name}': {library_message(exc)}") from exc
     if suffix == ".zip":
         with _open_zip(path) as archive:
             return _shapefiles(guard_zip(archive, path.name), path.name)
@@ -134,7 +134,7 @@ def read_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
         raise
     except Exception as exc:  # pyogrio/arrow raise many types; the user needs one message
         raise InputError(f"cannot read boundaries '{path.name}' (truncated, corrupt or not a "
-                         f"{suffix.lstrip('.')} file?): {_first_line(exc)}") from exc
+                         f"{suffix.lstrip('.')} file?): {library_message(exc)}") from exc
     return _checked_boundaries(gdf, path.name)
 
 
@@ -219,7 +219,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"'{path.name}' is not a readable zip archive (truncated or corrupt?): "
-                         f"{_first_line(exc)}") from exc
+                         f"{library_message(exc)}") from exc
 
 
 def _guard_workbook(path: Path) -> None:
@@ -228,7 +228,7 @@ def _guard_workbook(path: Path) -> None:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not an "
-                         f"xlsx file?): {_first_line(exc)}") from exc
+                         f"xlsx file?): {library_message(exc)}") from exc
     with archive:
         guard_zip(archive, path.name)
 
@@ -253,7 +253,7 @@ def _read_zipped_shapefile(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                     target = Path(tmp) / PurePosixPath(m.filename).name
                     target.write_bytes(archive.read(m))
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise InputError(f"'{path.name}' is corrupt: {_first_line(exc)}") from exc
+                raise InputError(f"'{path.name}' is corrupt: {library_message(exc)}") from exc
             shp = Path(tmp) / (PurePosixPath(stem).name + ".shp")
             if not shp.with_suffix(".dbf").exists() and not shp.with_suffix(".DBF").exists():
                 raise InputError(f"'{path.name}': the Shapefile '{stem}' has no .dbf part; zip the "
@@ -266,7 +266,7 @@ def _read_zipped_shapefile(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                 gdf = _read_vector(formats.gdal_path(shp, "shp"), None)
             except Exception as exc:
                 raise InputError(f"cannot read the Shapefile in '{path.name}': "
-                                 f"{_first_line(exc)}") from exc
+                                 f"{library_message(exc)}") from exc
     return _checked_boundaries(gdf, path.name)
 
 
@@ -297,7 +297,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise
     except Exception as exc:
         raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not a "
-                         f"{suffix.lstrip('.')} file?): {_first_line(exc)}") from exc
+                         f"{suffix.lstrip('.')} file?): {library_message(exc)}") from exc
     table.columns = [str(c).strip() for c in table.columns]
     check_shape(len(table), len(table.columns), path.name)
     if table.empty:
@@ -351,7 +351,7 @@ def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
                             na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL"])
     except pd.errors.ParserError as exc:
         raise InputError(f"'{name}' is not a consistent CSV (delimiter '{delimiter}'): "
-                         f"{_first_line(exc)}") from exc
+                         f"{library_message(exc)}") from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"'{name}' has no columns") from exc
     table.attrs.update(encoding=encoding, delimiter=delimiter)
@@ -376,12 +376,20 @@ class _spooled:
         if Path(base).suffix.lower() not in suffixes:
             raise InputError(f"'{base}': {what} must be one of {', '.join(suffixes)}")
         check_size(len(data), base)
-        self.base, self.data = base, data
+        self.base, self.data, self._dir = base, data, None
 
     def __enter__(self) -> Path:
-        self._dir = tempfile.TemporaryDirectory(prefix="greenprint-upload-")
-        path = Path(self._dir.name) / self.base
-        path.write_bytes(self.data)
+        try:
+            self._dir = tempfile.TemporaryDirectory(prefix="greenprint-upload-")
+            path = Path(self._dir.name) / self.base
+            path.write_bytes(self.data)
+        except OSError as exc:
+            if getattr(self, "_dir", None) is not None:
+                self._dir.cleanup()
+            raise InputError(f"the server could not store '{self.base}' to read it "
+                             f"({exc.strerror or type(exc).__name__}); nothing was changed. Try "
+                             "again in a minute; if it persists, tell the administrator (the "
+                             "server's temporary folder may be full)") from None
         return path
 
     def __exit__(self, *exc) -> None:
@@ -403,7 +411,7 @@ def saved_metadata(path: str | Path) -> dict:
 _ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s:'\"]+)+[/\\]([^/\\\s:'\"]+)")
 
 
-def _first_line(exc: Exception) -> str:
+def library_message(exc: Exception) -> str:
     """The first line of a library's message, with every absolute path cut to its file name
     (messages reach the browser: they never show where the server keeps files)."""
     text = str(exc).strip().splitlines()

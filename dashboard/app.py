@@ -35,6 +35,8 @@ def _frame() -> None:
             st.caption("Illustrative data, not official statistics.")
     scenario_sidebar.scenario_sidebar()
     guard.show_callback_error()
+    if notice := state.lost_city_notice():
+        st.warning(notice)
     guard.run_page(pages.run, pages.url_path or "overview")
 
 

@@ -4,6 +4,7 @@
 CITY = "gp_city"  # the active core.city.City
 CITY_KEY = "gp_city_key"  # a short id of the active city, for caches
 SELECTED_DISTRICT = "gp_selected_district"
+CITY_PARAM = "city"  # URL query parameter: the key of an uploaded city in use
 CALLBACK_ERROR = "gp_callback_error"  # error id of a widget callback that failed
 
 # widgets: Overview map

@@ -27,11 +27,28 @@ def active_city_key() -> str:
 def set_active_city(city: City, key: str) -> None:
     st.session_state[keys.CITY] = city
     st.session_state[keys.CITY_KEY] = key
+    st.query_params[keys.CITY_PARAM] = key  # a reload can tell that this city was in use
 
 
 def reset_to_default() -> None:
     st.session_state.pop(keys.CITY, None)
     st.session_state.pop(keys.CITY_KEY, None)
+    st.query_params.pop(keys.CITY_PARAM, None)
+
+
+def lost_city_notice() -> str | None:
+    """A message when the URL names an uploaded city this session no longer holds.
+
+    Uploaded cities live in the server's memory for the session: a reload in a new
+    session, a server restart or an expired session loses them. The user is told, not
+    silently shown the default city."""
+    wanted = st.query_params.get(keys.CITY_PARAM)
+    if not wanted or wanted == active_city_key():
+        return None
+    st.query_params.pop(keys.CITY_PARAM, None)
+    return ("The city you uploaded is no longer held by the server (the page was reloaded in a "
+            "new session, the session expired, or the server restarted), so the default city is "
+            "shown. Upload it again on the Data page; saving cities between sessions is planned.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

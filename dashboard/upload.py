@@ -20,11 +20,14 @@ from core import maps, paths, quality, readers
 from core.city import City
 from core.errors import CityValidationError, InputError
 from core.settings import get_settings
-from dashboard import components, keys, state
+from dashboard import components, guard, keys, state
 
 BOUNDARY_TYPES = [s.lstrip(".") for s in readers.BOUNDARY_SUFFIXES]
 TABLE_TYPES = [s.lstrip(".") for s in readers.TABLE_SUFFIXES]
 SCORE_CLASSES = 5
+# Parsed uploads are shared by every session (keyed by content digest, so the same file is
+# held once), at most 8 per step, and dropped GREENPRINT_CACHE_TTL_S after their last use.
+CACHE = {"max_entries": 8, "ttl": get_settings().cache_ttl_s}
 
 
 @dataclass(frozen=True)
@@ -49,21 +52,22 @@ def guarded(fn: Callable, *args):
     except (InputError, CityValidationError) as exc:
         return None, str(exc)
     except Exception as exc:  # a reader library failing in a new way: still a message
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return None, f"the file could not be used ({type(exc).__name__}: {first})"
+        error_id = guard.logged(exc, getattr(fn, "__qualname__", "upload"))
+        return None, (f"the file could not be used ({type(exc).__name__}: "
+                      f"{readers.library_message(exc)}; error id {error_id})")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Reading the boundaries…")
+@st.cache_resource(**CACHE, show_spinner="Reading the boundaries…")
 def _layers(_data: bytes, name: str, digest: str) -> list[str]:
     return readers.boundary_layers_bytes(name, _data)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Reading the boundaries…")
+@st.cache_resource(**CACHE, show_spinner="Reading the boundaries…")
 def _boundaries(_data: bytes, name: str, digest: str, layer: str | None) -> gpd.GeoDataFrame:
     return readers.read_boundaries_bytes(name, _data, layer=layer)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Reading the table…")
+@st.cache_resource(**CACHE, show_spinner="Reading the table…")
 def _table(_data: bytes, name: str, digest: str) -> pd.DataFrame:
     return readers.read_table_bytes(name, _data)
 
@@ -80,7 +84,7 @@ def table(u: Upload | None):
     return (None, None) if u is None else guarded(_table, u.data, u.name, u.digest)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(**CACHE, show_spinner=False)
 def _degree_days(_data: bytes, name: str, digest: str) -> pd.DataFrame:
     buf = io.BytesIO(_data)
     buf.name = name  # the error message names the file
@@ -98,7 +102,7 @@ DEGREE_DAYS_EXAMPLE = (f"One row per month: `month` (1 to 12), `hdd_c` and `cdd_
                        f"(Chicago O'Hare normals 1991-2020, base 18.33 °C).")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Checking the data…")
+@st.cache_resource(**CACHE, show_spinner="Checking the data…")
 def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> quality.Validation:
     return quality.validate(_gdf, _table, _mapping, _cleaning)
 
@@ -131,7 +135,7 @@ def back_to_default() -> None:
     st.session_state[keys.DATA_NOTICE] = "Back to the default city."
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(**CACHE, show_spinner=False)
 def _preview(_districts: gpd.GeoDataFrame, key: str) -> City:
     preview = City(districts=_districts, name="preview", source="")
     return preview.with_display(get_settings().display_tolerance_share)
