@@ -6,6 +6,8 @@ table's years, flat outside them); natural gas has one factor.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -21,13 +23,21 @@ BASE_YEAR = _base_year()  # the first year of the grid path in data/emission_fac
 KG_PER_T = 1000.0
 
 
-def grid_factor_kg_per_kwh(year: int = BASE_YEAR) -> float:
-    """Grid emission factor for a year, interpolated along the sourced path."""
+@lru_cache(maxsize=1)
+def _grid_path() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    # read once per process: every rerun asks for it several times (immutable tuples)
     t = reference.table("emission_factors")
     path = t[t["fuel"] == "electricity"].sort_values("year")
-    return float(np.interp(year, path["year"].astype(float), path["kg_co2_per_kwh"]))
+    return (tuple(path["year"].astype(float)), tuple(path["kg_co2_per_kwh"].astype(float)))
 
 
+def grid_factor_kg_per_kwh(year: int = BASE_YEAR) -> float:
+    """Grid emission factor for a year, interpolated along the sourced path."""
+    years, factors = _grid_path()
+    return float(np.interp(year, years, factors))
+
+
+@lru_cache(maxsize=1)
 def gas_factor_kg_per_kwh() -> float:
     return reference.value("emission_factors", "natural_gas", "fuel", "kg_co2_per_kwh")
 

@@ -105,6 +105,12 @@ def available(city: City) -> list[Indicator]:
     return [i for i in INDICATORS.values() if all(city.has(c) for c in i.requires)]
 
 
+def in_table(table: pd.DataFrame) -> list[Indicator]:
+    """The indicators of an :func:`indicator_table`, in its column order: the same list as
+    :func:`available` for its city, without looking at the city's columns again."""
+    return [INDICATORS[key] for key in table.columns if key in INDICATORS]
+
+
 def land_area_km2(city: City) -> pd.Series:
     return city.districts.geometry.to_crs(EQUAL_AREA).area / M2_PER_KM2
 

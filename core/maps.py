@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import math
 import urllib.parse
-import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import mapping
 
 SCHEMES = {
     "quantiles": "Quantiles",
@@ -27,6 +27,7 @@ _VIRIDIS = ["#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#
 NO_DATA = [200, 200, 200, 160]
 FISHER_JENKS_EXACT_MAX = 1000
 FILL_ALPHA = 210
+_COMPACT = (",", ":")  # JSON separators without spaces
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def palette(k: int) -> tuple[tuple[int, int, int], ...]:
 def classify(values: pd.Series | np.ndarray, scheme: str = "quantiles", k: int = 5) -> Classes:
     """Classify values into at most ``k`` classes.
 
-    Quantiles and equal intervals follow mapclassify's rules (computed here: importing
-    mapclassify costs ~1.2 s of start-up); natural breaks are mapclassify's Fisher-Jenks.
+    Quantiles and equal intervals follow mapclassify's rules, and natural breaks are
+    mapclassify's Fisher-Jenks, all computed here (importing mapclassify costs ~1.2 s).
 
     Missing values get class -1. With fewer distinct values than ``k``, fewer classes are used.
     """
@@ -85,18 +86,58 @@ def classify(values: pd.Series | np.ndarray, scheme: str = "quantiles", k: int =
         bins_arr = lo + (hi - lo) * np.arange(1, k_eff + 1) / k_eff
         bins_arr[-1] = hi
         return _classes(scheme, x, bins_arr, ok, index)
-    import mapclassify  # ~1.2 s import: only for natural breaks
+    if x.size > FISHER_JENKS_EXACT_MAX:  # exact Fisher-Jenks is O(k n^2): break an
+        # evenly spaced sample of the sorted values, then classify every value
+        sample = np.quantile(x, np.linspace(0, 1, FISHER_JENKS_EXACT_MAX))
+        breaks = fisher_jenks(sample, min(k_eff, np.unique(sample).size))
+        bins_arr = np.array(list(breaks[:-1]) + [x.max()])
+    else:
+        bins_arr = fisher_jenks(x, k_eff)
+    return _classes(scheme, x, bins_arr, ok, index)
 
-    with warnings.catch_warnings():  # "Numba not installed": the pure-python path is exact
-        warnings.simplefilter("ignore", UserWarning)
-        if x.size > FISHER_JENKS_EXACT_MAX:  # exact Fisher-Jenks is O(k n^2): break an
-            # evenly spaced sample of the sorted values, then classify every value
-            sample = np.quantile(x, np.linspace(0, 1, FISHER_JENKS_EXACT_MAX))
-            breaks = mapclassify.FisherJenks(sample, k=k_eff).bins
-            c = mapclassify.UserDefined(x, bins=list(breaks[:-1]) + [x.max()])
-        else:
-            c = mapclassify.FisherJenks(x, k=k_eff)
-    return _classes(scheme, x, np.asarray(c.bins, dtype=float), ok, index)
+
+def fisher_jenks(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` natural-breaks (Fisher-Jenks) classes of ``values``.
+
+    The same numbers as mapclassify.FisherJenks (its float32 sums and tie rule, checked by a
+    test), computed a class at a time over all districts at once: O(k n^2) array operations
+    instead of O(k n^2) Python steps, and no import of mapclassify (scipy, scikit-learn).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = x.size
+    rows = np.arange(n)[:, None] - np.arange(n)[None, :]  # [l-1, m-1] -> index l-m
+    valid = rows >= 0
+    # row l sums x[l-1], x[l-2], ..., x[l-m] in that order, in float32, as mapclassify does
+    a = np.where(valid, x.astype(np.float32)[np.maximum(rows, 0)], np.float32(0))
+    s1 = np.cumsum(a, axis=1, dtype=np.float32)
+    s2 = np.cumsum(a * a, axis=1, dtype=np.float32)
+    w = np.arange(1, n + 1, dtype=np.float32)[None, :]
+    var = s2 - (s1 * s1) / w  # [l-1, m-1]: within-class variance of x[l-m .. l-1]
+    cost = np.zeros((n + 1, k + 1), dtype=np.float32)  # mapclassify's mat2
+    start = np.zeros((n + 1, k + 1), dtype=np.int64)  # its mat1
+    cost[2:, 1:] = np.inf
+    start[1, 1:] = 1
+    cost[2:, 1] = np.diagonal(var)[1:]
+    start[2:, 1] = 1
+    before = np.maximum(rows, 0)  # i4 = l - m: the districts left for the other classes
+    candidate = valid & (rows >= 1)  # i4 != 0
+    m = np.arange(1, n + 1)[None, :]
+    for j in range(2, k + 1):
+        total = np.where(candidate, var + cost[before, j - 1], np.float32(np.inf))
+        best = total.min(axis=1)
+        # mapclassify keeps the last m that reaches the minimum (its test is ">=")
+        last = np.where(candidate & (total == best[:, None]), m, 0).max(axis=1)
+        cost[2:, j] = best[1:]
+        start[2:, j] = (np.arange(1, n + 1) - last + 1)[1:]
+    bounds = np.zeros(k + 1)
+    bounds[k] = x[-1]
+    bounds[0] = x[0]
+    row = n
+    for count in range(k, 1, -1):
+        pivot = start[row, count]
+        bounds[count - 1] = x[int(pivot - 2)]
+        row = int(pivot - 1)
+    return bounds[1:]
 
 
 def _classes(scheme: str, x: np.ndarray, bins: np.ndarray, ok: np.ndarray,
@@ -149,6 +190,40 @@ def feature_collection(districts: gpd.GeoDataFrame | gpd.GeoSeries, properties: 
     if lineage is not None:
         collection["properties"] = {"lineage": list(lineage)}
     return collection
+
+
+def geometry_json(geometry: gpd.GeoSeries) -> tuple[str, ...]:
+    """Each geometry as compact GeoJSON text, the geometry members of :func:`feature_collection`.
+
+    Prepared once per city and reused by every map of it, so that a rerun never walks the
+    polygons again.
+    """
+    return tuple(json.dumps(mapping(g), separators=_COMPACT) if g else "null"
+                 for g in np.asarray(geometry))
+
+
+def properties_json(properties: pd.DataFrame) -> list[str]:
+    """Each row as compact GeoJSON ``properties`` text (missing values as null)."""
+    columns = []
+    for name in properties.columns:
+        values = properties[name].tolist()
+        missing = properties[name].isna().to_numpy()
+        if missing.any():
+            values = [None if m else v for v, m in zip(values, missing, strict=True)]
+        columns.append(values)
+    names = [str(c) for c in properties.columns]
+    return [json.dumps(dict(zip(names, row, strict=True)), separators=_COMPACT)
+            for row in zip(*columns, strict=True)] if columns else ["{}"] * len(properties)
+
+
+def feature_collection_json(geometry: tuple[str, ...] | list[str], properties: pd.DataFrame,
+                            lineage: tuple[str, ...] | list[str] | None = None) -> str:
+    """:func:`feature_collection` as compact text, from geometry prepared by :func:`geometry_json`."""
+    features = ",".join(f'{{"type":"Feature","properties":{p},"geometry":{g}}}'
+                        for p, g in zip(properties_json(properties), geometry, strict=True))
+    extra = ("" if lineage is None
+             else ',"properties":' + json.dumps({"lineage": list(lineage)}, separators=_COMPACT))
+    return f'{{"type":"FeatureCollection","features":[{features}]{extra}}}'
 
 
 def view_for_bounds(bounds: np.ndarray | tuple[float, float, float, float],

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,9 @@ OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
                    "min_burden": "mean household burden reduction (share, equity-weighted)"}
 
 
+@lru_cache(maxsize=64)
 def parameter(name: str) -> float:
+    """One figure of data/optimizer_parameters.csv (read once per process)."""
     return reference.value("optimizer_parameters", name)
 
 

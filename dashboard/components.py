@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import threading
+import weakref
+from collections.abc import Callable
+from functools import partial
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -42,6 +48,54 @@ def map_style() -> str:
     return maps.blank_style(s.blank_color) if s.basemap == "blank" else s.basemap
 
 
+class _PreparedDeck(pdk.Deck):
+    """A Deck whose layer data is prepared GeoJSON text, written into a compact spec.
+
+    pydeck's own ``to_json`` indents every coordinate on its own line and walks the
+    polygons on every rerun; here only the small rest of the deck is serialised.
+    """
+
+    def __init__(self, data_json: str, **kwargs):
+        super().__init__(**kwargs)
+        self._data_json = data_json
+
+    def to_json(self) -> str:
+        data_json = self.__dict__.pop("_data_json")  # pydeck writes every attribute it finds
+        try:
+            spec = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        finally:
+            self._data_json = data_json
+        return spec.replace(json.dumps(_DATA_SLOT), data_json, 1)
+
+
+_DATA_SLOT = "gp-layer-data"  # stands in for the GeoJSON while pydeck serialises the deck
+_GEOMETRY_CACHE_MAX = 16
+_geometry_cache: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
+_geometry_lock = threading.Lock()
+
+
+def _geometry_json(geometry: gpd.GeoSeries) -> tuple[str, ...]:
+    """The districts' GeoJSON geometry text, prepared once per geometry array.
+
+    Cities are shared read-only (cached or kept in session state), so every rerun draws the
+    same geometry array (a GeoSeries taken from a frame is new each time; its array is
+    not); the entry goes when the array does.
+    """
+    array = geometry.array
+    key = id(array)
+    with _geometry_lock:
+        hit = _geometry_cache.get(key)
+    if hit is not None and hit[0]() is array:
+        return hit[1]
+    prepared = maps.geometry_json(geometry)
+    with _geometry_lock:
+        while len(_geometry_cache) >= _GEOMETRY_CACHE_MAX:
+            _geometry_cache.pop(next(iter(_geometry_cache)))
+        _geometry_cache[key] = (weakref.ref(array, lambda _: _geometry_cache.pop(key, None)),
+                                prepared)
+    return prepared
+
+
 def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
                   tooltip_html: str, highlight: str | None = None,
                   width_px: int = 800, height_px: int = 560) -> pdk.Deck:
@@ -50,16 +104,16 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
     ``properties`` (one row per district, in city order) become GeoJSON properties that the
     tooltip template refers to as ``{column}``.
     """
-    props = properties.copy()
-    props["fill"] = fill
-    outline = [[20, 20, 20, 255] if highlight is not None and d == highlight else [255, 255, 255, 200]
-               for d in props["district_id"]]
-    props["line"] = outline
-    props["line_width"] = [HIGHLIGHT_LINE_M if highlight is not None and d == highlight else 0
-                           for d in props["district_id"]]
+    props = properties.reset_index(drop=True)
+    chosen = (props["district_id"] == highlight).to_numpy() if highlight is not None \
+        else np.zeros(len(props), dtype=bool)
+    props = props.assign(
+        fill=fill,
+        line=[[20, 20, 20, 255] if c else [255, 255, 255, 200] for c in chosen],
+        line_width=np.where(chosen, HIGHLIGHT_LINE_M, 0))
     layer = pdk.Layer(
         "GeoJsonLayer",
-        data=maps.feature_collection(city.map_geometry, props),
+        data=_DATA_SLOT,
         id=LAYER_ID,
         pickable=True,
         stroked=True,
@@ -73,7 +127,8 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
         highlight_color=[255, 140, 0, 160],
     )
     view = maps.view_for_bounds(city.districts.total_bounds, width_px, height_px)
-    return pdk.Deck(
+    return _PreparedDeck(
+        maps.feature_collection_json(_geometry_json(city.map_geometry), props),
         layers=[layer],
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         map_style=map_style(),
@@ -115,6 +170,16 @@ def column_config(indicator_list: list[Indicator]) -> dict:
 
 def geojson_bytes(collection: dict) -> bytes:
     return json.dumps(collection).encode()
+
+
+def geojson_file(districts: gpd.GeoDataFrame, properties: pd.DataFrame,
+                 lineage: tuple[str, ...] | None = None) -> Callable[[], bytes]:
+    """A download button's GeoJSON, built only when the user clicks (never on a rerun)."""
+    return partial(_geojson_file, districts, properties, lineage)
+
+
+def _geojson_file(districts, properties, lineage) -> bytes:
+    return geojson_bytes(maps.feature_collection(districts, properties, lineage))
 
 
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:

@@ -45,12 +45,18 @@ def solve(sc: Scenario) -> optimizer.Result:
     return _solve(state.active_city_key(), sc.to_json())
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _highs_check(city_key: str, scenario_json: str, _result: optimizer.Result) -> dict:
+    return optimizer.check_against_highs(_result)
+
+
 def highs_check(sc: Scenario, result: optimizer.Result, force: bool = False) -> dict | None:
-    """HiGHS gap for the linear part, computed automatically on small cities, else on request."""
+    """HiGHS gap for the linear part, computed automatically on small cities, else on request
+    (once per city and scenario for all sessions; shown to a session once it asked)."""
     store = st.session_state.setdefault(keys.LAB_HIGHS, {})
     key = f"{state.active_city_key()}:{sc.id}"
     if key not in store and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
-        store[key] = optimizer.check_against_highs(result)
+        store[key] = _highs_check(state.active_city_key(), sc.to_json(), result)
     return store.get(key)
 
 

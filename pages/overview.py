@@ -1,5 +1,7 @@
 """Overview map: any indicator as a choropleth, KPIs, a sortable table and downloads."""
 
+from functools import partial
+
 import streamlit as st
 
 from core import indicators, maps
@@ -7,7 +9,7 @@ from dashboard import components, keys, nav, state
 
 city = state.active_city()
 table = state.indicator_table()
-available = {ind.key: ind for ind in indicators.available(city)}
+available = {ind.key: ind for ind in indicators.in_table(table)}
 
 st.title("Overview map")
 components.data_notice(city)
@@ -44,10 +46,10 @@ st.caption("Click a column header to sort.")
 st.dataframe(table, hide_index=True, column_config=components.column_config(list(available.values())))
 
 csv_col, geo_col = st.columns(2)
-csv_col.download_button("Download table (CSV)", table.to_csv(index=False).encode(),
+# files are built when a button is clicked, not on every rerun
+csv_col.download_button("Download table (CSV)", partial(table.to_csv, index=False),
                         file_name="greenprint_indicators.csv", mime="text/csv")
 shown = view.properties.assign(indicator=ind.label, unit=ind.unit)
 geo_col.download_button("Download map (GeoJSON)",
-                        components.geojson_bytes(maps.feature_collection(city.districts, shown,
-                                                                          city.lineage)),
+                        components.geojson_file(city.districts, shown, city.lineage),
                         file_name=f"greenprint_{key}.geojson", mime="application/geo+json")

@@ -1,5 +1,7 @@
 """Scenario lab: the sidebar sliders drive the optimizer; where measures go, what they do, who gains."""
 
+from functools import partial
+
 import streamlit as st
 
 from core import lab as results
@@ -66,11 +68,11 @@ if sweep:
 
 st.subheader("Downloads")
 csv_col, geo_col, json_col = st.columns(3)
-csv_col.download_button("Results (CSV)", table.to_csv(index=False).encode(),
+# the results files are built when their button is clicked, not on every slider move
+csv_col.download_button("Results (CSV)", partial(table.to_csv, index=False),
                         file_name=f"greenprint_plan_{sc.id}.csv", mime="text/csv")
 geo_col.download_button("Results (GeoJSON)",
-                        components.geojson_bytes(maps.feature_collection(city.districts, table,
-                                                                          city.lineage)),
+                        components.geojson_file(city.districts, table, city.lineage),
                         file_name=f"greenprint_plan_{sc.id}.geojson", mime="application/geo+json")
 json_col.download_button("Scenario (JSON)", sc.to_json().encode(),
                          file_name=f"scenario_{sc.id}.json", mime="application/json")

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -98,3 +100,66 @@ def test_a_class_holding_one_value_is_labelled_with_that_value():
     c = maps.classify([0.0, 0.0, 0.0, 0.0, 5.0, 9.0], "quantiles", 3)
     labels = [r["label"] for r in maps.legend(c, "USD")]
     assert labels[0] == "0 USD" and labels[-1].endswith("– 9 USD")
+
+
+def test_natural_breaks_are_mapclassifys_fisher_jenks_exactly():
+    """maps.fisher_jenks vectorises mapclassify's algorithm: the same float32 sums and the
+    same tie rule, so the same breaks to the last bit (continuous, tied and clustered data)."""
+    import warnings
+
+    import mapclassify
+
+    rng = np.random.default_rng(13)
+    cases = 0
+    for trial in range(80):
+        n = int(rng.integers(2, 90))
+        x = [rng.lognormal(size=n), rng.integers(0, 6, size=n).astype(float),
+             np.round(rng.normal(size=n) * 100) / 10,
+             np.concatenate([rng.normal(size=n // 2), np.full(n - n // 2, 3.0)])][trial % 4]
+        for k in (2, 3, 5, 7):
+            if np.unique(x).size < k:
+                continue
+            with warnings.catch_warnings():  # "Numba not installed"
+                warnings.simplefilter("ignore", UserWarning)
+                ref = mapclassify.FisherJenks(x, k=k)
+            assert maps.fisher_jenks(x, k).tolist() == ref.bins.tolist(), (n, k, trial)
+            ours = maps.classify(x, "natural_breaks", k)
+            assert ours.index.tolist() == list(ref.yb)
+            cases += 1
+    assert cases > 200
+
+
+def test_natural_breaks_of_a_large_city_break_a_sample_as_before():
+    import warnings
+
+    import mapclassify
+
+    x = np.random.default_rng(3).lognormal(size=maps.FISHER_JENKS_EXACT_MAX + 500)
+    sample = np.quantile(x, np.linspace(0, 1, maps.FISHER_JENKS_EXACT_MAX))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        breaks = mapclassify.FisherJenks(sample, k=5).bins
+        ref = mapclassify.UserDefined(x, bins=list(breaks[:-1]) + [x.max()])
+    ours = maps.classify(x, "natural_breaks", 5)
+    assert list(ours.bins) == ref.bins.tolist()
+    assert ours.index.tolist() == list(ref.yb)
+
+
+def test_compact_geojson_text_is_the_feature_collection(grid4, attrs4):
+    city = load_city(grid4, attrs4)
+    props = indicator_table(city)[["district_id", "name", "population"]].assign(
+        fill=[[1, 2, 3, 210]] * 4, value=[1.5, np.nan, 3.0, 4.0], flag=[True, False, True, False])
+    geometry = maps.geometry_json(city.map_geometry)
+    assert len(geometry) == 4 and all(" " not in g for g in geometry)
+    for lineage in (None, city.lineage):
+        text = maps.feature_collection_json(geometry, props, lineage)
+        assert "\n" not in text and ": " not in text
+        assert json.loads(text) == maps.feature_collection(city.map_geometry, props, lineage)
+    assert json.loads(text)["features"][1]["properties"]["value"] is None
+
+
+def test_indicators_in_a_table_are_the_available_ones(grid4, attrs4):
+    from core import indicators
+
+    city = load_city(grid4, attrs4)
+    assert indicators.in_table(indicator_table(city)) == indicators.available(city)
