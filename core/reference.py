@@ -30,8 +30,10 @@ def table(name: str) -> pd.DataFrame:
     return _load(name).copy()
 
 
+@lru_cache(maxsize=1024)
 def value(name: str, key: str, key_column: str = "name", value_column: str = "value") -> float:
-    """One number from a reference table, looked up by key."""
+    """One number from a reference table, looked up by key (memoised: tables never change
+    while the process runs, and every rerun of every page asks for the same few)."""
     t = _load(name)
     row = t.loc[t[key_column] == key, value_column]
     if row.empty:
