@@ -17,5 +17,6 @@ def _fail(*args, **kwargs):
     raise RuntimeError(f"failed while reading {SECRET}")
 
 
-st.title = _fail
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"))
+if __name__ == "__main__":  # as Streamlit runs it; importing this module changes nothing
+    st.title = _fail
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"))
