@@ -16,6 +16,7 @@
 | GREENPRINT_SCENARIO_MAX_KB | ``64`` | largest scenario or mapping file (JSON/YAML) |
 | GREENPRINT_SCENARIO_MAX_DEPTH | ``16`` | deepest nesting of a scenario or mapping file |
 | GREENPRINT_CACHE_TTL_S | ``3600`` | seconds an upload's parsed form stays cached after its last use |
+| GREENPRINT_MEMORY_TRIM_S | ``60`` | seconds between the server's garbage collection and heap trim; 0 = off |
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     scenario_max_kb: float = Field(64.0, gt=0)
     scenario_max_depth: int = Field(16, gt=1)
     cache_ttl_s: float = Field(3600.0, gt=0)
+    memory_trim_s: float = Field(60.0, ge=0, allow_inf_nan=False)
 
 
 @lru_cache(maxsize=1)

@@ -5,9 +5,10 @@
 
 import streamlit as st
 
-from dashboard import guard, nav, scenario_sidebar, state
+from dashboard import guard, memory, nav, scenario_sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
+memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
 
 pages = st.navigation({
     "Explore": [
