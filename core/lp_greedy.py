@@ -82,9 +82,14 @@ def _on_line(rho, r, u, room, dac, b, share, fd, fn):
     n_pts = torch.where(has_k[:, None], (cumn - delta[:, None]) / k_safe[:, None], inf[:, None])
     # m is non-increasing and changes only at breakpoints, so the optimum is the first
     # breakpoint after which the marginal value is no longer positive (no sort needed)
+    # the N-group position of each point; at an N breakpoint it is taken exactly as ``cumn``:
+    # k * ((cumn - delta) / k) + delta can round just below cumn, which would read the rate of
+    # the item that ends there instead of the next one and step past the optimum
     pts = torch.cat([a_lo[:, None], cumd, n_pts], 1)
+    n_lo = torch.where(a_lo > 0, torch.zeros_like(delta), k * a_lo + delta)
+    n_at = torch.cat([n_lo[:, None], k[:, None] * cumd + delta[:, None], cumn], 1)
     m = _rate_at(cumd, rds, pd, pts)
-    m_n = _rate_at(cumn, rns, pn, k[:, None] * pts + delta[:, None])
+    m_n = _rate_at(cumn, rns, pn, n_at)
     m = m + torch.where(has_k[:, None], k[:, None] * m_n, torch.zeros_like(m_n))
     stop = (m <= 0) & (pts >= a_lo[:, None]) & (pts < a_hi[:, None])
     a_star = torch.where(stop, pts, a_hi[:, None]).amin(1).clamp(min=a_lo)

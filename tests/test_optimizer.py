@@ -216,9 +216,6 @@ def seeded_instance(n: int, seed: int, share: float):
     return value, cost, cap, dac, budget, share
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: with a binding Justice40 share between 0 "
-                   "and 1 the exact solver can stop 0.1-0.8 % short of HiGHS (about 1 instance "
-                   "in 3,000 of the generator); remove this mark when lp_greedy is fixed")
 @pytest.mark.parametrize("n, seed, share", [(14, 2124221986, 0.6444243128714926),
                                             (12, 236239662, 0.6416739987012734),
                                             (21, 1505848147, 0.39662671036470476)])
@@ -226,4 +223,4 @@ def test_known_gap_with_a_binding_justice40_share(n, seed, share):
     inst = seeded_instance(n, seed, share)
     _, x = torch_solve(*inst)
     ref = reference_lp.solve(*inst)
-    assert float(inst[0] @ x) == pytest.approx(ref.objective, rel=1e-3)
+    assert float(inst[0] @ x) == pytest.approx(ref.objective, rel=1e-9)
