@@ -4,6 +4,9 @@ Boundaries: GeoJSON, GeoPackage (one layer chosen), zipped Shapefile (guarded be
 extraction), Shapefile, GeoParquet. Tables: CSV (encoding detected, delimiter
 sniffed), XLSX, Parquet. Every reader also takes uploaded bytes
 (``read_boundaries_bytes``, ``read_table_bytes``): the size limit is checked first.
+A file's content must match its suffix and is opened with that format's driver only
+(:mod:`core.formats`); features, vertices, rows and columns are limited by settings
+before the costly work; messages never show a server path.
 
 CSV cells are read as text so that ids keep their leading zeros ("01" stays "01");
 numeric columns are converted later, where a value that is not a number can be
@@ -384,7 +387,7 @@ class _spooled:
             path = Path(self._dir.name) / self.base
             path.write_bytes(self.data)
         except OSError as exc:
-            if getattr(self, "_dir", None) is not None:
+            if self._dir is not None:
                 self._dir.cleanup()
             raise InputError(f"the server could not store '{self.base}' to read it "
                              f"({exc.strerror or type(exc).__name__}); nothing was changed. Try "

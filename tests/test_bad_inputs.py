@@ -344,3 +344,19 @@ def test_a_reload_after_the_uploaded_city_was_lost_says_so():
     at.run()
     assert not at.exception
     assert any("no longer held by the server" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("params", [{"budget": "1e300"}, {"budget": "abc"},
+                                    {"elec_price": "nan"}, {"objective": "drop_tables"},
+                                    {"j40_pct": "-5"}, {"city": "../../etc/passwd"}])
+def test_bad_url_parameters_are_ignored_not_obeyed(params):
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("../pages/scenario_lab.py").run()
+    assert not at.exception
+    assert at.sidebar.slider(key=keys.LAB_BUDGET).value == SCENARIO_OK["budget_usd_per_capita"]
+    assert at.sidebar.slider(key=keys.LAB_JUSTICE40).value == round(
+        SCENARIO_OK["justice40_share"] * 100)
+    assert not [e.value for e in at.error]
