@@ -17,8 +17,9 @@ import time
 import numpy as np
 import torch
 
-from core import energy_model, synthetic
-from core.city import default_city, load_city
+from core.intake.city import default_city, load_city
+from core.models import energy_model
+from core.sample import synthetic
 
 
 def city_of(n: int):

@@ -21,9 +21,10 @@ import time
 import numpy as np
 import torch
 
-from core import optimizer, synthetic
-from core.city import default_city, load_city
-from core.scenario import Scenario
+from core.intake.city import default_city, load_city
+from core.plan import optimizer
+from core.plan.scenario import Scenario
+from core.sample import synthetic
 
 
 def city_of(n: int):

@@ -12,7 +12,7 @@ session's rerun costs the server process), median over ``--moves`` changes:
 
 References measured in the same run: a bare script with one slider moved the same way
 (what Streamlit itself costs per rerun under AppTest) and one warm solve at 77 districts
-(``core.optimizer.optimize``). Ratios are printed against both.
+(``core.plan.optimizer.optimize``). Ratios are printed against both.
 
 Before the rerun work of issue 13 (pydeck's indented spec, geometry re-encoded per move,
 download payloads built per move, three plotly charts validated through update_layout,
@@ -93,9 +93,9 @@ def bare_ms(moves: int) -> float:
 
 
 def solve_ms(moves: int) -> float:
-    from core import optimizer
-    from core.city import default_city
-    from core.scenario import Scenario
+    from core.intake.city import default_city
+    from core.plan import optimizer
+    from core.plan.scenario import Scenario
 
     ctx = optimizer.context(default_city())
     optimizer.optimize(ctx, Scenario(budget_usd_per_capita=100))

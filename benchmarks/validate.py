@@ -3,8 +3,8 @@
     python benchmarks/validate.py [--sizes 77 801 10000]
 
 77 is the bundled Chicago city; the other sizes are generated tessellations
-(``core.synthetic.tessellation``) with generated attributes. Each size runs in a
-fresh subprocess: wall time of ``core.quality.validate`` (read frames -> staged ->
+(``core.sample.synthetic.tessellation``) with generated attributes. Each size runs in a
+fresh subprocess: wall time of ``core.intake.quality.validate`` (read frames -> staged ->
 report -> city; files are already in memory), then a second run under tracemalloc
 for the peak of Python-level allocations (numpy and pandas included, GEOS not), and
 the process's peak RSS growth during validation. Ratios are against the first size.
@@ -25,8 +25,10 @@ TARGETS_S = {801: 2.0, 10_000: 20.0}
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
-from core import paths, quality, synthetic
-from core.city import read_inputs
+from core import paths
+from core.intake import quality
+from core.sample import synthetic
+from core.intake.city import read_inputs
 n = {n}
 if n == 77:
     gdf, table, _ = read_inputs(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES)

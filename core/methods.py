@@ -10,16 +10,16 @@ from core import paths
 
 #: (title, module) in the order a reader meets the numbers
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("Data quality and its score", "core.quality"),
-    ("Carbon", "core.carbon"),
-    ("Energy cost, burden and disadvantaged districts", "core.equity"),
-    ("Inequality and spatial statistics", "core.inequality"),
-    ("Goodness-of-fit metrics", "core.metrics"),
-    ("Energy model", "core.energy_model"),
-    ("Degree-day model", "core.degree_days"),
-    ("Optimizer", "core.optimizer"),
-    ("Exact reference (HiGHS)", "core.reference_lp"),
-    ("Illustrative data generator", "core.synthetic"),
+    ("Data quality and its score", "core.intake.quality"),
+    ("Carbon", "core.assess.carbon"),
+    ("Energy cost, burden and disadvantaged districts", "core.assess.equity"),
+    ("Inequality and spatial statistics", "core.assess.inequality"),
+    ("Goodness-of-fit metrics", "core.models.metrics"),
+    ("Energy model", "core.models.energy_model"),
+    ("Degree-day model", "core.models.degree_days"),
+    ("Optimizer", "core.plan.optimizer"),
+    ("Exact reference (HiGHS)", "core.plan.solvers.highs"),
+    ("Illustrative data generator", "core.sample.synthetic"),
 )
 
 

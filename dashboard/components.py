@@ -15,9 +15,9 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from core import equity, maps
-from core.city import City
-from core.indicators import Indicator, Kpi
+from core.assess import equity, maps
+from core.assess.indicators import Indicator, Kpi
+from core.intake.city import City
 from core.settings import get_settings
 
 LAYER_ID = "districts"
@@ -183,7 +183,7 @@ def _geojson_file(districts, properties, lineage) -> bytes:
 
 
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """A district profile (core.indicators.district_profile) laid out for reading."""
+    """A district profile (core.assess.indicators.district_profile) laid out for reading."""
     def with_unit(v: float, unit: str, digits: int) -> str:
         return f"{maps.format_value(v, digits)} {unit}".strip()
 

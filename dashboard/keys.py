@@ -1,7 +1,7 @@
 """Every widget key and session-state key, in one place."""
 
 # session state
-CITY = "gp_city"  # the active core.city.City
+CITY = "gp_city"  # the active core.intake.city.City
 CITY_KEY = "gp_city_key"  # a short id of the active city, for caches
 SELECTED_DISTRICT = "gp_selected_district"
 CITY_PARAM = "city"  # URL query parameter: the key of an uploaded city in use
@@ -54,7 +54,7 @@ LAB_INTERACTIONS = "interactions"
 LAB_BURDEN_CAP = "burden_cap"  # checkbox: cap the energy burden
 LAB_BURDEN_CEILING = "burden_ceiling_pct"  # slider: the ceiling (% of income)
 # session state: Scenario lab
-LAB_SCENARIO = "gp_lab_scenario"  # the core.scenario.Scenario the sidebar describes
+LAB_SCENARIO = "gp_lab_scenario"  # the core.plan.scenario.Scenario the sidebar describes
 LAB_SWEEPS = "gp_lab_sweeps"  # {scenario id: (pareto frame, monte carlo frame, seconds)}
 LAB_HIGHS = "gp_lab_highs"  # {city key + scenario id: HiGHS check}
 # widgets: Scenario lab page

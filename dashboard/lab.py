@@ -11,8 +11,8 @@ import json
 import streamlit as st
 import torch
 
-from core import lab, optimizer, scenario
-from core.scenario import Scenario
+from core.plan import lab, optimizer, scenario
+from core.plan.scenario import Scenario
 from dashboard import keys, state
 from dashboard.scenario_sidebar import current_scenario  # noqa: F401  (the page's entry)
 

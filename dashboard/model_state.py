@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import degree_days, energy_model, inequality
-from core.city import City
+from core.assess import inequality
+from core.intake.city import City
+from core.models import degree_days, energy_model
 from dashboard import keys, state
 
 
@@ -49,7 +50,7 @@ def degree_day_fits(city: City) -> dict:
 
 @st.cache_data(show_spinner="Computing spatial clusters…", max_entries=8)
 def _clusters(_city: City, city_key: str) -> inequality.SpatialResult:
-    from core import equity
+    from core.assess import equity
 
     return inequality.spatial_autocorrelation(_city.districts,
                                               equity.energy_burden(_city.districts))

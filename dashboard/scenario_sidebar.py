@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import carbon, equity, scenario
-from core.scenario import OBJECTIVES, Scenario
+from core.assess import carbon, equity
+from core.plan import scenario
+from core.plan.scenario import OBJECTIVES, Scenario
 from dashboard import keys
 
 DEFAULTS = scenario.bundled()["justice40"]  # the sliders start from this shipped example

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import indicators
-from core.city import City, default_city
+from core.assess import indicators
+from core.intake.city import City, default_city
 from dashboard import keys
 
 

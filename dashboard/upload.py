@@ -15,10 +15,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from core import degree_days as dd
-from core import maps, paths, quality, readers
-from core.city import City
+from core import paths
+from core.assess import maps
 from core.errors import CityValidationError, InputError
+from core.intake import quality, readers
+from core.intake.city import City
+from core.models import degree_days as dd
 from core.settings import get_settings
 from dashboard import components, guard, keys, state
 

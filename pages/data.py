@@ -4,8 +4,8 @@ then use the city on every page (the active city changes only when the new one i
 import pandas as pd
 import streamlit as st
 
-from core import columns, intake, mapping, quality
-from core import degree_days as dd
+from core.intake import columns, mapping, quality, staging
+from core.models import degree_days as dd
 from dashboard import components, guard, keys, state, upload
 
 city = state.active_city()
@@ -105,11 +105,11 @@ st.download_button("Save this mapping (JSON)", mapping.dump(chosen).encode(),
 
 st.header("3. Cleaning (each change is recorded in the lineage)")
 c1, c2, c3 = st.columns(3)
-cleaning = intake.Cleaning(
+cleaning = staging.Cleaning(
     drop_duplicate_rows=c1.checkbox("Drop exact duplicate rows", key=keys.DATA_DROP_DUPLICATES),
     ignore_leading_zeros=c2.checkbox("Match ids ignoring leading zeros ('01' = '1')",
                                      key=keys.DATA_IGNORE_ZEROS),
-    exclude_ids=intake.parse_ids(c3.text_input("Exclude districts (ids, comma-separated)",
+    exclude_ids=staging.parse_ids(c3.text_input("Exclude districts (ids, comma-separated)",
                                                key=keys.DATA_EXCLUDE)))
 
 st.header("4. Quality report")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import indicators
+from core.assess import indicators
 from dashboard import charts, components, keys, state
 
 city = state.active_city()

@@ -5,7 +5,9 @@ import json
 
 import streamlit as st
 
-from core import columns, degree_days, energy_model, maps
+from core.assess import maps
+from core.intake import columns
+from core.models import degree_days, energy_model
 from dashboard import components, keys, model_charts, model_state, state
 
 city = state.active_city()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import equity, indicators, inequality, maps
+from core.assess import equity, indicators, inequality, maps
 from dashboard import components, keys, model_charts, model_state, state
 
 city = state.active_city()

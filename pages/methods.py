@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import indicators, methods, paths
+from core import methods, paths
+from core.assess import indicators
 from dashboard import components, state
 
 city = state.active_city()

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import indicators, maps
+from core.assess import indicators, maps
 from dashboard import components, keys, nav, state
 
 city = state.active_city()

@@ -4,8 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from core import lab as results
-from core import maps, optimizer
+from core.assess import maps
+from core.plan import lab as results
+from core.plan import optimizer
 from dashboard import components, keys, lab, lab_charts, state
 
 city = state.active_city()

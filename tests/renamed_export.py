@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import units
-from core.city import default_city
+from core.intake import units
+from core.intake.city import default_city
 
 RENAMES = {"district_id": "CA", "population": "pop_2010_census", "households": "TOTAL HOUSEHOLDS",
            "median_household_income": "MEDIAN_HH_INCOME",

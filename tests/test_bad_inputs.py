@@ -22,10 +22,13 @@ from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from core import degree_days, mapping, paths, readers, scenario
-from core.city import default_city
+from core import paths
 from core.cli import app
 from core.errors import InputError
+from core.intake import mapping, readers
+from core.intake.city import default_city
+from core.models import degree_days
+from core.plan import scenario
 from core.settings import Settings
 from dashboard import keys
 from tests.conftest import square_grid
@@ -195,7 +198,7 @@ def small_limits(monkeypatch):
     def apply(case: Case) -> None:
         if case.settings:
             small = Settings(**dict(case.settings))
-            for module in ("core.readers", "core.documents"):
+            for module in ("core.intake.readers", "core.intake.documents"):
                 monkeypatch.setattr(f"{module}.get_settings", lambda: small)
     return apply
 

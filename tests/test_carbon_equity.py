@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import carbon, equity, reference
+from core import reference_tables
+from core.assess import carbon, equity
 
 
 def test_every_reference_table_has_a_source_on_every_row():
@@ -11,7 +12,7 @@ def test_every_reference_table_has_a_source_on_every_row():
     tables = sorted(paths.DATA_DIR.glob("*.csv"))
     assert len(tables) >= 8
     for path in tables:
-        t = reference.table(path.stem)
+        t = reference_tables.table(path.stem)
         assert t["source"].astype(str).str.len().gt(20).all(), path.name
 
 

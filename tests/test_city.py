@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from core import units
-from core.city import default_city, load_city, normalise_ids
 from core.errors import CityValidationError, InputError
+from core.intake import units
+from core.intake.city import default_city, load_city, normalise_ids
 
 
 def test_load_city_joins_and_keeps_canonical_order(grid4, attrs4):
@@ -114,7 +114,7 @@ def test_missing_file_and_wrong_extension(tmp_path):
 
 
 def test_default_city_has_77_districts_with_every_canonical_column():
-    from core import columns
+    from core.intake import columns
     city = default_city()
     assert city.n == 77 and city.illustrative
     missing = [c for c in columns.CANONICAL if c not in city.districts]
@@ -130,7 +130,7 @@ def test_text_in_a_converted_column_is_reported_not_dropped(grid4, attrs4):
 
 
 def test_schema_problems_name_the_right_district_after_rows_are_dropped(grid4, attrs4):
-    from core.schema import schema_problems
+    from core.intake.schema import schema_problems
 
     frame = attrs4.assign(population=[1000, 2000, 3000, -1]).iloc[[1, 3]]  # labels 1 and 3
     (problem,) = schema_problems(frame)

@@ -31,7 +31,7 @@ def test_bad_unit_and_bad_pair_are_named():
 
 
 def test_mapping_file_round_trip(tmp_path):
-    from core import mapping
+    from core.intake import mapping
 
     m = mapping.ColumnMapping(columns={"TOTAL_THERMS": "gas_kwh"}, units={"gas_kwh": "therm"})
     path = tmp_path / "m.yaml"

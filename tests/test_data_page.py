@@ -113,7 +113,7 @@ def test_table_problems_no_id_match_and_duplicate_ids():
 
 
 def test_upload_over_the_size_limit(monkeypatch):
-    from core import readers
+    from core.intake import readers
     from core.settings import Settings
 
     monkeypatch.setattr(readers, "get_settings", lambda: Settings(upload_limit_mb=0.01))
@@ -159,7 +159,7 @@ def test_geopackage_layers_and_excluding_districts(tmp_path):
 
 
 def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
-    from core.city import load_city, write_city
+    from core.intake.city import load_city, write_city
 
     city = load_city(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES,
                      units_by_column={"roof_area_m2": "m2"}, name="Saved")

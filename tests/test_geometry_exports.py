@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shapely
 
-from core import maps, synthetic
-from core.city import load_city, write_city
+from core.assess import maps
+from core.intake.city import load_city, write_city
+from core.sample import synthetic
 
 
 def test_display_copy_is_lighter_keeps_shared_edges_and_leaves_the_original(grid4, attrs4):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import equity, inequality
+from core.assess import equity, inequality
 from tests.conftest import square_grid
 
 
@@ -77,7 +77,7 @@ def test_morans_i_is_negative_on_a_checkerboard_and_positive_when_clustered():
 
 
 def test_equity_report_spells_out_the_rule():
-    from core.city import default_city
+    from core.intake.city import default_city
 
     r = inequality.equity_report(default_city().districts, 90, 65)
     assert "90th percentile" in r.rule and "poverty rate" in r.rule

@@ -85,7 +85,7 @@ def lab_page_on(city, key: str) -> AppTest:
 
 
 def test_lab_works_on_an_uploaded_city(grid4, attrs4):
-    from core.city import load_city
+    from core.intake.city import load_city
 
     city = load_city(grid4, attrs4.assign(housing_units=[450, 850, 1300, 1700],
                                           median_household_income=[90e3, 60e3, 30e3, 20e3]),
@@ -104,7 +104,7 @@ def test_the_objective_radio_switches_the_plan():
 
 
 def test_lab_says_why_a_city_without_energy_data_cannot_be_optimized(grid4, attrs4):
-    from core.city import load_city
+    from core.intake.city import load_city
 
     city = load_city(grid4, attrs4.drop(columns=["electricity_kwh", "gas_kwh"]), name="No energy")
     at = lab_page_on(city, "no-energy-test")

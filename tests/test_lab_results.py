@@ -1,13 +1,13 @@
-"""Lab results (core.lab) and the chart builders (dashboard.lab_charts) on a small exact city."""
+"""Lab results (core.plan.lab) and the chart builders (dashboard.lab_charts) on a small exact city."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from core import lab, optimizer
-from core.city import load_city
-from core.scenario import Scenario
+from core.intake.city import load_city
+from core.plan import lab, optimizer
+from core.plan.scenario import Scenario
 from dashboard import lab_charts
 
 

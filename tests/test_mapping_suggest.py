@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import mapping
 from core.errors import InputError
+from core.intake import mapping
 
 
 @pytest.mark.parametrize("name, target, unit", [

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import maps
-from core.city import load_city
-from core.indicators import city_kpis, district_profile, indicator_table
+from core.assess import maps
+from core.assess.indicators import city_kpis, district_profile, indicator_table
+from core.intake.city import load_city
 
 
 def test_quantiles_put_equal_counts_in_each_class():
@@ -159,7 +159,7 @@ def test_compact_geojson_text_is_the_feature_collection(grid4, attrs4):
 
 
 def test_indicators_in_a_table_are_the_available_ones(grid4, attrs4):
-    from core import indicators
+    from core.assess import indicators
 
     city = load_city(grid4, attrs4)
     assert indicators.in_table(indicator_table(city)) == indicators.available(city)

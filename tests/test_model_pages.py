@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.city import load_city
+from core.intake.city import load_city
 from dashboard import keys
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import nnls
 
-from core import degree_days, energy_model, metrics, synthetic
-from core.city import default_city, load_city
 from core.errors import InputError
+from core.intake.city import default_city, load_city
+from core.models import degree_days, energy_model, metrics
+from core.sample import synthetic
 
 # --------------------------------------------------------------------------- metrics
 
@@ -195,7 +196,7 @@ def test_unreadable_degree_day_file(tmp_path):
 
 
 def test_leave_one_out_scores_every_usable_row_of_each_target():
-    from core import synthetic
+    from core.sample import synthetic
 
     tess = synthetic.tessellation(30, seed=3)
     attrs = synthetic.generate_attributes(tess, synthetic.load_generator_parameters(),

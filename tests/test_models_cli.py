@@ -88,9 +88,9 @@ def test_an_uploaded_city_has_no_degree_days_unless_given(default_json):
 
 
 def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):
-    from core import degree_days
-    from core.city import default_city
     from core.cli import city_from_args
+    from core.intake.city import default_city
+    from core.models import degree_days
 
     r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--degree-days",
                             str(paths.DEFAULT_DEGREE_DAYS), "--json"])

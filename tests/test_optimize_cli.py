@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from core import paths
 from core.cli import app
-from core.scenario import SCENARIO_DIR
+from core.plan.scenario import SCENARIO_DIR
 
 runner = CliRunner()
 CITY = [str(paths.DEFAULT_BOUNDARIES), "--attributes", str(paths.DEFAULT_ATTRIBUTES)]

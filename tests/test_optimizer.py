@@ -8,9 +8,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import lp_greedy, optimizer, reference_lp
-from core.city import load_city
-from core.scenario import Scenario
+from core.intake.city import load_city
+from core.plan import optimizer
+from core.plan.scenario import Scenario
+from core.plan.solvers import highs, torch_exact
 
 T = torch.float64
 
@@ -40,7 +41,7 @@ def seeded_instance(n: int, seed: int, share: float):
 
 def torch_solve(value, cost, cap, dac, budget, share):
     t = lambda a: torch.tensor(np.asarray(a, dtype=float), dtype=T)[None]  # noqa: E731
-    sol = lp_greedy.solve(t(value / cost), t(cost * cap), torch.tensor(dac),
+    sol = torch_exact.solve(t(value / cost), t(cost * cap), torch.tensor(dac),
                           torch.tensor([budget], dtype=T), torch.tensor([share], dtype=T))
     return sol, sol.spend[0].numpy() / cost
 
@@ -50,7 +51,7 @@ def torch_solve(value, cost, cap, dac, budget, share):
 def test_matches_highs_and_respects_every_constraint(inst):
     value, cost, cap, dac, budget, share = inst
     sol, x = torch_solve(*inst)
-    ref = reference_lp.solve(value, cost, cap, dac, budget, share)
+    ref = highs.solve(value, cost, cap, dac, budget, share)
     assert ref.status == "optimal"  # x = 0 is always feasible here
     spend = cost * x
     scale = max(budget, 1.0)
@@ -76,10 +77,10 @@ def test_a_batch_gives_the_same_answers_as_one_by_one():
     rho, cap = rng.normal(1, 1, (s, n)), rng.uniform(0, 5, (s, n))
     dac = rng.random(n) < 0.3
     budget, share = rng.uniform(1, 40, s), np.array([0, 0.2, 0.4, 0.6, 0.9, 1.0])
-    batch = lp_greedy.solve(torch.tensor(rho), torch.tensor(cap), torch.tensor(dac),
+    batch = torch_exact.solve(torch.tensor(rho), torch.tensor(cap), torch.tensor(dac),
                             torch.tensor(budget), torch.tensor(share)).spend
     for i in range(s):
-        one = lp_greedy.solve(torch.tensor(rho[i:i + 1]), torch.tensor(cap[i:i + 1]),
+        one = torch_exact.solve(torch.tensor(rho[i:i + 1]), torch.tensor(cap[i:i + 1]),
                               torch.tensor(dac), torch.tensor(budget[i:i + 1]),
                               torch.tensor(share[i:i + 1])).spend
         assert torch.allclose(batch[i], one[0], rtol=1e-12, atol=1e-12)
@@ -88,7 +89,7 @@ def test_a_batch_gives_the_same_answers_as_one_by_one():
 def test_a_hand_solved_instance():
     # two items: a DAC one worth 1/USD (cap 10 USD) and another worth 3/USD (cap 100 USD);
     # budget 50, 40 % to DACs: spend 10 on DAC and 15 elsewhere (10 = 0.4 x 25), objective 55
-    sol = lp_greedy.solve(torch.tensor([[1.0, 3.0]], dtype=T), torch.tensor([[10.0, 100.0]], dtype=T),
+    sol = torch_exact.solve(torch.tensor([[1.0, 3.0]], dtype=T), torch.tensor([[10.0, 100.0]], dtype=T),
                           torch.tensor([True, False]), torch.tensor([50.0], dtype=T),
                           torch.tensor([0.4], dtype=T))
     assert sol.spend[0].tolist() == pytest.approx([10.0, 15.0])
@@ -194,7 +195,7 @@ def test_unreachable_burden_ceiling_is_named(city4):
 def test_a_burden_ceiling_is_met_or_its_breach_is_reported_on_the_default_city():
     import numpy as np
 
-    from core.city import default_city
+    from core.intake.city import default_city
 
     ctx = optimizer.context(default_city())
     sc = Scenario()
@@ -217,5 +218,5 @@ def test_a_burden_ceiling_is_met_or_its_breach_is_reported_on_the_default_city()
 def test_known_gap_with_a_binding_justice40_share(n, seed, share):
     inst = seeded_instance(n, seed, share)
     _, x = torch_solve(*inst)
-    ref = reference_lp.solve(*inst)
+    ref = highs.solve(*inst)
     assert float(inst[0] @ x) == pytest.approx(ref.objective, rel=1e-9)

@@ -92,8 +92,8 @@ def test_methods_page_shows_provenance_and_licence():
 def test_map_spec_is_pydecks_deck_written_compactly_with_the_geometry_prepared_once():
     import pydeck as pdk
 
-    from core import indicators, maps
-    from core.city import default_city
+    from core.assess import indicators, maps
+    from core.intake.city import default_city
     from dashboard import components
 
     city = default_city()
@@ -121,8 +121,8 @@ def test_map_spec_is_pydecks_deck_written_compactly_with_the_geometry_prepared_o
 
 
 def test_download_files_are_built_on_click_and_carry_the_lineage():
-    from core import indicators
-    from core.city import default_city
+    from core.assess import indicators
+    from core.intake.city import default_city
     from dashboard import components
 
     city = default_city()

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 from shapely.geometry import Point, Polygon, box
 
-from core import intake, quality
-from core.city import load_city
 from core.errors import CityValidationError, InputError
+from core.intake import quality, staging
+from core.intake.city import load_city
 from tests.conftest import square_grid
 
 
 def report(gdf, table=None, **kw) -> quality.QualityReport:
-    return quality.assess(intake.stage(gdf, table, **kw))
+    return quality.assess(staging.stage(gdf, table, **kw))
 
 
 def checks(r: quality.QualityReport, blocking: bool | None = None) -> set[str]:
@@ -57,13 +57,13 @@ def test_duplicate_ids_and_exact_duplicate_rows_can_be_dropped(grid4, attrs4):
     assert {"duplicate ids", "duplicate rows"} <= checks(r)
     dup = next(p for p in r.blocking if p.check == "duplicate ids")
     assert dup.district_ids == ("2",) and "drop exact duplicate rows" in dup.fix
-    cleaned = intake.stage(grid4, doubled, cleaning=intake.Cleaning(drop_duplicate_rows=True))
+    cleaned = staging.stage(grid4, doubled, cleaning=staging.Cleaning(drop_duplicate_rows=True))
     assert not cleaned.blocking
     assert "clean: 1 exact duplicate attribute row(s) dropped by the user" in cleaned.lineage
     different = doubled.copy()
     different.loc[4, "population"] = 1
     with pytest.raises(CityValidationError, match="duplicate ids"):
-        load_city(grid4, different, cleaning=intake.Cleaning(drop_duplicate_rows=True))
+        load_city(grid4, different, cleaning=staging.Cleaning(drop_duplicate_rows=True))
 
 
 def test_all_empty_column_is_reported_and_blocks_when_required(grid4, attrs4):
@@ -81,11 +81,11 @@ def test_leading_zeros_are_reported_not_silently_matched(grid4, attrs4):
     mismatch = next(p for p in r.blocking if p.check == "id mismatch")
     assert mismatch.district_ids == ("1", "2") and "leading zeros" in mismatch.message
     assert r.ids["leading_zeros"] == [["1", "01"], ["2", "02"]]
-    fixed = intake.stage(grid4, zero, cleaning=intake.Cleaning(ignore_leading_zeros=True))
+    fixed = staging.stage(grid4, zero, cleaning=staging.Cleaning(ignore_leading_zeros=True))
     assert not fixed.blocking and fixed.ids.n_matched == 4
     assert any("leading zeros removed from 2 attributes id(s)" in s for s in fixed.lineage)
     with pytest.raises(InputError, match="differ only by leading zeros"):
-        intake.stage(grid4, attrs4.assign(district_id=["01", "02", "03", "04"]))
+        staging.stage(grid4, attrs4.assign(district_id=["01", "02", "03", "04"]))
 
 
 def test_ids_on_one_side_only_are_listed(grid4, attrs4):
@@ -99,7 +99,7 @@ def test_ids_on_one_side_only_are_listed(grid4, attrs4):
 
 def test_no_id_match_is_an_input_error(grid4, attrs4):
     with pytest.raises(InputError, match="no attribute row matches"):
-        intake.stage(grid4, attrs4.assign(district_id=list("abcd")))
+        staging.stage(grid4, attrs4.assign(district_id=list("abcd")))
 
 
 def test_points_and_lines_are_rejected_with_their_ids(grid4, attrs4):
@@ -114,7 +114,7 @@ def test_invalid_polygon_is_repaired_and_recorded(grid4, attrs4):
     bowtie = Polygon([(-87.7, 41.8), (-87.69, 41.81), (-87.69, 41.8), (-87.7, 41.81)])
     bad = grid4.copy()
     bad.loc[0, "geometry"] = bowtie
-    staged = intake.stage(bad, attrs4)
+    staged = staging.stage(bad, attrs4)
     assert staged.districts.geometry.is_valid.all()
     assert staged.districts.geometry.iloc[0].geom_type == "MultiPolygon"
     assert any("1 invalid polygon(s) repaired with make_valid (districts 1)" in s
@@ -184,7 +184,7 @@ def test_report_exports_csv_and_json(grid4, attrs4):
 
 
 def test_extra_features_are_kept_numeric_and_checked(grid4, attrs4):
-    staged = intake.stage(grid4, attrs4.assign(tree_cover=["0.1", "0.2", "x", "0.4"]),
+    staged = staging.stage(grid4, attrs4.assign(tree_cover=["0.1", "0.2", "x", "0.4"]),
                           extra_features=("tree_cover", "nope"))
     assert staged.extra_features == ("tree_cover",)
     assert {p.check for p in staged.blocking} == {"type", "extra feature"}
@@ -207,7 +207,7 @@ fuzz_tables = data_frames(
 def test_fuzzed_attribute_tables_give_a_report_or_an_input_error(table):
     grid = square_grid(2)
     try:
-        staged = intake.stage(grid, table)
+        staged = staging.stage(grid, table)
     except InputError as exc:
         assert str(exc)
         return

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from core import readers
 from core.errors import InputError
+from core.intake import readers
 from core.settings import Settings
 from tests.conftest import square_grid
 from tests.files import zip_of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import scenario
 from core.errors import InputError
-from core.scenario import Scenario
+from core.plan import scenario
+from core.plan.scenario import Scenario
 
 
 def test_same_numbers_same_id_and_names_do_not_count():
@@ -57,7 +57,7 @@ def test_bundled_examples_load():
 
 
 def test_the_horizon_year_moves_the_grid_factor_along_the_sourced_path():
-    from core import carbon
+    from core.assess import carbon
 
     near, far = Scenario(horizon_year=2030), Scenario(horizon_year=2050)
     assert near.grid_kg_per_kwh() == pytest.approx(carbon.grid_factor_kg_per_kwh(2030))

@@ -13,8 +13,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NUMERIC
-from core.synthetic import (
+from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NUMERIC
+from core.sample.synthetic import (
     ATTRIBUTE_COLUMNS,
     COUNT_COLUMNS,
     DEFAULT_DISTRICTS,

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core import readers
 from core.cli import app
 from core.errors import InputError
+from core.intake import readers
 from tests.conftest import square_grid
 
 CANARY = "CANARY_91b2"

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from core import mapping, paths, quality
-from core.city import default_city, load_city
+from core import paths
 from core.cli import app
+from core.intake import mapping, quality
+from core.intake.city import default_city, load_city
 from tests.renamed_export import RENAMES, write_renamed_export
 
 runner = CliRunner()

@@ -5,8 +5,8 @@ Run from the repository root (after ``python data/build/build_boundaries.py``)::
     python data/build/generate_attributes.py
 
 Reads ``data/chicago/districts.geojson``, ``data/generator_parameters.csv`` and
-``data/chicago/degree_days.csv``, runs :func:`core.synthetic.generate_attributes`
-with seed 2026 and rounds with :func:`core.synthetic.round_attributes`. The output
+``data/chicago/degree_days.csv``, runs :func:`core.sample.synthetic.generate_attributes`
+with seed 2026 and rounds with :func:`core.sample.synthetic.round_attributes`. The output
 is illustrative data, not official statistics.
 """
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # allow running as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from core.synthetic import generate_city_tables  # noqa: E402
+from core.sample.synthetic import generate_city_tables  # noqa: E402
 
 SEED = 2026
 OUTPUT = ROOT / "data" / "chicago" / "attributes.csv"

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from core import cli, energy_model
-from core.city import City, default_city
+from core import cli
 from core.errors import InputError
+from core.intake.city import City, default_city
+from core.models import energy_model
 
 OptionalBoundaries = Annotated[Path | None, typer.Argument(
     help="District polygons (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet); "
@@ -31,14 +32,14 @@ def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping,
 
 
 def _degree_day_json(city: City, fits: dict) -> dict:
-    from core import degree_days as dd
+    from core.models import degree_days as dd
 
     return {"degree_days": dd.summary(fits).to_dict(orient="records"),
             "degree_days_unavailable": dd.unavailable_reason(city)}
 
 
 def _print_degree_days(city: City, fits: dict) -> None:
-    from core import degree_days as dd
+    from core.models import degree_days as dd
 
     if fits:
         typer.echo("\nmonthly degree-day model (city totals, kWh/yr):")
@@ -93,7 +94,7 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
              degree_days: cli.DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
     """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage);
     with monthly data and degree days, also the base / heating / cooling split."""
-    from core import degree_days as dd
+    from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days), as_json)
@@ -116,7 +117,7 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
           folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
           degree_days: cli.DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
     """Train the energy model, save its weights and model card (JSON and Markdown)."""
-    from core import degree_days as dd
+    from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days), as_json)

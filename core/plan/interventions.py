@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import equity, reference
+from core import reference_tables
+from core.assess import equity
 from core.errors import InputError
 
 STOCKS = ("housing_units", "households", "floor_area_m2", "roof_area_m2")
@@ -25,7 +26,7 @@ NUMBERS = ("units_per_stock", "cap_share", "cost_usd_per_unit", "lifetime_years"
 
 def catalogue() -> pd.DataFrame:
     """The validated catalogue, one row per intervention (index: intervention key)."""
-    t = reference.table("interventions")
+    t = reference_tables.table("interventions")
     missing = [c for c in ("intervention", "label", "unit", "stock_column", "eligibility", *NUMBERS)
                if c not in t]
     if missing:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from core import columns as cols
 from core.errors import Problem
+from core.intake import columns as cols
 
 _FIXES = {
     "greater_than_or_equal_to(0)": "cannot be negative",

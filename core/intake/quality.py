@@ -4,7 +4,7 @@ Checks
 ------
 * completeness and type errors per column (text in a numeric column);
 * out of range: negative counts, energy or areas, shares outside 0..1 (blocking,
-  from :mod:`core.schema`); implausible energy per person or per m² (warnings,
+  from :mod:`core.intake.schema`); implausible energy per person or per m² (warnings,
   thresholds in ``data/plausibility_thresholds.csv``);
 * duplicate ids (blocking), duplicate geometries, exact duplicate rows (warnings);
 * robust outliers: modified z-score ``0.6745 (x - median) / MAD`` above the
@@ -40,10 +40,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from core import columns as cols
-from core import geometry, reference
+from core import reference_tables
 from core.errors import Problem
-from core.intake import Staged
+from core.intake import columns as cols
+from core.intake import geometry
+from core.intake.staging import Staged
 
 THRESHOLDS = "plausibility_thresholds"
 # 0.6745 = the 75th percentile of the standard normal: makes MAD comparable to a standard
@@ -55,7 +56,7 @@ SCORE_MAX = 100.0
 
 
 def threshold(name: str) -> float:
-    return reference.value(THRESHOLDS, name)
+    return reference_tables.value(THRESHOLDS, name)
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ class Validation:
     """A quality report and, when nothing blocks, the city it describes."""
 
     report: QualityReport
-    city: object | None  # core.city.City; None while blocking problems remain
+    city: object | None  # core.intake.city.City; None while blocking problems remain
     districts: object | None = None  # the staged GeoDataFrame, for a preview map
 
 
@@ -323,21 +324,21 @@ def validate(boundaries, attributes=None, mapping=None, cleaning=None, *, name: 
     """Stage, assess and (when usable) build the city: what the CLI and the Data page both call.
 
     ``boundaries`` and ``attributes`` are paths or frames; ``mapping`` is a
-    :class:`core.mapping.ColumnMapping` (ids, columns, units, extra features, layer, CRS).
+    :class:`core.intake.mapping.ColumnMapping` (ids, columns, units, extra features, layer, CRS).
     Raises :class:`core.errors.InputError` when an input cannot be read or joined at all.
     """
     from pathlib import Path
 
-    from core import city as city_module
-    from core import intake
-    from core.mapping import ColumnMapping
+    from core.intake import city as city_module
+    from core.intake import staging
+    from core.intake.mapping import ColumnMapping
 
     m = mapping or ColumnMapping()
     gdf, table, saved = city_module.read_inputs(boundaries, attributes, m.layer)
-    staged = intake.stage(gdf, table, id_column=m.id_column or "district_id",
+    staged = staging.stage(gdf, table, id_column=m.id_column or "district_id",
                           attributes_id=m.attributes_id, mapping=m.columns,
                           units_by_column=m.units, extra_features=tuple(m.extra_features),
-                          crs=m.crs, cleaning=cleaning or intake.Cleaning())
+                          crs=m.crs, cleaning=cleaning or staging.Cleaning())
     prior = tuple(saved.get("lineage", ()))
     report = assess(staged)
     if prior:

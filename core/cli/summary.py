@@ -6,7 +6,8 @@ import json
 
 import typer
 
-from core import cli, indicators
+from core import cli
+from core.assess import indicators
 
 
 @cli.app.command()

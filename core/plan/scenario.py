@@ -16,8 +16,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core import carbon, documents, equity, paths, reference
+from core import paths, reference_tables
+from core.assess import carbon, equity
 from core.errors import InputError
+from core.intake import documents
 
 Objective = Literal["min_emissions", "min_cost", "min_burden"]
 OBJECTIVES: dict[str, str] = {
@@ -33,7 +35,7 @@ _NOT_HASHED = ("name", "description")
 @lru_cache(maxsize=1)
 def _limits():
     """The allowed range of each scenario number (data/scenario_limits.csv)."""
-    return reference.table("scenario_limits")
+    return reference_tables.table("scenario_limits")
 
 
 def path_decarbonisation(year: int) -> float:

@@ -13,8 +13,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from core import intake, paths, readers
+from core import paths
 from core.errors import CityValidationError
+from core.intake import readers, staging
 
 WGS84 = "EPSG:4326"
 
@@ -68,7 +69,7 @@ class City:
 
     def with_display(self, tolerance_share: float) -> City:
         """This city with a simplified copy of its boundaries for maps (shared edges kept)."""
-        from core.geometry import display_geometry
+        from core.intake.geometry import display_geometry
 
         simple, tolerance_m = display_geometry(self.districts, tolerance_share)
         if tolerance_m == 0:
@@ -97,7 +98,7 @@ def load_city(
     layer: str | None = None,
     extra_features: tuple[str, ...] = (),
     crs: str | None = None,
-    cleaning: intake.Cleaning | None = None,
+    cleaning: staging.Cleaning | None = None,
 ) -> City:
     """Read, join, convert and validate a city.
 
@@ -128,10 +129,10 @@ def load_city(
         The data was read but has blocking problems (each says what to fix).
     """
     gdf, table, saved = read_inputs(boundaries, attributes, layer)
-    staged = intake.stage(gdf, table, id_column=id_column, attributes_id=attributes_id,
+    staged = staging.stage(gdf, table, id_column=id_column, attributes_id=attributes_id,
                           mapping=mapping, units_by_column=units_by_column,
                           extra_features=extra_features, crs=crs,
-                          cleaning=cleaning or intake.Cleaning())
+                          cleaning=cleaning or staging.Cleaning())
     if staged.blocking:
         raise CityValidationError(staged.blocking)
     label = name or saved.get("name") or (
@@ -155,7 +156,7 @@ def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
     return gdf, table, saved
 
 
-def city_from_staged(staged: intake.Staged, name: str, source: str, illustrative: bool = False,
+def city_from_staged(staged: staging.Staged, name: str, source: str, illustrative: bool = False,
                      prior_lineage: tuple[str, ...] = ()) -> City:
     """The :class:`City` of a staged city without blocking problems."""
     if staged.blocking:
@@ -185,7 +186,7 @@ def write_city(city: City, path: str | Path) -> Path:
 
 def default_city() -> City:
     """The bundled illustrative city (Chicago's 77 community areas), with its degree days."""
-    from core.synthetic import load_degree_days
+    from core.sample.synthetic import load_degree_days
 
     city = load_city(
         paths.DEFAULT_BOUNDARIES,
@@ -198,4 +199,4 @@ def default_city() -> City:
     return replace(city, degree_days=load_degree_days(paths.DEFAULT_DEGREE_DAYS))
 
 
-normalise_ids = intake.normalise_ids
+normalise_ids = staging.normalise_ids

@@ -5,7 +5,7 @@ extraction), Shapefile, GeoParquet. Tables: CSV (encoding detected, delimiter
 sniffed), XLSX, Parquet. Every reader also takes uploaded bytes
 (``read_boundaries_bytes``, ``read_table_bytes``): the size limit is checked first.
 A file's content must match its suffix and is opened with that format's driver only
-(:mod:`core.formats`); features, vertices, rows and columns are limited by settings
+(:mod:`core.intake.formats`); features, vertices, rows and columns are limited by settings
 before the costly work; messages never show a server path.
 
 CSV cells are read as text so that ids keep their leading zeros ("01" stays "01");
@@ -25,8 +25,8 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 
-from core import formats
 from core.errors import InputError
+from core.intake import formats
 from core.settings import get_settings
 
 BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".parquet", ".geoparquet")
@@ -400,7 +400,7 @@ class _spooled:
 
 
 def saved_metadata(path: str | Path) -> dict:
-    """Name, source and lineage of a city saved by ``core.city.write_city`` (empty otherwise)."""
+    """Name, source and lineage of a city saved by ``core.intake.city.write_city`` (empty otherwise)."""
     import json
 
     try:

@@ -1,5 +1,5 @@
 """Scenario lab results: KPI deltas, a Pareto front and a Monte Carlo band, each from one
-batched solve (core.optimizer); the page and the CLI show what this module returns."""
+batched solve (core.plan.optimizer); the page and the CLI show what this module returns."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import carbon, optimizer
-from core.optimizer import CityContext, Result
-from core.scenario import Scenario
+from core.assess import carbon
+from core.plan import optimizer
+from core.plan.optimizer import CityContext, Result
+from core.plan.scenario import Scenario
 
 PCT = 100.0
 T_PER_KT = 1000.0

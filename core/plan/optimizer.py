@@ -8,7 +8,7 @@ measure is investment, which is never negative), and an optional energy-burden c
 What is exact and what is not
 -----------------------------
 * Linear case (interactions off, no burden ceiling): solved exactly by
-  ``core.lp_greedy`` (a vertex of the LP, float64); tests and the badge compare it
+  ``core.plan.solvers.torch_exact`` (a vertex of the LP, float64); tests and the badge compare it
   with HiGHS. Diminishing returns keep it linear: each district's cap is split into
   tranches whose effects shrink by ``diminishing_step`` (data/optimizer_parameters.csv),
   a concave piecewise-linear value the same solver handles exactly.
@@ -34,12 +34,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core import carbon, equity, interventions, lp_greedy, reference
-from core import columns as cols
-from core.city import City
+from core import reference_tables
+from core.assess import carbon, equity
 from core.device import pick_device
 from core.errors import InputError
-from core.scenario import Scenario
+from core.intake import columns as cols
+from core.intake.city import City
+from core.plan import interventions
+from core.plan.scenario import Scenario
+from core.plan.solvers import torch_exact
 
 DTYPE = torch.float64
 OBJECTIVE_CODES = {"min_emissions": 0, "min_cost": 1, "min_burden": 2}
@@ -51,7 +54,7 @@ OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
 @lru_cache(maxsize=64)
 def parameter(name: str) -> float:
     """One figure of data/optimizer_parameters.csv (read once per process)."""
-    return reference.value("optimizer_parameters", name)
+    return reference_tables.value("optimizer_parameters", name)
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
         if lower is not None:
             lower = lower[:, keep]
         v_flat = v_seg.reshape(s_n, -1)[:, keep]
-        sol = lp_greedy.solve(v_flat / c_flat,
+        sol = torch_exact.solve(v_flat / c_flat,
                               (cap_seg * cost_seg).reshape(s_n, -1)[:, keep],
                               dac_items[keep], p["budget"], p["share"], lower)
         seg_units = torch.zeros(s_n, n * k * m_seg, dtype=DTYPE, device=dev)
@@ -419,11 +422,11 @@ def _statuses(scenarios, sol, spend, p, unreachable, ctx, over_ceiling=None, for
 
 def check_against_highs(result: Result, s: int = 0) -> dict:
     """Solve the final linear instance of scenario ``s`` with HiGHS; objective gap and time."""
-    from core import reference_lp
+    from core.plan.solvers import highs
 
     lp = result.lp
     lo = None if lp["lower"] is None else lp["lower"][s].cpu().numpy()
-    ref = reference_lp.solve(lp["value"][s].cpu().numpy(), lp["cost"][s].cpu().numpy(),
+    ref = highs.solve(lp["value"][s].cpu().numpy(), lp["cost"][s].cpu().numpy(),
                              lp["cap"][s].cpu().numpy(), lp["dac"].cpu().numpy(),
                              float(result.budget_usd[s]), result.scenarios[s].justice40_share, lo)
     ours = float(lp["objective"][s])  # the last linear step (= the objective when exact)

@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from core import columns as cols
-from core import geometry, units
 from core.errors import InputError, Problem
-from core.schema import schema_problems
+from core.intake import columns as cols
+from core.intake import geometry, units
+from core.intake.schema import schema_problems
 
 SHOWN_IDS = 5
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import reference
+from core import reference_tables
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,12 @@ class Prices:
 
     @classmethod
     def reference(cls) -> Prices:
-        return cls(reference.value("energy_prices", "electricity", "fuel", "usd_per_kwh"),
-                   reference.value("energy_prices", "natural_gas", "fuel", "usd_per_kwh"))
+        return cls(reference_tables.value("energy_prices", "electricity", "fuel", "usd_per_kwh"),
+                   reference_tables.value("energy_prices", "natural_gas", "fuel", "usd_per_kwh"))
 
 
 def threshold(name: str) -> float:
-    return reference.value("equity_thresholds", name)
+    return reference_tables.value("equity_thresholds", name)
 
 
 def residential_energy_kwh(d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

@@ -11,11 +11,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from core import reference
+from core import reference_tables
 
 
 def _base_year() -> int:
-    t = reference.table("emission_factors")
+    t = reference_tables.table("emission_factors")
     return int(t.loc[t["fuel"] == "electricity", "year"].min())
 
 
@@ -26,7 +26,7 @@ KG_PER_T = 1000.0
 @lru_cache(maxsize=1)
 def _grid_path() -> tuple[tuple[float, ...], tuple[float, ...]]:
     # read once per process: every rerun asks for it several times (immutable tuples)
-    t = reference.table("emission_factors")
+    t = reference_tables.table("emission_factors")
     path = t[t["fuel"] == "electricity"].sort_values("year")
     return (tuple(path["year"].astype(float)), tuple(path["kg_co2_per_kwh"].astype(float)))
 
@@ -39,7 +39,7 @@ def grid_factor_kg_per_kwh(year: int = BASE_YEAR) -> float:
 
 @lru_cache(maxsize=1)
 def gas_factor_kg_per_kwh() -> float:
-    return reference.value("emission_factors", "natural_gas", "fuel", "kg_co2_per_kwh")
+    return reference_tables.value("emission_factors", "natural_gas", "fuel", "kg_co2_per_kwh")
 
 
 def district_emissions(d: pd.DataFrame, year: int = BASE_YEAR,

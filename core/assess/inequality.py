@@ -16,8 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from core import columns as cols
-from core import equity, reference
+from core import reference_tables
+from core.assess import equity
+from core.intake import columns as cols
 
 QUINTILES = 5
 
@@ -171,7 +172,7 @@ def spatial_autocorrelation(gdf: gpd.GeoDataFrame, values: pd.Series, *, kind: s
     """
     import esda
 
-    alpha = reference.value("equity_thresholds", "lisa_significance") if significance is None \
+    alpha = reference_tables.value("equity_thresholds", "lisa_significance") if significance is None \
         else significance
     v = pd.Series(np.asarray(values, dtype=float))
     ok = v.notna().to_numpy()

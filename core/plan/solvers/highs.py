@@ -1,6 +1,6 @@
 """The linear allocation problem as a plain LP for HiGHS: the exact reference.
 
-Same instance as ``core.lp_greedy.solve`` for one scenario, in units ``x_j``::
+Same instance as ``core.plan.solvers.torch_exact.solve`` for one scenario, in units ``x_j``::
 
     max v.x   s.t.  c.x <= B,  sum_j (s - dac_j) c_j x_j <= 0,  lo <= x <= cap
 """

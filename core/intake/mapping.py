@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core import columns as cols
-from core import documents
 from core.errors import InputError
+from core.intake import columns as cols
+from core.intake import documents
 
 
 class ColumnMapping(BaseModel):
@@ -171,7 +171,7 @@ def guess_unit(name: str, canonical: str) -> str | None:
         kind_unit = UNIT_TOKENS.get(t)
         if t in _GWH_IS_NOT_MWH or kind_unit is None or kind_unit[0] != spec.kind:
             continue
-        from core import units
+        from core.intake import units
         return None if units.factor(spec.kind, kind_unit[1]) == 1.0 else kind_unit[1]
     if spec.kind == "energy" and canonical.startswith("gas") and set(tokens(name)) & {"therm",
                                                                                      "therms"}:
@@ -232,7 +232,7 @@ ROW_COLUMNS = ("column", "file", "maps_to", "unit", "model_feature")
 
 def unit_choices() -> list[str]:
     """Every unit a row may show: convertible units, then the fixed units of other columns."""
-    from core import units
+    from core.intake import units
     fixed = sorted({c.unit for c in cols.CANONICAL.values()
                     if c.kind not in units.UNITS and c.unit})
     return [""] + [u for table in units.UNITS.values() for u in table] + fixed
@@ -281,7 +281,7 @@ def from_rows(rows: list[dict], *, id_column: str | None, attributes_id: str | N
 
 def _canonical_unit(target: str) -> str:
     """The canonical unit name of a target's kind ("kWh", "m2", "share"), else ""."""
-    from core import units
+    from core.intake import units
 
     spec = cols.CANONICAL.get(target)
     if spec is None:

@@ -1,7 +1,7 @@
 """Seeded generator of illustrative district attributes and tessellations.
 
 The default city ships with boundaries but no real attribute table. This module
-fills every canonical column of :mod:`core.columns` with *illustrative* values:
+fills every canonical column of :mod:`core.intake.columns` with *illustrative* values:
 plausible in structure and magnitude, derived from geometry only, driven by public
 average figures (``data/generator_parameters.csv``, every row with a source) and
 monthly degree days (``data/chicago/degree_days.csv``). The values are not official
@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from core.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS
+from core import paths
+from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = paths.DATA_DIR
 DEFAULT_PARAMETERS = DATA_DIR / "generator_parameters.csv"
 DEFAULT_DEGREE_DAYS = DATA_DIR / "chicago" / "degree_days.csv"
 DEFAULT_DISTRICTS = DATA_DIR / "chicago" / "districts.geojson"

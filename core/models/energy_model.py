@@ -34,11 +34,11 @@ import pandas as pd
 import torch
 from scipy.stats import norm
 
-from core import columns as cols
-from core import metrics
-from core.city import City
 from core.device import pick_device
 from core.errors import InputError
+from core.intake import columns as cols
+from core.intake.city import City
+from core.models import metrics
 
 TARGETS: tuple[str, ...] = ("electricity_kwh", "gas_kwh")
 #: Canonical columns used as features when the city has them.
@@ -559,9 +559,9 @@ def scores_table(ev: Evaluation, criteria: dict[str, float] | None = None) -> pd
 
 def ashrae_criteria(resolution: str = "monthly") -> dict[str, float]:
     """CV(RMSE) and |NMBE| limits of ASHRAE Guideline 14 (data/model_criteria.csv)."""
-    from core import reference
+    from core import reference_tables
 
-    t = reference.table("model_criteria").set_index("resolution")
+    t = reference_tables.table("model_criteria").set_index("resolution")
     return {"cv_rmse_max": float(t.loc[resolution, "cv_rmse_max"]),
             "nmbe_abs_max": float(t.loc[resolution, "nmbe_abs_max"])}
 

@@ -9,9 +9,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from core import cli, optimizer, scenario
+from core import cli
 from core.device import pick_device
 from core.errors import InputError
+from core.plan import optimizer, scenario
 
 ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
 Device = Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")]

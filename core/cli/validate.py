@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from core import cli, intake, quality
-from core import mapping as column_mapping
+from core import cli
+from core.intake import mapping as column_mapping
+from core.intake import quality, staging
 
 ExtraFeature = Annotated[list[str] | None, typer.Option(
     "--extra-feature", help="A non-canonical numeric column to keep as a model feature; repeat.")]
@@ -38,7 +39,7 @@ def build_mapping(boundaries: Path, attributes: Path | None, id_column: str,
     saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
     base = column_mapping.ColumnMapping()
     if suggest:
-        from core import readers
+        from core.intake import readers
         b_cols = [str(c) for c in readers.read_boundaries(boundaries, layer=layer or saved.layer)
                   .columns]
         a_cols = [str(c) for c in readers.read_table(attributes).columns] if attributes else []
@@ -63,7 +64,7 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
              suggest: Suggest = False, write: Write = None,
              as_json: cli.JsonFlag = False) -> None:
     """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
-    cleaning = intake.Cleaning(drop_duplicate_rows=drop_duplicates,
+    cleaning = staging.Cleaning(drop_duplicate_rows=drop_duplicates,
                                ignore_leading_zeros=ignore_leading_zeros,
                                exclude_ids=tuple(exclude or ()))
 
@@ -76,7 +77,7 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
     report = result.report
     written = None
     if write is not None and result.city is not None:
-        from core.city import write_city
+        from core.intake.city import write_city
         written = str(cli.run_guarded(lambda: write_city(result.city, write), as_json))
     code = cli.EXIT_OK if report.usable else cli.EXIT_PROBLEMS
     if as_json:

@@ -10,7 +10,7 @@ coefficients (KKT), so every district is solved at once with a few matrix
 products; tests check the result against ``scipy.optimize.nnls``.
 
 Goodness of fit follows ASHRAE Guideline 14 for in-sample regressions: CV(RMSE)
-and NMBE with ``p = 3`` parameters (see :mod:`core.metrics`).
+and NMBE with ``p = 3`` parameters (see :mod:`core.models.metrics`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from core import columns as cols
-from core import documents, metrics
-from core.city import City
 from core.errors import InputError
+from core.intake import columns as cols
+from core.intake import documents
+from core.intake.city import City
+from core.models import metrics
 
 FUELS: dict[str, tuple[str, ...]] = {"electricity_kwh": cols.MONTHLY_ELECTRICITY,
                                      "gas_kwh": cols.MONTHLY_GAS}

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from core.city import City, load_city
 from core.errors import CityValidationError, InputError
+from core.intake.city import City, load_city
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Greenprint: city energy, carbon and equity assessment.")
@@ -68,7 +68,7 @@ def city_from_args(boundaries: Path, attributes: Path | None, id_column: str,
     """Load the city the way every command does (raises InputError/CityValidationError).
 
     ``degree_days``: an optional monthly degree-day table attached to the city."""
-    from core import mapping as column_mapping
+    from core.intake import mapping as column_mapping
 
     saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
     columns = {**saved.columns, **pairs(map_, "--map")}
@@ -84,7 +84,7 @@ def with_degree_days(city: City, path: Path | None) -> City:
     """The city with the degree-day table at ``path`` attached and recorded (unchanged if None)."""
     if path is None:
         return city
-    from core import degree_days as dd
+    from core.models import degree_days as dd
 
     return dd.attach(city, dd.read_degree_days(path), Path(path).name)
 
@@ -143,7 +143,7 @@ def log_internal_error(exc: BaseException) -> tuple[str, Path]:
 
 def _register_commands() -> None:
     """Import the modules that add commands to ``app`` (each defines its own)."""
-    import core.commands  # noqa: F401
+    from core.cli import models, optimize, summary, validate  # noqa: F401
 
 
 _register_commands()

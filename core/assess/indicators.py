@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import carbon, equity
-from core.city import City
+from core.assess import carbon, equity
+from core.intake.city import City
 
 EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
 M2_PER_KM2 = 1e6

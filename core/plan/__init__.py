@@ -1,0 +1,2 @@
+"""Planning: scenarios, the intervention catalogue, the allocation problem, its solvers,
+and the Scenario lab's results (KPIs, Pareto front, Monte Carlo band)."""

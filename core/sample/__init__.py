@@ -1,0 +1,1 @@
+"""Seeded sample data for scale tests, benchmarks and the data build; never imported by the app."""
