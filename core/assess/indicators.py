@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 
 from core.assess import carbon, equity
+from core.intake import geometry
 from core.intake.city import City
 
-EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
-M2_PER_KM2 = 1e6
 KWH_PER_GWH = 1e6
 
 
@@ -112,7 +111,7 @@ def in_table(table: pd.DataFrame) -> list[Indicator]:
 
 
 def land_area_km2(city: City) -> pd.Series:
-    return city.districts.geometry.to_crs(EQUAL_AREA).area / M2_PER_KM2
+    return geometry.area_km2(city.districts)
 
 
 def indicator_table(city: City) -> pd.DataFrame:

@@ -14,10 +14,9 @@ import geopandas as gpd
 import pandas as pd
 
 from core import paths
+from core.constants import WGS84
 from core.errors import CityValidationError
 from core.intake import readers, staging
-
-WGS84 = "EPSG:4326"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from core.constants import EQUAL_AREA_CRS, M2_PER_KM2, WGS84
 from core.errors import InputError
 
-WGS84 = "EPSG:4326"
-EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area
 POLYGONAL = ("Polygon", "MultiPolygon")
-M2_PER_KM2 = 1e6
 # A CRS given by a user: an authority code only (EPSG:3435, ESRI:102671 or a bare 3435).
 AUTHORITY_CODE = re.compile(r"^(?:(?:EPSG|ESRI):)?\d{4,6}$", re.IGNORECASE)
 
@@ -124,7 +122,7 @@ def topology(gdf: gpd.GeoDataFrame, min_area_m2: float) -> Topology:
     """Overlaps and gaps between districts larger than ``min_area_m2`` (slivers below are noise)."""
     usable = ~unusable(gdf.geometry)
     ids = gdf["district_id"].astype(str).to_numpy()[usable]
-    geoms = gdf.geometry[usable].to_crs(EQUAL_AREA).to_numpy()
+    geoms = gdf.geometry[usable].to_crs(EQUAL_AREA_CRS).to_numpy()
     geoms = shapely.make_valid(geoms)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
@@ -167,7 +165,7 @@ def _gaps(geoms: np.ndarray, ids: np.ndarray, tree: shapely.STRtree,
 
 def area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
     """District areas in km², computed in an equal-area projection."""
-    return gdf.geometry.to_crs(EQUAL_AREA).area / M2_PER_KM2
+    return gdf.geometry.to_crs(EQUAL_AREA_CRS).area / M2_PER_KM2
 
 
 def display_geometry(gdf: gpd.GeoDataFrame, tolerance_share: float
@@ -178,7 +176,7 @@ def display_geometry(gdf: gpd.GeoDataFrame, tolerance_share: float
     the median area), in metres of an equal-area projection. Returns the simplified
     series (EPSG:4326) and the tolerance used.
     """
-    projected = gdf.geometry.to_crs(EQUAL_AREA)
+    projected = gdf.geometry.to_crs(EQUAL_AREA_CRS)
     tolerance_m = float(np.sqrt(np.median(projected.area))) * tolerance_share
     if tolerance_m <= 0 or not np.isfinite(tolerance_m):
         return gdf.geometry, 0.0

@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from core import reference_tables
+from core.constants import M2_PER_KM2
 from core.errors import Problem
 from core.intake import columns as cols
 from core.intake import geometry
@@ -296,14 +297,14 @@ def _topology_problems(topo: geometry.Topology) -> list[Problem]:
     if len(topo.overlaps):
         ids = tuple(sorted(set(topo.overlaps["district_a"]) | set(topo.overlaps["district_b"])))
         out.append(Problem("overlaps", f"{len(topo.overlaps)} pair(s) of districts overlap, "
-                           f"{topo.overlap_m2 / geometry.M2_PER_KM2:,.4f} km² "
+                           f"{topo.overlap_m2 / M2_PER_KM2:,.4f} km² "
                            f"({topo.overlap_m2:,.0f} m²) in all",
                            "fix the boundaries so that districts do not overlap (areas and "
                            "densities count the overlap twice)", "geometry", ids, blocking=False))
     if len(topo.gaps):
         ids = tuple(sorted({i for s in topo.gaps["district_ids"] for i in s.split(", ") if i}))
         out.append(Problem("gaps", f"{len(topo.gaps)} hole(s) enclosed by the city, "
-                           f"{topo.gap_m2 / geometry.M2_PER_KM2:,.4f} km² ({topo.gap_m2:,.0f} m²) "
+                           f"{topo.gap_m2 / M2_PER_KM2:,.4f} km² ({topo.gap_m2:,.0f} m²) "
                            "in all: gaps between districts, or areas that are not part of the city",
                            "close gaps between neighbouring districts; enclaves may stay",
                            "geometry", ids, blocking=False))

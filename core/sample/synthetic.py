@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from core import paths
+from core.constants import EQUAL_AREA_CRS, WGS84
 from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS
 
 DATA_DIR = paths.DATA_DIR
@@ -37,8 +38,6 @@ DEFAULT_PARAMETERS = DATA_DIR / "generator_parameters.csv"
 DEFAULT_DEGREE_DAYS = DATA_DIR / "chicago" / "degree_days.csv"
 DEFAULT_DISTRICTS = DATA_DIR / "chicago" / "districts.geojson"
 
-EQUAL_AREA_CRS = "EPSG:6933"
-GEOGRAPHIC_CRS = "EPSG:4326"
 _M_PER_DEG_LAT = 110_574.0  # metres per degree of latitude (WGS84, mid-latitudes)
 _M_PER_DEG_LON_EQUATOR = 111_320.0  # metres per degree of longitude at the equator
 _DAYS_PER_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
@@ -214,7 +213,7 @@ def _district_geometry(districts: gpd.GeoDataFrame) -> dict[str, np.ndarray | in
         bad = districts["district_id"].iloc[int(np.argmin(areas))]
         raise ValueError(f"district {bad!r} has zero area")
     cent_ea = shapely.get_coordinates(shapely.centroid(geoms_ea))
-    cent_ll = gpd.GeoSeries(shapely.points(cent_ea), crs=EQUAL_AREA_CRS).to_crs(GEOGRAPHIC_CRS)
+    cent_ll = gpd.GeoSeries(shapely.points(cent_ea), crs=EQUAL_AREA_CRS).to_crs(WGS84)
     lonlat = shapely.get_coordinates(cent_ll.values)
     core = _core_index(geoms_ea, areas, cent_ea)
     x, y = _local_km(lonlat[:, 0], lonlat[:, 1], lonlat[core, 0], lonlat[core, 1])
@@ -496,7 +495,7 @@ def tessellation(n: int, seed: int = 0, side_km: float = 25.0,
     cells = shapely.transform(cells, lambda c: c * np.array([sx, sy]) + np.array([lon0, lat0]))
     ids = [str(i) for i in range(1, n + 1)]
     return gpd.GeoDataFrame({"district_id": ids, "name": [f"District {i}" for i in ids]},
-                            geometry=cells, crs=GEOGRAPHIC_CRS)
+                            geometry=cells, crs=WGS84)
 
 
 def generate_city_tables(seed: int = 2026, districts_path: str | Path | None = None,
