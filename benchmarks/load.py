@@ -55,9 +55,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, ROOT, rss_mb, running_app
+from dashboard import nav
+from tools.devserver import CHROMIUM, chromium, rss_mb, running_app
 
-PAGE = "scenario_lab"  # url_path of pages/scenario_lab.py (dashboard/nav.py, st.navigation)
+PAGE = nav.url_path(nav.SCENARIO_LAB)  # "scenario_lab"
 BUDGET_KEY = "budget"  # dashboard/keys.py LAB_BUDGET
 PRICE_KEY = "elec_price"  # dashboard/keys.py LAB_ELECTRICITY_PRICE (--uncached)
 RESULT_METRIC = "Spent"  # the KPI card whose arrival counts as "KPI values updated"
@@ -284,12 +285,9 @@ async def _protocol_level(url: str, n: int, args) -> list[UserResult]:
 def _browser_level(url: str, n: int, args) -> list[UserResult]:
     """The same loop in n chromium contexts: ArrowRight/Left on the budget slider, then
     wait until the "Spent" card shows a new value (or the running indicator is gone)."""
-    from playwright.sync_api import sync_playwright
-
     results = [UserResult() for _ in range(n)]
     rngs = [random.Random(args.seed * 1000 + i) for i in range(n)]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         pages = []
         for i in range(n):
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -330,7 +328,6 @@ def _browser_level(url: str, n: int, args) -> list[UserResult]:
                 except Exception as exc:
                     r.errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 page.wait_for_timeout(rngs[i].uniform(*args.think) * 1000 / n)
-        browser.close()
     return results
 
 
@@ -466,5 +463,4 @@ def _bare(tmp: str) -> Path:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())

@@ -17,21 +17,27 @@ import time
 import numpy as np
 import torch
 
+from core import paths
 from core.intake.city import default_city, load_city
-from core.models import energy_model
-from core.sample import synthetic
+from core.intake.degree_day_table import read_degree_days
+from core.models.cross_validation import Evaluation, evaluate
+from core.models.features import available_targets, design
+from core.models.network import TrainConfig, fit_batched
+from core.sample.attributes import generate_attributes
+from core.sample.parameters import load_generator_parameters
+from core.sample.tessellation import tessellation
 
 
 def city_of(n: int):
     if n == 77:
         return default_city()
-    grid = synthetic.tessellation(n, seed=n)
-    attrs = synthetic.generate_attributes(grid, synthetic.load_generator_parameters(),
-                                          synthetic.load_degree_days(), seed=n)
+    grid = tessellation(n, seed=n)
+    attrs = generate_attributes(grid, load_generator_parameters(),
+                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=n)
     return load_city(grid, attrs, name=f"tessellation {n}")
 
 
-def inference_rate(ev: energy_model.Evaluation, X: np.ndarray, repeats: int = 5) -> float:
+def inference_rate(ev: Evaluation, X: np.ndarray, repeats: int = 5) -> float:
     """Districts per second through the final ensemble (all members, both targets)."""
     ev.ensemble.predict_log(X)  # warm-up
     start = time.perf_counter()
@@ -42,18 +48,18 @@ def inference_rate(ev: energy_model.Evaluation, X: np.ndarray, repeats: int = 5)
 
 def final_ensemble_seconds(city, device: str) -> float:
     """Training time of the deployed ensemble alone (members x targets, no cross-validation)."""
-    cfg = energy_model.TrainConfig(device=device)
-    dsg = energy_model.design(city)
+    cfg = TrainConfig(device=device)
+    dsg = design(city)
     rng = np.random.default_rng(cfg.seed)
     rows_Y, rows_tr = [], []
-    for t in energy_model.available_targets(city):
+    for t in available_targets(city):
         y = np.log(city.districts[t].to_numpy(float) / dsg.basis_values)
         for _ in range(cfg.members):
             rows_Y.append(y)
             rows_tr.append(rng.random(city.n) >= cfg.val_share)
     tr = np.array(rows_tr)
     start = time.perf_counter()
-    energy_model.fit_batched(dsg.X, np.array(rows_Y), tr, ~tr, cfg)
+    fit_batched(dsg.X, np.array(rows_Y), tr, ~tr, cfg)
     return time.perf_counter() - start
 
 
@@ -69,16 +75,16 @@ def main() -> None:
           "CV(RMSE) el/gas")
     for device in args.devices:
         # warm-up: the first torch run in a process pays one-off set-up costs
-        energy_model.evaluate(default_city(), energy_model.TrainConfig(device=device, max_epochs=5))
+        evaluate(default_city(), TrainConfig(device=device, max_epochs=5))
         ref = None
         for n in args.sizes:
             city = city_of(n)
             msgs: list[str] = []
-            ev = energy_model.evaluate(city, energy_model.TrainConfig(device=device),
-                                       progress=lambda f, m, msgs=msgs: msgs.append(m))
+            ev = evaluate(city, TrainConfig(device=device),
+                          progress=lambda f, m, msgs=msgs: msgs.append(m))
             epochs = int(next(m for m in reversed(msgs) if m.startswith("epoch")).split()[1][:-1])
             ref = ref or ev.seconds
-            rate = inference_rate(ev, energy_model.design(city).X)
+            rate = inference_rate(ev, design(city).X)
             cv = "/".join(f"{r.scores[r.selected].cv_rmse:.1%}" for r in ev.targets.values())
             n_net = (ev.folds + 1) * ev.config.members * len(ev.targets)
             train_only = final_ensemble_seconds(city, device)
@@ -88,19 +94,19 @@ def main() -> None:
 
     # batched vs one at a time, same networks and epochs (77 districts)
     city = default_city()
-    dsg = energy_model.design(city)
+    dsg = design(city)
     y = np.log(city.districts["electricity_kwh"].to_numpy() / dsg.basis_values)
     M = 30
     rng = np.random.default_rng(0)
     tr = rng.random((M, city.n)) < 0.8
     Y = np.tile(y, (M, 1))
-    cfg = energy_model.TrainConfig(max_epochs=200, patience=10_000)
+    cfg = TrainConfig(max_epochs=200, patience=10_000)
     start = time.perf_counter()
-    energy_model.fit_batched(dsg.X, Y, tr, ~tr, cfg)
+    fit_batched(dsg.X, Y, tr, ~tr, cfg)
     batched = time.perf_counter() - start
     start = time.perf_counter()
     for m in range(M):
-        energy_model.fit_batched(dsg.X, Y[m:m + 1], tr[m:m + 1], ~tr[m:m + 1], cfg)
+        fit_batched(dsg.X, Y[m:m + 1], tr[m:m + 1], ~tr[m:m + 1], cfg)
     single = time.perf_counter() - start
     print(f"\n{M} networks x 200 epochs on 77 districts: batched {batched:.2f} s, one at a time "
           f"{single:.2f} s, ratio {single / batched:.1f}x")

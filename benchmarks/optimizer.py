@@ -21,19 +21,23 @@ import time
 import numpy as np
 import torch
 
+from core import paths
 from core.intake.city import default_city, load_city
-from core.plan import optimizer
+from core.intake.degree_day_table import read_degree_days
+from core.plan import optimizer, problem, results
 from core.plan.scenario import Scenario
-from core.sample import synthetic
+from core.sample.attributes import generate_attributes, round_attributes
+from core.sample.parameters import load_generator_parameters
+from core.sample.tessellation import tessellation
 
 
 def city_of(n: int):
     if n == 77:
         return default_city()
-    districts = synthetic.tessellation(n, seed=1)
-    attrs = synthetic.generate_attributes(districts, synthetic.load_generator_parameters(),
-                                          synthetic.load_degree_days(), seed=1)
-    return load_city(districts, synthetic.round_attributes(attrs), name=f"tessellation {n}")
+    districts = tessellation(n, seed=1)
+    attrs = generate_attributes(districts, load_generator_parameters(),
+                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=1)
+    return load_city(districts, round_attributes(attrs), name=f"tessellation {n}")
 
 
 def scenarios(s: int, seed: int = 0) -> list[Scenario]:
@@ -51,7 +55,7 @@ def scenarios(s: int, seed: int = 0) -> list[Scenario]:
 def run(ns, ss, device: str, highs_seconds: float) -> list[dict]:
     rows = []
     for n in ns:
-        ctx = optimizer.context(city_of(n))
+        ctx = problem.context(city_of(n))
         for s in ss:
             scs = scenarios(s)
             optimizer.optimize(ctx, scs, device=device)  # warm-up
@@ -64,13 +68,13 @@ def run(ns, ss, device: str, highs_seconds: float) -> list[dict]:
             gaps, highs_times = [], []
             start = time.perf_counter()
             for i in range(s):
-                check = optimizer.check_against_highs(res, i)
+                check = results.check_against_highs(res, i)
                 highs_times.append(check["seconds"])
                 gaps.append(check["gap_rel"])
                 if time.perf_counter() - start > highs_seconds:
                     break
             highs_total = float(np.mean(highs_times)) * s
-            rows.append({"N": n, "S": s, "items": res.lp["value"].shape[1], "device": res.device,
+            rows.append({"N": n, "S": s, "items": res.linear.value.shape[1], "device": res.device,
                          "torch_s": torch_s, "highs_total_s": highs_total,
                          "highs_solved": len(highs_times), "speedup": highs_total / torch_s,
                          "worst_gap": float(np.nanmax(gaps)),

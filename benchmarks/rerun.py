@@ -94,10 +94,10 @@ def bare_ms(moves: int) -> float:
 
 def solve_ms(moves: int) -> float:
     from core.intake.city import default_city
-    from core.plan import optimizer
+    from core.plan import optimizer, problem
     from core.plan.scenario import Scenario
 
-    ctx = optimizer.context(default_city())
+    ctx = problem.context(default_city())
     optimizer.optimize(ctx, Scenario(budget_usd_per_capita=100))
     times = []
     for i in range(moves):

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, rss_mb, running_app
+from tools.devserver import CHROMIUM, chromium, rss_mb, running_app
 
 BARE_APP = 'import streamlit as st\nst.title("Reference")\nst.write("hello")\n'
 
@@ -50,19 +50,15 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"needs {CHROMIUM} (apt-get install chromium)")
         return 1
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE_APP)
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         results: dict[str, list[tuple[float, float]]] = {"greenprint": [], "bare streamlit": []}
         for i in range(args.runs):
             results["greenprint"].append(measure(None, "stDeckGlJsonChart", browser))
             results["bare streamlit"].append(measure(bare, "stMarkdown", browser))
             print(f"run {i + 1}/{args.runs}: map visible {results['greenprint'][-1][0]:.2f} s, "
                   f"{results['greenprint'][-1][1]:.0f} MB", file=sys.stderr)
-        browser.close()
 
     med = {k: (statistics.median(s for s, _ in v), statistics.median(m for _, m in v))
            for k, v in results.items()}

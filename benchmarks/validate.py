@@ -3,11 +3,11 @@
     python benchmarks/validate.py [--sizes 77 801 10000]
 
 77 is the bundled Chicago city; the other sizes are generated tessellations
-(``core.sample.synthetic.tessellation``) with generated attributes. Each size runs in a
-fresh subprocess: wall time of ``core.intake.quality.validate`` (read frames -> staged ->
-report -> city; files are already in memory), then a second run under tracemalloc
-for the peak of Python-level allocations (numpy and pandas included, GEOS not), and
-the process's peak RSS growth during validation. Ratios are against the first size.
+(``core.sample.tessellation``) with generated attributes. Each size runs in a
+fresh subprocess: wall time of ``core.intake.city.validate_city`` and its quality
+report (read frames -> staged -> city -> report; files are already in memory), then a
+second run under tracemalloc for the peak of Python-level allocations (numpy and pandas
+included, GEOS not), and the process's peak RSS growth during validation. Ratios are against the first size.
 Targets on a 2-core machine: 801 districts < 2 s, 10,000 < 20 s.
 """
 
@@ -26,27 +26,28 @@ CHILD = r"""
 import json, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 from core import paths
-from core.intake import quality
-from core.sample import synthetic
-from core.intake.city import read_inputs
+from core.intake.city import read_inputs, validate_city
+from core.intake.degree_day_table import read_degree_days
+from core.sample.attributes import generate_attributes
+from core.sample.parameters import load_generator_parameters
+from core.sample.tessellation import tessellation
 n = {n}
 if n == 77:
     gdf, table, _ = read_inputs(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES)
 else:
-    gdf = synthetic.tessellation(n, seed=1)
-    table = synthetic.generate_attributes(gdf, synthetic.load_generator_parameters(),
-                                          synthetic.load_degree_days(), seed=1)
-quality.validate(gdf.iloc[:5], table.iloc[:5])  # warm imports and reference tables
+    gdf = tessellation(n, seed=1)
+    table = generate_attributes(gdf, load_generator_parameters(),
+                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=1)
+validate_city(gdf.iloc[:5], table.iloc[:5]).report  # warm imports and reference tables
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-result = quality.validate(gdf, table)
+r = validate_city(gdf, table).report
 seconds = time.perf_counter() - t0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()
-quality.validate(gdf, table)
+validate_city(gdf, table).report
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
-r = result.report
 print(json.dumps({{"n": n, "seconds": seconds, "peak_mb": peak / 2**20,
                   "rss_growth_mb": (rss1 - rss0) / 1024, "usable": r.usable,
                   "score": r.score, "warnings": len(r.warnings), "blocking": len(r.blocking),

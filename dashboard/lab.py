@@ -11,7 +11,7 @@ import json
 import streamlit as st
 import torch
 
-from core.plan import lab, optimizer, scenario
+from core.plan import lab, optimizer, problem, results, scenario
 from core.plan.scenario import Scenario
 from dashboard import keys, state
 from dashboard.scenario_sidebar import current_scenario  # noqa: F401  (the page's entry)
@@ -24,37 +24,37 @@ SOLVER_THREADS = 1
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _context(_city, city_key: str) -> optimizer.CityContext:
-    return optimizer.context(_city)
+def _context(_city, city_key: str) -> problem.CityContext:
+    return problem.context(_city)
 
 
-def context() -> optimizer.CityContext:
+def context() -> problem.CityContext:
     return _context(state.active_city(), state.active_city_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _solve(city_key: str, scenario_json: str) -> optimizer.Result:
+def _solve(city_key: str, scenario_json: str) -> results.Result:
     torch.set_num_threads(SOLVER_THREADS)
     res = optimizer.optimize(context(), scenario.from_dict(json.loads(scenario_json)))
-    res.lp = {k: (v.cpu() if hasattr(v, "cpu") else v) for k, v in res.lp.items()}
+    res.linear, res.linear_spend_usd = res.linear.to("cpu"), res.linear_spend_usd.cpu()
     return res
 
 
-def solve(sc: Scenario) -> optimizer.Result:
+def solve(sc: Scenario) -> results.Result:
     """The optimizer's result for the active city and this scenario (cached by city key + id)."""
     return _solve(state.active_city_key(), sc.to_json())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _highs_check(city_key: str, scenario_json: str, _result: optimizer.Result) -> dict:
-    return optimizer.check_against_highs(_result)
+def _highs_check(city_key: str, scenario_json: str, _result: results.Result) -> dict:
+    return results.check_against_highs(_result)
 
 
-def highs_check(sc: Scenario, result: optimizer.Result, force: bool = False) -> dict | None:
+def highs_check(sc: Scenario, result: results.Result, force: bool = False) -> dict | None:
     """HiGHS gap for the linear part, computed automatically on small cities, else on request
     (once per city and scenario for all sessions; shown to a session once it asked)."""
     store = st.session_state.setdefault(keys.LAB_HIGHS, {})
-    key = f"{state.active_city_key()}:{sc.id}"
+    key = state.cache_key(state.active_city_key(), sc.id)
     if key not in store and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
         store[key] = _highs_check(state.active_city_key(), sc.to_json(), result)
     return store.get(key)
@@ -63,7 +63,7 @@ def highs_check(sc: Scenario, result: optimizer.Result, force: bool = False) -> 
 def sweeps(sc: Scenario, progress) -> tuple:
     """Pareto front and Monte Carlo band, each one batched solve; kept per scenario id."""
     store = st.session_state.setdefault(keys.LAB_SWEEPS, {})
-    key = f"{state.active_city_key()}:{sc.id}"
+    key = state.cache_key(state.active_city_key(), sc.id)
     if key not in store:
         torch.set_num_threads(SOLVER_THREADS)
         progress.progress(0.1, text="Pareto front: one batched solve over budgets…")
@@ -76,7 +76,7 @@ def sweeps(sc: Scenario, progress) -> tuple:
 
 
 def stored_sweeps(sc: Scenario):
-    return st.session_state.get(keys.LAB_SWEEPS, {}).get(f"{state.active_city_key()}:{sc.id}")
+    return st.session_state.get(keys.LAB_SWEEPS, {}).get(state.cache_key(state.active_city_key(), sc.id))
 
 
 MAP_LAYERS = {"spend_usd": ("Spending", "USD"),

@@ -1,4 +1,4 @@
-"""Plotly figures of the Scenario lab, built from core.plan.optimizer / core.plan.lab tables (tests call
+"""Plotly figures of the Scenario lab, built from core.plan.results / core.plan.lab tables (tests call
 these directly)."""
 
 from __future__ import annotations

@@ -77,6 +77,6 @@ def quintile_bars(quintiles: pd.DataFrame, high_share: float, severe_share: floa
     fig.add_hline(y=severe_pct, line_dash="dot", line_color="#b2182b",
                   annotation_text=f"severe ({severe_pct:g} %)")
     fig.update_layout(title="Energy burden by income quintile of districts (1 = lowest income)",
-                      yaxis_title="household-weighted mean burden (% of income)", height=380,
+                      yaxis_title="group burden: bills / income (% of income)", height=380,
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig

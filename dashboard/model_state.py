@@ -6,16 +6,18 @@ import streamlit as st
 
 from core.assess import inequality
 from core.intake.city import City
-from core.models import degree_days, energy_model
+from core.models import degree_days
+from core.models.cross_validation import Evaluation, evaluate
+from core.models.network import TrainConfig
 from dashboard import keys, state
 
 
 @st.cache_resource(show_spinner="Training the energy model on this city's data…", max_entries=8)
-def _default_evaluation(_city: City, city_key: str) -> energy_model.Evaluation:
-    return energy_model.evaluate(_city, energy_model.TrainConfig())
+def _default_evaluation(_city: City, city_key: str) -> Evaluation:
+    return evaluate(_city, TrainConfig())
 
 
-def evaluation(city: City, folds: int, seed: int, retrain: bool) -> energy_model.Evaluation:
+def evaluation(city: City, folds: int, seed: int, retrain: bool) -> Evaluation:
     """The session's latest retrain for this city, else the cached default evaluation.
 
     A retrain shows a progress bar driven by core's progress callback; the first,
@@ -28,8 +30,8 @@ def evaluation(city: City, folds: int, seed: int, retrain: bool) -> energy_model
         def progress(fraction: float, message: str) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=f"Training: {message}")
 
-        config = energy_model.TrainConfig(folds=folds or None, seed=int(seed))
-        ev = energy_model.evaluate(city, config, progress=progress)
+        config = TrainConfig(folds=folds or None, seed=int(seed))
+        ev = evaluate(city, config, progress=progress)
         st.session_state[keys.MODEL_RESULT] = (key, ev)
         bar.progress(1.0, text=f"Retrained in {ev.seconds:.1f} s ({ev.folds}-fold, seed {seed})")
         return ev

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 from core.assess import indicators
 from core.intake.city import City, default_city
 from dashboard import keys
+
+
+def cache_key(*parts) -> str:
+    """The one key for the UI's caches and stores: 16 hex digits of a SHA-256 of the parts.
+
+    The same parts, in the same order, give the same key in every session and run:
+    pydantic models count by their JSON, other objects (dataclasses, ``None``) by ``repr``,
+    strings and numbers as they are, so ``None`` and ``""`` differ.
+    """
+    def canonical(part):
+        return part.model_dump(mode="json") if isinstance(part, BaseModel) else repr(part)
+
+    text = json.dumps(parts, default=canonical, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @st.cache_resource(show_spinner="Loading the default city…")

@@ -18,9 +18,10 @@ import streamlit as st
 from core import paths
 from core.assess import maps
 from core.errors import CityValidationError, InputError
-from core.intake import quality, readers
-from core.intake.city import City
-from core.models import degree_days as dd
+from core.intake import degree_day_table, quality, readers
+from core.intake.city import City, Validation, validate_city
+from core.intake.mapping import ColumnMapping
+from core.intake.staging import Cleaning
 from core.settings import get_settings
 from dashboard import components, guard, keys, state
 
@@ -90,7 +91,7 @@ def table(u: Upload | None):
 def _degree_days(_data: bytes, name: str, digest: str) -> pd.DataFrame:
     buf = io.BytesIO(_data)
     buf.name = name  # the error message names the file
-    return dd.read_degree_days(buf)
+    return degree_day_table.read_degree_days(buf)
 
 
 def degree_days(u: Upload | None):
@@ -105,13 +106,15 @@ DEGREE_DAYS_EXAMPLE = (f"One row per month: `month` (1 to 12), `hdd_c` and `cdd_
 
 
 @st.cache_resource(**CACHE, show_spinner="Checking the data…")
-def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> quality.Validation:
-    return quality.validate(_gdf, _table, _mapping, _cleaning)
+def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> Validation:
+    result = validate_city(_gdf, _table, _mapping, _cleaning)
+    _ = result.report  # built here, under the spinner, and cached with the result
+    return result
 
 
-def validate(gdf, tbl, mapping, cleaning, files_key: str):
-    """Validate (cached on the files, the mapping and the cleaning choices)."""
-    key = f"{files_key}|{mapping.model_dump_json()}|{cleaning!r}"
+def validate(gdf, tbl, mapping: ColumnMapping, cleaning: Cleaning, key: str):
+    """``(validation, None)`` or ``(None, message)``, cached on ``key``: the
+    :func:`dashboard.state.cache_key` of the files, the mapping and the cleaning choices."""
     return guarded(_validate, gdf, tbl, mapping, cleaning, key)
 
 
@@ -122,11 +125,12 @@ def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None =
     ``key`` says what the city was made from (files, mapping, cleaning); an accepted
     monthly degree-day table (from ``degree_days_file``) is attached and recorded."""
     named = replace(city, name=name, source=f"uploaded by the user: {name}")
+    degree_days_digest = None
     if degree_days is not None and degree_days_file is not None:
-        named = dd.attach(named, degree_days, degree_days_file.name)
-        key = f"{key}|degree_days={degree_days_file.digest}"
-    digest = hashlib.sha1(f"{key}|{name}".encode()).hexdigest()[:16]  # caches are keyed on it
-    state.set_active_city(named.with_display(get_settings().display_tolerance_share), digest)
+        named = degree_day_table.attach(named, degree_days, degree_days_file.name)
+        degree_days_digest = degree_days_file.digest
+    state.set_active_city(named.with_display(get_settings().display_tolerance_share),
+                          state.cache_key(key, name, degree_days_digest))  # caches key on it
     with_dd = ", with its monthly degree days," if named.degree_days is not None else ""
     st.session_state[keys.DATA_NOTICE] = (f"Every page now shows {name} "
                                           f"({city.n:,} districts){with_dd} for this session.")

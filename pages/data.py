@@ -4,8 +4,7 @@ then use the city on every page (the active city changes only when the new one i
 import pandas as pd
 import streamlit as st
 
-from core.intake import columns, mapping, quality, staging
-from core.models import degree_days as dd
+from core.intake import columns, degree_day_table, mapping, quality, staging
 from dashboard import components, guard, keys, state, upload
 
 city = state.active_city()
@@ -36,7 +35,7 @@ if dd_error:
     st.warning(f"Degree days: {dd_error}. The city can still be used without them; the "
                "degree-day split on the Energy model page will be unavailable.")
 elif degree_days is not None:
-    st.success(f"Degree days accepted: {dd.describe(degree_days)}. They are attached to the "
+    st.success(f"Degree days accepted: {degree_day_table.describe(degree_days)}. They are attached to the "
                "city when you press **Use this city**.")
 if b_up is None:
     st.info("Upload the district polygons to start; add a table when the attributes are in a "
@@ -60,17 +59,19 @@ if error:
     st.stop()
 
 st.header("2. Ids and columns")
-b_cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-a_cols = [str(c) for c in tbl.columns] if tbl is not None else []
+b_cols, a_cols = mapping.source_columns(gdf, tbl)
 saved_file = st.file_uploader("Load a saved mapping (JSON or YAML), optional",
                               type=["json", "yaml", "yml"], key=keys.DATA_MAPPING_FILE)
-base = mapping.suggest(a_cols, b_cols)
+saved = None
 if saved_file is not None:
-    base, error = upload.guarded(mapping.loads, saved_file.getvalue().decode("utf-8", "replace"),
-                                 saved_file.name)
+    saved, error = upload.guarded(mapping.loads, saved_file.getvalue().decode("utf-8", "replace"),
+                                  saved_file.name)
     if error:
         st.error(f"Mapping file: {error}")
         st.stop()
+# The CLI's rule (mapping.merge): a loaded file overrides the suggestions; the table below
+# starts from the result, and what the user sets there overrides both.
+base = mapping.merge(mapping.suggest(a_cols, b_cols), saved)
 ids_left, ids_right, crs_col = st.columns(3)
 b_id = ids_left.selectbox("Id column in the boundaries", b_cols, key=keys.DATA_BOUNDARY_ID,
                           index=b_cols.index(base.id_column) if base.id_column in b_cols else 0)
@@ -85,11 +86,11 @@ st.caption("Suggested from your column names: check each row, pick the canonical
            "e.g. kWh, m², share). Tick *model feature* to keep another numeric column for the "
            "models.")
 base = base.model_copy(update={"id_column": b_id, "attributes_id": a_id})
-files_key = f"{b_up.digest}|{a_up.digest if a_up else ''}|{layer}"
+files_key = state.cache_key(b_up.digest, a_up.digest if a_up else None, layer)
+editor_key = state.cache_key(files_key, b_id, a_id, saved_file.file_id if saved_file else None)
 edited = st.data_editor(
     pd.DataFrame(mapping.to_rows(base, b_cols, a_cols), columns=list(mapping.ROW_COLUMNS)),
-    hide_index=True, width="stretch", key=f"{keys.DATA_MAPPING_EDITOR}_{files_key}|{b_id}|{a_id}|"
-                                          f"{saved_file.file_id if saved_file else ''}",
+    hide_index=True, width="stretch", key=f"{keys.DATA_MAPPING_EDITOR}_{editor_key}",
     disabled=["column", "file"], column_config={
         "maps_to": st.column_config.SelectboxColumn("Maps to", options=[""] + list(
             columns.CANONICAL)),
@@ -113,7 +114,8 @@ cleaning = staging.Cleaning(
                                                key=keys.DATA_EXCLUDE)))
 
 st.header("4. Quality report")
-result, error = upload.validate(gdf, tbl, chosen, cleaning, files_key)
+checked_key = state.cache_key(files_key, chosen, cleaning)  # what the city is made from
+result, error = upload.validate(gdf, tbl, chosen, cleaning, checked_key)
 if error:
     st.error(error)
     st.stop()
@@ -130,7 +132,7 @@ if report.usable:
     st.success("No blocking problem: this city can be used.")
 
 map_col, legend_col = st.columns([5, 1])
-deck, view = upload.score_deck(result.districts, report, f"{files_key}|{chosen!r}|{cleaning!r}")
+deck, view = upload.score_deck(result.districts, report, checked_key)
 map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=560)  # the height the view fits
 with legend_col:
     components.legend(view.legend, "Quality score (points of 100)")
@@ -161,6 +163,6 @@ st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
 st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
           on_click=guard.callback(upload.use_city),
-          args=(result.city, name, f"{files_key}|{chosen.model_dump_json()}|{cleaning!r}",
+          args=(result.city, name, checked_key,
                 degree_days, dd_up if degree_days is not None else None),
           help=None if report.usable else "Fix the blocking problems first")

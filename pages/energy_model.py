@@ -7,14 +7,16 @@ import streamlit as st
 
 from core.assess import maps
 from core.intake import columns
-from core.models import degree_days, energy_model
+from core.models import cross_validation, degree_days
+from core.models.features import available_targets
+from core.models.model_card import LIMITS, model_card, model_card_markdown
 from dashboard import components, keys, model_charts, model_state, state
 
 city = state.active_city()
 st.title("Energy model")
 components.data_notice(city)
 
-if not energy_model.available_targets(city):
+if not available_targets(city):
     st.info("No energy model for this city: it has no observed annual electricity_kwh or "
             "gas_kwh. Map your consumption columns onto them on upload to train one.")
     st.stop()
@@ -24,7 +26,7 @@ st.caption("A small neural network (Linear-ReLU-Linear-ReLU-Linear, a deep ensem
            "against two baselines on the same cross-validation folds; the one with the lowest "
            "CV(RMSE) is used.")
 folds_col, seed_col, button_col = st.columns([2, 1, 1], vertical_alignment="bottom")
-fold_choices = [5, 10] + ([0] if city.n <= energy_model.LOO_MAX_DISTRICTS else [])
+fold_choices = [5, 10] + ([0] if city.n <= cross_validation.LOO_MAX_DISTRICTS else [])
 folds = folds_col.selectbox("Cross-validation", fold_choices, key=keys.MODEL_FOLDS,
                             format_func=lambda k: "leave-one-out" if k == 0 else f"{k}-fold")
 seed = seed_col.number_input("Seed", min_value=0, max_value=1_000_000, value=0,
@@ -35,12 +37,12 @@ st.caption(f"{ev.folds}-fold cross-validation, seed {ev.config.seed}, {ev.config
            f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s. The networks "
            f"predict the {ev.scale} from {len(ev.features)} features: {', '.join(ev.features)}.")
 
-crit = energy_model.ashrae_criteria()
+crit = cross_validation.ashrae_criteria()
 cards = st.columns(len(ev.targets))
 for card, (target, result) in zip(cards, ev.targets.items(), strict=True):
     chosen = result.scores[result.selected]
     card.metric(f"{columns.label_of(target)}: CV(RMSE) of the selected model",
-                f"{chosen.cv_rmse:.1%}", help=energy_model.MODEL_NAMES[result.selected],
+                f"{chosen.cv_rmse:.1%}", help=cross_validation.MODEL_NAMES[result.selected],
                 border=True)
 for result in ev.targets.values():
     (st.success if result.selected == "model" else st.info)(result.reason)
@@ -48,7 +50,7 @@ for target, why in ev.unavailable.items():
     st.warning(f"{columns.label_of(target)} is not modelled: {why}.")
 
 st.subheader("Model and baselines, side by side")
-st.dataframe(energy_model.scores_table(ev), hide_index=True, column_config={
+st.dataframe(cross_validation.scores_table(ev), hide_index=True, column_config={
     "cv_rmse_pct": st.column_config.NumberColumn("CV(RMSE) (%)", format="%.1f"),
     "nmbe_pct": st.column_config.NumberColumn("NMBE (%)", format="%.1f"),
     "r2": st.column_config.NumberColumn("R² (-)", format="%.3f"),
@@ -61,7 +63,7 @@ st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max']:.0
            "applied here to annual district totals). Metrics are out-of-fold: every district "
            "is predicted by models that never saw it. NMBE > 0 means under-prediction (ASHRAE Guideline 14 sign).")
 
-preds = energy_model.predictions(ev)
+preds = cross_validation.predictions(ev)
 names = city.districts["name"].astype(str).to_numpy()
 target = st.radio("Target", list(ev.targets), horizontal=True, key=keys.MODEL_TARGET,
                   format_func=columns.label_of)
@@ -70,7 +72,7 @@ chart_col, map_col = st.columns(2)
 with chart_col:
     st.plotly_chart(model_charts.predicted_vs_observed(
         result.observed, result.oof["model"], result.oof_lower, result.oof_upper, names,
-        columns.label_of(target), energy_model.MODEL_NAMES["model"]))
+        columns.label_of(target), cross_validation.MODEL_NAMES["model"]))
     st.caption("Bars: the network's 90 % prediction interval under cross-validation.")
 with map_col:
     residual = preds[f"{target}_cv_residual_pct"]
@@ -115,11 +117,11 @@ else:
                    "this fit is near-exact by construction; real meter data will not be.")
 
 st.subheader("Model card")
-card = energy_model.model_card(ev, city)
+card = model_card(ev, city)
 md_col, json_col = st.columns(2)
-md_col.download_button("Download model card (Markdown)", energy_model.model_card_markdown(card),
+md_col.download_button("Download model card (Markdown)", model_card_markdown(card),
                        file_name="model_card.md", mime="text/markdown")
 json_col.download_button("Download model card (JSON)", json.dumps(card, indent=2, default=float),
                          file_name="model_card.json", mime="application/json")
 with st.expander("Limits of this model"):
-    st.markdown("\n".join(f"- {x}" for x in energy_model.LIMITS))
+    st.markdown("\n".join(f"- {x}" for x in LIMITS))

@@ -1,9 +1,17 @@
 """Equity: energy burden, disadvantaged districts, inequality, clusters and threshold sensitivity."""
 
+import math
+
 import streamlit as st
 
 from core.assess import equity, indicators, inequality, maps
 from dashboard import components, keys, model_charts, model_state, state
+
+
+def percent(share: float) -> str:
+    """A share as percent with two decimals; "n/a" for NaN (no district with an income)."""
+    return "n/a" if math.isnan(share) else f"{share * 100:.2f}"
+
 
 city = state.active_city()
 st.title("Equity")
@@ -56,6 +64,15 @@ with dac_map:
     st.pydeck_chart(components.district_deck(city, props, fill, "<b>{name}</b><br/>{status}"),
                     height=560, key="equity_dac_map")
     components.legend(legend_rows, "Status")
+
+group_help = ("all households' energy bills / all households' income, with a district's income "
+              "estimated as households x median household income (DOE mean group burden)")
+city_col, low_col = st.columns(2)
+city_col.metric("Energy burden, whole city (% of income)", percent(report.mean_burden),
+                border=True, help=group_help)
+low_col.metric("Energy burden, lowest-income fifth of districts (% of income)",
+               percent(report.lowest_quintile_burden), border=True,
+               help=f"{group_help}; districts ranked by median household income")
 
 lorenz_col, quintile_col = st.columns(2)
 lorenz_col.plotly_chart(model_charts.lorenz_curve(report.lorenz, report.gini))

@@ -6,13 +6,14 @@ import streamlit as st
 
 from core.assess import maps
 from core.plan import lab as results
-from core.plan import optimizer
+from core.plan import problem
+from core.plan import results as tables
 from dashboard import components, keys, lab, lab_charts, state
 
 city = state.active_city()
 st.title("Scenario lab")
 components.data_notice(city)
-if reason := optimizer.unavailable(city.districts):
+if reason := problem.unavailable(city.districts):
     st.info(f"The Scenario lab is not available for this city: {reason}.")
     st.stop()
 ctx = lab.context()
@@ -32,7 +33,7 @@ if not totals["exact"] or ctx.district_ids.size > lab.HIGHS_AUTO_MAX_DISTRICTS:
 
 lab.kpi_delta_cards(results.kpis(ctx, res))
 
-table = optimizer.district_table(ctx, res)
+table = tables.district_table(ctx, res)
 layer = st.radio("Map", list(lab.MAP_LAYERS), horizontal=True, key=keys.LAB_MAP_LAYER,
                  format_func=lambda k: "{} ({})".format(*lab.MAP_LAYERS[k]))
 label, unit = lab.MAP_LAYERS[layer]
@@ -46,11 +47,11 @@ with legend_col:
     components.legend(view.legend, f"{label} ({unit})")
     st.caption(f"{int(ctx.dac.sum())} disadvantaged districts (CEJST-style rule)")
 
-per_measure = optimizer.by_intervention(ctx, res)
+per_measure = tables.by_intervention(ctx, res)
 left, right = st.columns(2)
 left.plotly_chart(lab_charts.abatement_by_intervention(per_measure))
 right.plotly_chart(lab_charts.macc(per_measure))
-st.plotly_chart(lab_charts.burden_by_quintile(optimizer.burden_by_quintile(ctx, res)))
+st.plotly_chart(lab_charts.burden_by_quintile(tables.burden_by_quintile(ctx, res)))
 
 st.subheader("Sweeps")
 st.caption(f"The Pareto front ({results.PARETO_LEVELS} budgets) and the Monte Carlo band "

@@ -1,14 +1,19 @@
-"""Small, exact fixtures shared by the tests."""
+"""Fixtures shared by the tests: small exact cities, and chromium for the browser tests."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from hypothesis import settings
 from shapely.geometry import box
+
+from core.intake.city import City, load_city
+from tools.devserver import CHROMIUM, ROOT, chromium, running_app
 
 # CI replays the same examples every run (a failure there is reproducible); locally,
 # hypothesis explores new examples each time.
@@ -42,3 +47,57 @@ def attrs4() -> pd.DataFrame:
         "electricity_kwh": [2e6, 3e6, 4e6, 5e6],
         "gas_kwh": [4e6, 5e6, 6e6, 8e6],
     })
+
+
+@pytest.fixture
+def city4(grid4, attrs4) -> City:
+    """The 4-district city with what the optimizer needs (housing, income, poverty, roofs)."""
+    a = attrs4.assign(housing_units=[450, 850, 1300, 1700],
+                      median_household_income=[90_000, 60_000, 30_000, 20_000],
+                      poverty_rate=[0.05, 0.1, 0.3, 0.4], roof_area_m2=[5e3, 6e3, 7e3, 8e3])
+    return load_city(grid4, a)
+
+
+# ------------------------------------------------------------------ browser tests
+
+
+@pytest.fixture
+def app_url() -> Iterator[str]:
+    """The URL of a fresh app server on a free local port, stopped after the test."""
+    with running_app() as (url, _proc, _seconds):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium under Playwright, launched once per test session."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium")
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make a page in a fresh browser context (its own cookies and storage), ``width`` x
+    ``height`` CSS pixels; other keywords go to ``browser.new_context``. All are closed
+    after the test."""
+    contexts = []
+
+    def make(width: int = 1400, height: int = 1250, **context_options):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      **context_options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Folder for the browser tests' screenshots: $GREENPRINT_SCREENSHOTS, else test-artifacts/."""
+    folder = Path(os.environ.get("GREENPRINT_SCREENSHOTS", ROOT / "test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -19,22 +19,20 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
-from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from core import paths
 from core.cli import app
 from core.errors import InputError
-from core.intake import mapping, readers
+from core.intake import degree_day_table, mapping, readers
 from core.intake.city import default_city
-from core.models import degree_days
 from core.plan import scenario
 from core.settings import Settings
-from dashboard import keys
+from dashboard import keys, nav
+from tests.apptest import open_app
+from tests.archives import zip_of
 from tests.conftest import square_grid
-from tests.files import zip_of
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 CITY = [str(paths.DEFAULT_BOUNDARIES), "--attributes", str(paths.DEFAULT_ATTRIBUTES)]
 runner = CliRunner()
 VRT = (b'<OGRVRTDataSource><OGRVRTLayer name="t"><SrcDataSource>/etc/passwd</SrcDataSource>'
@@ -182,7 +180,7 @@ def read(case: Case):
         return mapping.loads(case.data.decode("utf-8"), case.name)
     buf = io.BytesIO(case.data)
     buf.name = case.name
-    return degree_days.read_degree_days(buf)
+    return degree_day_table.read_degree_days(buf)
 
 
 def cli_args(case: Case, path: Path) -> list[str]:
@@ -240,8 +238,7 @@ PAGE_CASES = [c for c in CASES if c.kind in PAGE_UPLOADERS and not c.settings
 @pytest.fixture(scope="module")
 def page():
     """The Data page with an uploaded city active (a 4-district copy of the default)."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("../pages/data.py").run()
+    at = open_app(nav.DATA)
     city = default_city()
     small = type(city)(districts=city.districts.iloc[:4].copy(), name="Four areas",
                        source="test")
@@ -328,24 +325,22 @@ def test_blocking_data_problems_exit_1_and_leave_an_earlier_write_unchanged(tmp_
 
 def test_an_internal_error_in_the_cli_prints_an_error_id_not_a_traceback(monkeypatch, capsys):
     from core import cli
+    from core.cli import common
 
     def bug(*args, **kwargs):
         raise RuntimeError("an unforeseen bug in /srv/greenprint/core")
-    monkeypatch.setattr(cli, "load_city", bug)
+    monkeypatch.setattr(common, "load_city", bug)
     monkeypatch.setattr("sys.argv", ["python -m core", "summary", *CITY])
     monkeypatch.delenv("GREENPRINT_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_:
         cli.main()
-    assert exit_.value.code == cli.EXIT_INTERNAL
+    assert exit_.value.code == common.EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "error id" in err and "Traceback" not in err and "/srv/greenprint" not in err
 
 
 def test_a_reload_after_the_uploaded_city_was_lost_says_so():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params[keys.CITY_PARAM] = "a-city-this-server-no-longer-holds"
-    at.run()
-    assert not at.exception
+    at = open_app(query={keys.CITY_PARAM: "a-city-this-server-no-longer-holds"})
     assert any("no longer held by the server" in w.value for w in at.warning)
 
 
@@ -353,12 +348,7 @@ def test_a_reload_after_the_uploaded_city_was_lost_says_so():
                                     {"elec_price": "nan"}, {"objective": "drop_tables"},
                                     {"j40_pct": "-5"}, {"city": "../../etc/passwd"}])
 def test_bad_url_parameters_are_ignored_not_obeyed(params):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("../pages/scenario_lab.py").run()
-    assert not at.exception
+    at = open_app(nav.SCENARIO_LAB, query=params)
     assert at.sidebar.slider(key=keys.LAB_BUDGET).value == SCENARIO_OK["budget_usd_per_capita"]
     assert at.sidebar.slider(key=keys.LAB_JUSTICE40).value == round(
         SCENARIO_OK["justice40_share"] * 100)

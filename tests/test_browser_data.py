@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from dashboard import nav
 from tests.renamed_export import write_renamed_export
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-SHOTS = Path(os.environ.get("GREENPRINT_SCREENSHOTS", ROOT / "test-artifacts"))
+pytestmark = pytest.mark.browser
 
 
-def test_upload_report_and_use_this_city(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_upload_report_and_use_this_city(tmp_path, app_url, new_page, screenshots):
+    from playwright.sync_api import expect
 
     boundaries, attributes = write_renamed_export(tmp_path)
-    with running_app() as (url, _proc, _t), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        page.goto(url + "/data")
-        expect(page.get_by_text("Upload the district polygons to start")).to_be_visible(
-            timeout=30000)
-        inputs = page.locator("input[type=file]")
-        inputs.nth(0).set_input_files(str(boundaries))
-        expect(page.get_by_text("Attribute table, optional")).to_be_visible()
-        # let the rerun that the first upload started finish before the second upload
-        expect(page.get_by_text("Id column in the boundaries")).to_be_visible(timeout=60000)
-        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60000)
-        inputs.nth(1).set_input_files(str(attributes))
-        expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=60000)
-        expect(page.get_by_text("No blocking problem: this city can be used.")).to_be_visible(
-            timeout=30000)
-        expect(page.get_by_test_id("gp-legend")).to_contain_text("points")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(800)
-        page.set_viewport_size({"width": 1400, "height": 3600})  # the page scrolls inside
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(SHOTS / "data.png"))
-        page.get_by_role("button", name="Use this city").click()
-        expect(page.get_by_text("Every page now shows community_areas")).to_be_visible(
-            timeout=30000)
-        browser.close()
+    page = new_page(height=1600)
+    page.goto(f"{app_url}/{nav.url_path(nav.DATA)}")
+    expect(page.get_by_text("Upload the district polygons to start")).to_be_visible(
+        timeout=30000)
+    inputs = page.locator("input[type=file]")
+    inputs.nth(0).set_input_files(str(boundaries))
+    expect(page.get_by_text("Attribute table, optional")).to_be_visible()
+    # let the rerun that the first upload started finish before the second upload
+    expect(page.get_by_text("Id column in the boundaries")).to_be_visible(timeout=60000)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60000)
+    inputs.nth(1).set_input_files(str(attributes))
+    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=60000)
+    expect(page.get_by_text("No blocking problem: this city can be used.")).to_be_visible(
+        timeout=30000)
+    expect(page.get_by_test_id("gp-legend")).to_contain_text("points")
+    page.wait_for_timeout(800)
+    page.set_viewport_size({"width": 1400, "height": 3600})  # the page scrolls inside
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(screenshots / "data.png"))
+    page.get_by_role("button", name="Use this city").click()
+    expect(page.get_by_text("Every page now shows community_areas")).to_be_visible(
+        timeout=30000)

@@ -2,43 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
-from tests.fault_app import SECRET
+from dashboard import nav
+from tests.fault_app import LEAKS, SECRET
+from tools.devserver import running_app
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-SHOTS = Path(os.environ.get("GREENPRINT_SCREENSHOTS", ROOT / "test-artifacts"))
-PATHS = ["", "district", "energy_model", "equity", "scenario_lab", "data", "methods"]
+pytestmark = pytest.mark.browser
+FAULT_APP = Path(__file__).resolve().parent / "fault_app.py"
 
 
-def test_every_page_shows_an_error_id_and_no_traceback():
-    from playwright.sync_api import expect, sync_playwright
+def test_every_page_shows_an_error_id_and_no_traceback(new_page, screenshots):
+    from playwright.sync_api import expect
 
-    script = Path(__file__).resolve().parent / "fault_app.py"
-    with running_app(script=script) as (url, proc, _t), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    with running_app(script=FAULT_APP) as (url, proc, _t):
+        page = new_page(height=900)
         ids = []
-        for path in PATHS:
+        for path in map(nav.url_path, nav.ALL):
             page.goto(f"{url}/{path}")
             alert = page.get_by_test_id("stAlertContentError").filter(has_text="error id")
             expect(alert).to_have_count(1, timeout=30000)
             text = page.locator("body").inner_text()
-            for leak in ("Traceback", SECRET, "RuntimeError", 'File "'):
+            for leak in LEAKS:
                 assert leak not in text, (path, leak)
             ids.append(re.search(r"error id (\w+)", alert.inner_text()).group(1))
-            if path == "scenario_lab":
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHOTS / "forced_error.png"))
-        browser.close()
+            if path == nav.url_path(nav.SCENARIO_LAB):
+                page.screenshot(path=str(screenshots / "forced_error.png"))
     log = proc.stderr.read()
     assert all(error_id in log for error_id in ids) and SECRET in log  # details: server log
-    assert len(set(ids)) == len(PATHS)
+    assert len(set(ids)) == len(nav.ALL)

@@ -6,7 +6,9 @@ from shapely.geometry import LineString, Point
 
 from core.errors import CityValidationError, InputError
 from core.intake import units
-from core.intake.city import default_city, load_city, normalise_ids
+from core.intake.city import default_city, load_city, validate_city
+from core.intake.mapping import ColumnMapping
+from core.intake.staging import normalise_ids
 
 
 def test_load_city_joins_and_keeps_canonical_order(grid4, attrs4):
@@ -24,11 +26,11 @@ def test_mapping_and_units_convert_therms_and_square_feet(grid4):
     raw = pd.DataFrame({"CA": [1, 2, 3, 4], "pop_2010": [10, 20, 30, 40],
                         "THERMS": [1.0, 2.0, 3.0, 4.0], "SQFT": [100.0, 200.0, 300.0, 400.0],
                         "RENT_PCT": [10.0, 20.0, 30.0, 40.0]})
-    city = load_city(grid4, raw, attributes_id="CA",
-                     mapping={"pop_2010": "population", "THERMS": "gas_kwh",
-                              "SQFT": "floor_area_m2", "RENT_PCT": "renter_share"},
-                     units_by_column={"gas_kwh": "therm", "floor_area_m2": "ft2",
-                                      "renter_share": "percent"})
+    city = load_city(grid4, raw, ColumnMapping(
+        attributes_id="CA",
+        columns={"pop_2010": "population", "THERMS": "gas_kwh", "SQFT": "floor_area_m2",
+                 "RENT_PCT": "renter_share"},
+        units={"gas_kwh": "therm", "floor_area_m2": "ft2", "renter_share": "percent"}))
     d = city.districts
     np.testing.assert_allclose(d["gas_kwh"], [29.3071, 58.6142, 87.9213, 117.2284])
     np.testing.assert_allclose(d["floor_area_m2"], np.array([100, 200, 300, 400]) * 0.09290304)
@@ -82,7 +84,7 @@ def test_duplicate_ids_and_point_geometry(grid4, attrs4):
 
 def test_missing_id_column_and_no_match_are_input_errors(grid4, attrs4):
     with pytest.raises(InputError, match="no column 'CA'"):
-        load_city(grid4, attrs4, attributes_id="CA")
+        load_city(grid4, attrs4, ColumnMapping(attributes_id="CA"))
     with pytest.raises(InputError, match="no attribute row matches"):
         load_city(grid4, attrs4.assign(district_id=["a", "b", "c", "d"]))
 
@@ -126,7 +128,7 @@ def test_text_in_a_converted_column_is_reported_not_dropped(grid4, attrs4):
     bad = attrs4.astype({"gas_kwh": object})
     bad.loc[1, "gas_kwh"] = "n/a"
     with pytest.raises(CityValidationError, match=r"gas_kwh.*'n/a'"):
-        load_city(grid4, bad, units_by_column={"gas_kwh": "therm"})
+        load_city(grid4, bad, ColumnMapping(units={"gas_kwh": "therm"}))
 
 
 def test_schema_problems_name_the_right_district_after_rows_are_dropped(grid4, attrs4):
@@ -135,3 +137,34 @@ def test_schema_problems_name_the_right_district_after_rows_are_dropped(grid4, a
     frame = attrs4.assign(population=[1000, 2000, 3000, -1]).iloc[[1, 3]]  # labels 1 and 3
     (problem,) = schema_problems(frame)
     assert problem.district_ids == ("4",)
+
+
+def test_validate_city_returns_blocking_problems_that_load_city_raises(grid4, attrs4):
+    bad = attrs4.assign(population=[1000, -5, 3000, 4000])
+    result = validate_city(grid4, bad)
+    assert result.city is None and not result.usable
+    assert [(p.column, p.district_ids) for p in result.blocking] == [("population", ("2",))]
+    assert result.report.blocking == result.blocking and not result.report.usable
+    assert len(result.districts) == 4  # staged all the same, for the preview map
+    with pytest.raises(CityValidationError) as raised:
+        load_city(grid4, bad)
+    assert raised.value.problems == result.blocking
+
+
+def test_load_city_does_not_build_the_quality_report(grid4, attrs4, monkeypatch):
+    from core.intake import quality
+
+    def costly(*args, **kwargs):
+        raise AssertionError("the quality report was built")
+    monkeypatch.setattr(quality, "assess", costly)
+    assert load_city(grid4, attrs4).n == 4
+    result = validate_city(grid4, attrs4, name="Grid")
+    assert result.usable and result.city.name == "Grid"
+    with pytest.raises(AssertionError, match="was built"):
+        _ = result.report
+
+
+def test_the_report_adds_warnings_only_and_is_built_once(grid4, attrs4):
+    result = validate_city(grid4, attrs4.assign(gas_kwh=[1e3, 1e3, 1e3, 1e12]))
+    assert result.usable and result.report.usable and result.report.warnings
+    assert result.report is result.report

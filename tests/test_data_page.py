@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import paths
-from dashboard import keys
-from tests.files import zip_of
+from dashboard import keys, nav
+from tests.apptest import open_app
+from tests.archives import zip_of
 from tests.renamed_export import write_renamed_export
-
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-TIMEOUT = 90
-
-
-def data_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("../pages/data.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def upload(at: AppTest, boundaries: tuple[str, bytes] | None,
@@ -36,7 +26,7 @@ def upload(at: AppTest, boundaries: tuple[str, bytes] | None,
 
 
 def test_data_page_starts_with_instructions():
-    at = data_page()
+    at = open_app(nav.DATA)
     assert at.title[0].value == "Data: bring your own city"
     assert "Use this city" in at.info[0].value
     assert keys.CITY not in at.session_state
@@ -44,7 +34,7 @@ def test_data_page_starts_with_instructions():
 
 def test_renamed_export_uploads_maps_validates_and_becomes_the_active_city(tmp_path):
     b, a = write_renamed_export(tmp_path)
-    at = upload(data_page(), (b.name, b.read_bytes()), (a.name, a.read_bytes()))
+    at = upload(open_app(nav.DATA), (b.name, b.read_bytes()), (a.name, a.read_bytes()))
     assert at.selectbox(key=keys.DATA_BOUNDARY_ID).value == "area_numbe"
     assert at.selectbox(key=keys.DATA_ATTRIBUTE_ID).value == "CA"
     metrics = {m.label: m.value for m in at.metric}
@@ -60,9 +50,9 @@ def test_renamed_export_uploads_maps_validates_and_becomes_the_active_city(tmp_p
     assert any("converted from therm" in s for s in city.lineage)
     assert any(s.startswith("display: map boundaries simplified") for s in city.lineage)
     assert any("Every page now shows community_areas" in s.value for s in at.success)
-    at.switch_page("../pages/overview.py").run()
+    at.switch_page(nav.OVERVIEW).run()
     assert not at.exception and "community_areas" in at.caption[0].value
-    at.switch_page("../pages/data.py").run()
+    at.switch_page(nav.DATA).run()
     at.button(key=keys.DATA_RESET).click().run()
     assert keys.CITY not in at.session_state
 
@@ -81,14 +71,14 @@ POINTS = json.dumps({"type": "FeatureCollection", "features": [
     (("d.zip", zip_of({"d.shp": b"\0" * 3_000_000})), "zip bomb"),
 ])
 def test_unreadable_boundaries_show_a_message_and_keep_the_city(boundaries, message):
-    at = upload(data_page(), boundaries)
+    at = upload(open_app(nav.DATA), boundaries)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert keys.CITY not in at.session_state
     assert not at.get("download_button")
 
 
 def test_blocking_problems_disable_use_and_keep_the_active_city():
-    at = upload(data_page(), ("points.geojson", POINTS))
+    at = upload(open_app(nav.DATA), ("points.geojson", POINTS))
     assert any("geometry" in e.value and "polygon" in e.value for e in at.error)
     assert at.button(key=keys.DATA_USE).disabled  # AppTest, like a browser, cannot click it
     assert keys.CITY not in at.session_state
@@ -96,7 +86,7 @@ def test_blocking_problems_disable_use_and_keep_the_active_city():
 
 def test_bad_attribute_table_latin1_and_text_in_numbers():
     table = paths.DEFAULT_ATTRIBUTES.read_text().replace("\n2,", "\n2,n/a_", 1)
-    at = upload(data_page(), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
+    at = upload(open_app(nav.DATA), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
                 ("a.csv", table.encode("latin-1")))
     assert any("type [population]" in e.value and "n/a_" in e.value for e in at.error)
     assert at.button(key=keys.DATA_USE).disabled
@@ -105,9 +95,9 @@ def test_bad_attribute_table_latin1_and_text_in_numbers():
 
 def test_table_problems_no_id_match_and_duplicate_ids():
     b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
-    at = upload(data_page(), b, ("a.csv", b"district_id,population\nx1,5\nx2,6\n"))
+    at = upload(open_app(nav.DATA), b, ("a.csv", b"district_id,population\nx1,5\nx2,6\n"))
     assert any("no attribute row matches" in e.value for e in at.error)
-    at = upload(data_page(), b, ("a.csv", b"district_id,population\n1,5\n1,6\n2,7\n"))
+    at = upload(open_app(nav.DATA), b, ("a.csv", b"district_id,population\n1,5\n1,6\n2,7\n"))
     assert any("duplicate ids [district_id]" in e.value for e in at.error)
     assert at.button(key=keys.DATA_USE).disabled and keys.CITY not in at.session_state
 
@@ -118,7 +108,7 @@ def test_upload_over_the_size_limit(monkeypatch):
 
     monkeypatch.setattr(readers, "get_settings", lambda: Settings(upload_limit_mb=0.01))
     fresh = paths.DEFAULT_BOUNDARIES.read_bytes() + b"\n\n"  # not in the upload cache
-    at = upload(data_page(), ("d.geojson", fresh))
+    at = upload(open_app(nav.DATA), ("d.geojson", fresh))
     assert any("over the upload limit" in e.value for e in at.error)
     assert keys.CITY not in at.session_state
 
@@ -126,7 +116,7 @@ def test_upload_over_the_size_limit(monkeypatch):
 def test_a_saved_mapping_file_is_applied_and_recorded():
     b = ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes())
     a = ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes())
-    at = upload(data_page(), b, a)
+    at = upload(open_app(nav.DATA), b, a)
     saved = b'{"units": {"gas_kwh": "MWh"}, "extra_features": []}'
     at.file_uploader(key=keys.DATA_MAPPING_FILE).set_value(("m.json", saved, "application/json"))
     at.run()
@@ -145,7 +135,7 @@ def test_geopackage_layers_and_excluding_districts(tmp_path):
     path = tmp_path / "two.gpkg"
     square_grid(2).assign(population=[1, 2, 3, 4]).to_file(path, layer="wards")
     square_grid(3).assign(population=range(9)).to_file(path, layer="tracts")
-    at = upload(data_page(), ("two.gpkg", path.read_bytes()))
+    at = upload(open_app(nav.DATA), ("two.gpkg", path.read_bytes()))
     layer = at.selectbox(key=keys.DATA_LAYER)
     assert sorted(layer.options) == ["tracts", "wards"]
     layer.set_value("tracts").run()
@@ -160,11 +150,12 @@ def test_geopackage_layers_and_excluding_districts(tmp_path):
 
 def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
     from core.intake.city import load_city, write_city
+    from core.intake.mapping import ColumnMapping
 
     city = load_city(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES,
-                     units_by_column={"roof_area_m2": "m2"}, name="Saved")
+                     ColumnMapping(units={"roof_area_m2": "m2"}), name="Saved")
     path = write_city(city.with_lineage("clean: an earlier step"), tmp_path / "saved.parquet")
-    at = upload(data_page(), ("saved.parquet", path.read_bytes()))
+    at = upload(open_app(nav.DATA), ("saved.parquet", path.read_bytes()))
     lineage = [df.value for df in at.dataframe if list(df.value.columns) == ["change"]][0]
     assert list(lineage["change"][:3]) == ["read: attributes decoded as utf-8, delimiter ','",
                                            "clean: an earlier step",
@@ -173,7 +164,7 @@ def test_a_city_written_by_the_cli_uploads_with_its_lineage(tmp_path):
 
 
 def default_city_upload() -> AppTest:
-    return upload(data_page(), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
+    return upload(open_app(nav.DATA), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
                   ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes()))
 
 
@@ -200,7 +191,7 @@ def test_uploaded_degree_days_are_attached_to_the_city_and_enable_the_split():
     assert any(s.startswith("degree days: monthly table dd.csv attached (12 months")
                for s in city.lineage), city.lineage
     assert any("with its monthly degree days" in s.value for s in at.success)
-    at.switch_page("../pages/energy_model.py").run()
+    at.switch_page(nav.ENERGY_MODEL).run()
     assert not at.exception, [e.message for e in at.exception]
     assert not any("degree-day model is unavailable" in m.value for m in at.info)
     split = [df.value for df in at.dataframe if "heating_kwh" in df.value.columns]

@@ -6,11 +6,12 @@ import shapely
 
 from core.assess import maps
 from core.intake.city import load_city, write_city
-from core.sample import synthetic
+from core.intake.mapping import ColumnMapping
+from core.sample.tessellation import tessellation
 
 
 def test_display_copy_is_lighter_keeps_shared_edges_and_leaves_the_original(grid4, attrs4):
-    cells = synthetic.tessellation(60, seed=3)
+    cells = tessellation(60, seed=3)
     wiggly = cells.assign(geometry=cells.geometry.segmentize(0.0005),  # many extra vertices
                           population=1000.0)
     city = load_city(wiggly, None, illustrative=True).with_display(0.02)
@@ -30,14 +31,14 @@ def test_display_copy_is_lighter_keeps_shared_edges_and_leaves_the_original(grid
 
 def test_geojson_export_carries_the_lineage(grid4, attrs4):
     city = load_city(grid4, attrs4.assign(district_id=["1", "2", "3", "4"]),
-                     units_by_column={"gas_kwh": "MWh"})
+                     ColumnMapping(units={"gas_kwh": "MWh"}))
     fc = maps.feature_collection(city.districts, city.districts[["district_id"]], city.lineage)
     assert fc["properties"]["lineage"] == ["units: gas_kwh converted from MWh (x1000)"]
     assert "properties" not in maps.feature_collection(city.districts, city.districts[["name"]])
 
 
 def test_written_city_reloads_with_name_source_and_lineage(grid4, attrs4, tmp_path):
-    city = load_city(grid4, attrs4, name="Grid", units_by_column={"gas_kwh": "MWh"})
+    city = load_city(grid4, attrs4, ColumnMapping(units={"gas_kwh": "MWh"}), name="Grid")
     path = write_city(city, tmp_path / "grid.parquet")
     again = load_city(path)
     assert (again.name, again.source) == ("Grid", city.source)

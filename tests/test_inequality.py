@@ -33,13 +33,16 @@ def test_lorenz_runs_from_origin_to_one_one_and_is_convex():
     np.testing.assert_allclose(curve["value_share"], [0, 1 / 8, 5 / 8, 1.0])
 
 
-def test_burden_by_income_quintile_is_household_weighted():
+def test_burden_by_income_quintile_is_aggregate_bills_over_aggregate_income():
     income = pd.Series(np.arange(1, 11) * 10_000.0)
     burden = pd.Series([0.10, 0.20, 0.08, 0.08, 0.05, 0.05, 0.04, 0.04, 0.02, 0.02])
     hh = pd.Series([1, 3, 1, 1, 1, 1, 1, 1, 1, 1], dtype=float)
-    q = inequality.by_income_quintile(burden, income, hh)
+    bills = burden * income * hh  # district totals, USD/yr
+    q = equity.burden_by_income_quintile(bills, hh, income)
     assert q["quintile"].tolist() == [1, 2, 3, 4, 5]
-    assert q["mean_burden"].tolist() == pytest.approx([(0.10 + 0.60) / 4, 0.08, 0.05, 0.04, 0.02])
+    assert q["districts"].tolist() == [2] * 5
+    # Q1: (1,000 + 12,000) USD of bills over (10,000 + 60,000) USD of income
+    assert q["mean_burden"].tolist() == pytest.approx([13 / 70, 0.08, 0.05, 0.04, 0.02])
 
 
 def test_threshold_sensitivity_counts_changes_against_the_default_rule():

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import keys
-
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-LAB = "../pages/scenario_lab.py"
-
-
-def lab_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(LAB).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+from dashboard import keys, nav
+from tests.apptest import open_app
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -30,7 +20,7 @@ def fills(at: AppTest) -> list:
 
 
 def test_lab_renders_with_badge_kpis_map_and_downloads():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     assert at.title[0].value == "Scenario lab"
     labels = [m.label for m in at.metric]
     assert "Emissions (kt CO2/yr)" in labels and "To disadvantaged (%)" in labels
@@ -42,7 +32,7 @@ def test_lab_renders_with_badge_kpis_map_and_downloads():
 
 
 def test_moving_the_budget_slider_changes_kpis_and_map():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     before_em, before_fill = metric(at, "Emissions"), fills(at)
     before_spent = metric(at, "Spent")
     at.slider(key=keys.LAB_BUDGET).set_value(400).run()
@@ -51,16 +41,13 @@ def test_moving_the_budget_slider_changes_kpis_and_map():
     assert metric(at, "Emissions") != before_em
     assert fills(at) != before_fill
     # the same scenario from the URL (what a shared link does) gives the same result
-    linked = AppTest.from_file(APP, default_timeout=90)
-    linked.query_params[keys.LAB_BUDGET] = "400"
-    linked.run()
-    linked.switch_page(LAB).run()
+    linked = open_app(nav.SCENARIO_LAB, query={keys.LAB_BUDGET: "400"})
     assert linked.slider(key=keys.LAB_BUDGET).value == 400
     assert metric(linked, "Emissions") == metric(at, "Emissions")
 
 
 def test_sweeps_button_runs_one_batched_pareto_and_monte_carlo():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     at.button(key=keys.LAB_RUN_SWEEPS).click().run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
@@ -68,20 +55,8 @@ def test_sweeps_button_runs_one_batched_pareto_and_monte_carlo():
 
 
 def test_scenario_sliders_show_on_other_pages_too():
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = open_app()
     assert at.slider(key=keys.LAB_BUDGET).value == 100
-    assert not at.exception
-
-
-def lab_page_on(city, key: str) -> AppTest:
-    """The Scenario lab with ``city`` as the session's active city."""
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state[keys.CITY] = city
-    at.session_state[keys.CITY_KEY] = key
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def test_lab_works_on_an_uploaded_city(grid4, attrs4):
@@ -90,13 +65,13 @@ def test_lab_works_on_an_uploaded_city(grid4, attrs4):
     city = load_city(grid4, attrs4.assign(housing_units=[450, 850, 1300, 1700],
                                           median_household_income=[90e3, 60e3, 30e3, 20e3]),
                      name="Upload")
-    at = lab_page_on(city, "upload-test")
+    at = open_app(nav.SCENARIO_LAB, city=city)
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert len(deck["layers"][0]["data"]["features"]) == 4
 
 
 def test_the_objective_radio_switches_the_plan():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     before = metric(at, "Bill savings")
     at.radio(key=keys.LAB_OBJECTIVE).set_value("min_burden").run()
     assert not at.exception
@@ -107,7 +82,7 @@ def test_lab_says_why_a_city_without_energy_data_cannot_be_optimized(grid4, attr
     from core.intake.city import load_city
 
     city = load_city(grid4, attrs4.drop(columns=["electricity_kwh", "gas_kwh"]), name="No energy")
-    at = lab_page_on(city, "no-energy-test")
+    at = open_app(nav.SCENARIO_LAB, city=city)
     assert any("electricity_kwh" in i.value and "gas_kwh" in i.value for i in at.info)
 
 
@@ -120,7 +95,7 @@ def sidebar_scenario_id(at: AppTest) -> str:
 
 
 def test_burden_ceiling_checkbox_and_slider_change_the_scenario_and_the_plan():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     ceiling = at.slider(key=keys.LAB_BURDEN_CEILING)
     assert ceiling.value == 6.0 and ceiling.proto.disabled  # the ACEEE "high" threshold, off
     assert (ceiling.min, ceiling.max) == (2.0, 15.0)
@@ -146,7 +121,7 @@ def test_burden_ceiling_checkbox_and_slider_change_the_scenario_and_the_plan():
 
 
 def test_an_unreachable_burden_ceiling_says_so_and_names_it():
-    at = lab_page()
+    at = open_app(nav.SCENARIO_LAB)
     at.checkbox(key=keys.LAB_BURDEN_CAP).check().run()
     at.slider(key=keys.LAB_BURDEN_CEILING).set_value(4.0).run()
     assert not at.exception
@@ -156,10 +131,6 @@ def test_an_unreachable_burden_ceiling_says_so_and_names_it():
 
 
 def test_the_burden_ceiling_travels_in_the_url():
-    linked = AppTest.from_file(APP, default_timeout=90)
-    linked.query_params[keys.LAB_BURDEN_CAP] = "true"
-    linked.query_params[keys.LAB_BURDEN_CEILING] = "4.0"
-    linked.run()
-    linked.switch_page(LAB).run()
-    assert not linked.exception
+    linked = open_app(nav.SCENARIO_LAB, query={keys.LAB_BURDEN_CAP: "true",
+                                               keys.LAB_BURDEN_CEILING: "4.0"})
     assert linked.session_state[keys.LAB_SCENARIO].burden_ceiling == 0.04

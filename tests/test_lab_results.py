@@ -5,18 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.intake.city import load_city
-from core.plan import lab, optimizer
+from core.plan import lab, optimizer, problem, results
 from core.plan.scenario import Scenario
 from dashboard import lab_charts
 
 
 @pytest.fixture
-def ctx(grid4, attrs4):
-    a = attrs4.assign(housing_units=[450, 850, 1300, 1700],
-                      median_household_income=[90_000, 60_000, 30_000, 20_000],
-                      poverty_rate=[0.05, 0.1, 0.3, 0.4], roof_area_m2=[5e3, 6e3, 7e3, 8e3])
-    return optimizer.context(load_city(grid4, a))
+def ctx(city4):
+    return problem.context(city4)
 
 
 def test_kpis_carry_units_and_deltas_match_the_plan(ctx):
@@ -30,7 +26,7 @@ def test_kpis_carry_units_and_deltas_match_the_plan(ctx):
 
 def test_no_budget_no_change(ctx):
     res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=0))
-    q = optimizer.burden_by_quintile(ctx, res)
+    q = results.burden_by_quintile(ctx, res)
     assert np.allclose(q["burden_before"], q["burden_after"])
     assert res.abatement_t.sum() == 0
 
@@ -48,13 +44,13 @@ def test_pareto_and_monte_carlo_are_single_batches(ctx):
 
 def test_charts_hold_the_numbers(ctx):
     res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=300))
-    per = optimizer.by_intervention(ctx, res)
+    per = results.by_intervention(ctx, res)
     fig = lab_charts.abatement_by_intervention(per)
     assert list(fig.data[0].x) == pytest.approx(list(per["abatement_t_co2_per_yr"]))
     m = lab_charts.macc(per)
     assert list(m.data[0].y) == sorted(m.data[0].y)  # cheapest first
     assert sum(m.data[0].width) == pytest.approx(per["potential_t_co2_per_yr"][per["mac_usd_per_t"].notna()].sum())
-    q = optimizer.burden_by_quintile(ctx, res)
+    q = results.burden_by_quintile(ctx, res)
     b = lab_charts.burden_by_quintile(q)
     assert list(b.data[0].y) == pytest.approx(list(q["burden_before"] * 100))
     front, _ = lab.pareto_budget(ctx, Scenario(), levels=4)

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.intake.city import load_city
-from dashboard import keys
+from dashboard import keys, nav
+from tests.apptest import open_app
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-ENERGY = "../pages/energy_model.py"
-EQUITY = "../pages/equity.py"
-TIMEOUT = 180
+ENERGY = nav.ENERGY_MODEL
+EQUITY = nav.EQUITY
 
 
 def open_page(page: str, city=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if city is not None:
-        at.session_state[keys.CITY] = city
-        at.session_state[keys.CITY_KEY] = f"test-{city.name}"
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    """``page`` with ``city`` active; its first run trains the energy model (slow)."""
+    return open_app(page, city=city, timeout_s=180)
 
 
 def test_energy_model_page_shows_model_and_baselines_and_a_card():

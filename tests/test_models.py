@@ -7,10 +7,18 @@ import pandas as pd
 import pytest
 from scipy.optimize import nnls
 
+from core import paths
 from core.errors import InputError
 from core.intake.city import default_city, load_city
-from core.models import degree_days, energy_model, metrics
-from core.sample import synthetic
+from core.intake.degree_day_table import read_degree_days
+from core.models import cross_validation, degree_days, metrics
+from core.models.energy import EnergyModel
+from core.models.features import basis_of
+from core.models.model_card import model_card, model_card_markdown
+from core.models.network import TrainConfig, fit_batched
+from core.sample.attributes import generate_attributes
+from core.sample.parameters import load_generator_parameters
+from core.sample.tessellation import tessellation
 
 # --------------------------------------------------------------------------- metrics
 
@@ -38,7 +46,7 @@ def test_folds_are_balanced_seeded_and_leave_one_out():
 def test_selection_says_when_the_network_is_no_better():
     s = {"model": metrics.Scores(0.30, 0, 0.5, 0.9), "baseline_intensity": metrics.Scores(0.2, 0, 0.6),
          "baseline_loglinear": metrics.Scores(0.25, 0, 0.55)}
-    name, why = energy_model._selection(s, "gas_kwh")
+    name, why = cross_validation._selection(s, "gas_kwh")
     assert name == "baseline_intensity"
     assert "median intensity" in why and "no better" in why and "20.0%" in why
 
@@ -49,7 +57,7 @@ def test_selection_says_when_the_network_is_no_better():
 def law_city(n: int = 300, seed: int = 7):
     """A city whose log intensity has a non-linear interaction of age and income."""
     rng = np.random.default_rng(seed)
-    grid = synthetic.tessellation(n, seed=seed)
+    grid = tessellation(n, seed=seed)
     floor = np.exp(rng.normal(11, 0.6, n))
     income = np.exp(rng.normal(11, 0.4, n))
     age = rng.uniform(5, 120, n)
@@ -68,8 +76,8 @@ def law_city(n: int = 300, seed: int = 7):
 
 @pytest.fixture(scope="module")
 def law_evaluation():
-    config = energy_model.TrainConfig(seed=0, max_epochs=600, folds=3)
-    return energy_model.evaluate(law_city(200), config)
+    config = TrainConfig(seed=0, max_epochs=600, folds=3)
+    return cross_validation.evaluate(law_city(200), config)
 
 
 def test_the_network_beats_both_baselines_on_a_known_nonlinear_law(law_evaluation):
@@ -94,10 +102,10 @@ def test_evaluation_json_has_the_issue_shape(law_evaluation):
 
 def test_same_seed_same_result_other_seed_other_result():
     city = law_city(60, seed=3)
-    cfg = energy_model.TrainConfig(seed=5, max_epochs=100, folds=2)
-    a = energy_model.evaluate(city, cfg)
-    b = energy_model.evaluate(city, cfg)
-    c = energy_model.evaluate(city, energy_model.TrainConfig(seed=6, max_epochs=100, folds=2))
+    cfg = TrainConfig(seed=5, max_epochs=100, folds=2)
+    a = cross_validation.evaluate(city, cfg)
+    b = cross_validation.evaluate(city, cfg)
+    c = cross_validation.evaluate(city, TrainConfig(seed=6, max_epochs=100, folds=2))
     for t in a.targets:
         np.testing.assert_array_equal(a.targets[t].oof["model"], b.targets[t].oof["model"])
         assert a.targets[t].scores == b.targets[t].scores
@@ -111,10 +119,10 @@ def test_batched_training_equals_one_network_at_a_time():
     tr = np.ones((2, 40), bool)
     tr[:, :8] = False
     va = ~tr
-    cfg = energy_model.TrainConfig(max_epochs=50, seed=1)
-    both = energy_model.fit_batched(X, Y, tr, va, cfg)
+    cfg = TrainConfig(max_epochs=50, seed=1)
+    both = fit_batched(X, Y, tr, va, cfg)
     # member 0 alone starts from the same weights and follows the same path
-    alone = energy_model.fit_batched(X, Y[:1], tr[:1], va[:1], cfg)
+    alone = fit_batched(X, Y[:1], tr[:1], va[:1], cfg)
     np.testing.assert_allclose(both.predict_log(X)[0], alone.predict_log(X)[0], rtol=1e-4)
     assert both.epochs[0] == alone.epochs[0]
     assert not np.allclose(both.predict_log(X)[0], both.predict_log(X)[1])
@@ -122,22 +130,143 @@ def test_batched_training_equals_one_network_at_a_time():
 
 def test_a_city_without_floor_area_is_modelled_per_person(grid4, attrs4):
     city = load_city(grid4, attrs4.drop(columns="floor_area_m2"))
-    assert energy_model.basis_of(city) == "population"
-    ev = energy_model.evaluate(city)  # 4 districts: too few, said plainly
+    assert basis_of(city) == "population"
+    ev = cross_validation.evaluate(city)  # 4 districts: too few, said plainly
     assert ev.targets == {}
     assert "at least" in ev.unavailable["electricity_kwh"]
 
 
-def test_default_city_selection_is_stated_per_target():
-    ev = energy_model.evaluate(default_city(), energy_model.TrainConfig(max_epochs=300))
+@pytest.fixture(scope="module")
+def default_model():
+    """The estimator fitted on the bundled city (its evaluation is ``evaluate``'s, see fit)."""
+    return EnergyModel(TrainConfig(max_epochs=300)).fit(default_city())
+
+
+def test_default_city_selection_is_stated_per_target(default_model):
+    ev = default_model.evaluation
     assert set(ev.targets) == {"electricity_kwh", "gas_kwh"}
     for r in ev.targets.values():
         best = min(r.scores, key=lambda k: r.scores[k].cv_rmse)
         assert r.selected == best
         assert r.n_used == 77
-    card = energy_model.model_card(ev, default_city())
-    md = energy_model.model_card_markdown(card)
+    card = model_card(ev, default_city())
+    assert default_model.card == card  # the card fit keeps, and save writes
+    md = model_card_markdown(card)
     assert "illustrative" in md and "## Limits" in md and "CV(RMSE)" in md
+
+
+# --------------------------------------------------------------------------- the estimator
+
+
+def test_fit_predicts_what_the_evaluation_fitted_on_all_rows(default_model):
+    city = default_city()
+    pred = default_model.predict(city)
+    assert list(pred.columns) == ["district_id"] + [
+        f"{t}_{kind}" for t in ("electricity_kwh", "gas_kwh")
+        for kind in ("predicted", "lower", "upper")]
+    shown = cross_validation.predictions(default_model.evaluation)
+    assert (pred["district_id"] == shown["district_id"]).all()
+    for column in pred.columns[1:]:
+        np.testing.assert_allclose(pred[column], shown[column], rtol=1e-6)
+        assert (pred[column] > 0).all()
+    assert (pred["gas_kwh_lower"] < pred["gas_kwh_upper"]).all()
+
+
+def test_save_then_load_predicts_the_same(default_model, tmp_path):
+    city = default_city()
+    written = default_model.save(tmp_path)
+    assert {p.name for p in written} == {"energy_model.pt", "energy_model.json",
+                                         "model_card.json", "model_card.md"}
+    loaded = EnergyModel.load(tmp_path)
+    pd.testing.assert_frame_equal(loaded.predict(city), default_model.predict(city),
+                                  check_exact=False, rtol=1e-9, atol=0)
+    assert loaded.config == default_model.config and loaded.inputs == default_model.inputs
+    assert loaded.selected == default_model.selected and loaded.evaluation is None
+    assert loaded.card["data"]["n_districts"] == 77 and loaded.card["limits"]
+
+
+def test_a_fitted_model_predicts_another_city_with_its_own_medians(default_model):
+    from dataclasses import replace
+
+    city = default_city()
+    full = default_model.predict(city)
+    part = replace(city, districts=city.districts.iloc[10:30])
+    np.testing.assert_allclose(default_model.predict(part).iloc[:, 1:], full.iloc[10:30, 1:],
+                               rtol=1e-5)
+    gaps = city.districts.copy()
+    gaps.loc[gaps.index[:5], "median_household_income"] = np.nan  # filled, not an error
+    assert np.isfinite(default_model.predict(replace(city, districts=gaps)).iloc[:, 1:]
+                       .to_numpy()).all()
+    without = replace(city, districts=city.districts.drop(columns="median_household_income"))
+    with pytest.raises(InputError, match="reads median_household_income, which this city"):
+        default_model.predict(without)
+
+
+def test_a_model_is_fitted_before_it_predicts_or_saves(tmp_path):
+    with pytest.raises(RuntimeError, match="not fitted"):
+        EnergyModel().predict(default_city())
+    with pytest.raises(RuntimeError, match="not fitted"):
+        EnergyModel().save(tmp_path)
+
+
+def test_a_model_of_a_city_too_small_to_train_on_still_saves_and_loads(grid4, attrs4, tmp_path):
+    city = load_city(grid4, attrs4)
+    model = EnergyModel().fit(city)
+    assert model.targets == {} and "at least" in model.card["unavailable"]["gas_kwh"]
+    model.save(tmp_path)
+    assert list(EnergyModel.load(tmp_path).predict(city).columns) == ["district_id"]
+
+
+def _damage(folder, how: str) -> None:
+    """Break a saved model in one of the ways ``load`` must refuse."""
+    import json
+
+    settings = folder / "energy_model.json"
+    data = json.loads(settings.read_text())
+    if how == "missing weights":
+        (folder / "energy_model.pt").unlink()
+    elif how == "missing card":
+        (folder / "model_card.json").unlink()
+    elif how == "garbage weights":
+        (folder / "energy_model.pt").write_bytes(b"not a torch file" * 10)
+    elif how == "truncated weights":
+        raw = (folder / "energy_model.pt").read_bytes()
+        (folder / "energy_model.pt").write_bytes(raw[:len(raw) // 2])
+    elif how == "broken settings":
+        settings.write_text(settings.read_text()[:-20])
+    elif how == "other version":
+        settings.write_text(json.dumps({**data, "version": 99}))
+    elif how == "settings without inputs":
+        settings.write_text(json.dumps({k: v for k, v in data.items() if k != "inputs"}))
+    elif how == "weights of another model":
+        inputs = data["inputs"]
+        data["inputs"] = {**inputs, **{k: inputs[k][1:] for k in ("names", "log1p", "fill")}}
+        settings.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("how, message", [
+    ("missing weights", r"does not hold a saved energy model: energy_model\.pt missing; "
+                        r"train and save one with `python -m core train --out"),
+    ("missing card", r"model_card\.json missing"),
+    ("garbage weights", r"cannot read the weights .*energy_model\.pt"),
+    ("truncated weights", r"cannot read the weights .*energy_model\.pt"),
+    ("broken settings", r"cannot read .*energy_model\.json"),
+    ("other version", r"not written by this version of Greenprint .*version 99"),
+    ("settings without inputs", r"energy_model\.json is incomplete or damaged .*'inputs'"),
+    ("weights of another model", r"do not belong together \(the networks take \d+ inputs"),
+])
+def test_load_refuses_a_damaged_folder_saying_what_to_do(default_model, tmp_path, how, message):
+    default_model.save(tmp_path)
+    _damage(tmp_path, how)
+    with pytest.raises(InputError, match=message) as info:
+        EnergyModel.load(tmp_path)
+    assert "save" in str(info.value)  # says what to do
+
+
+def test_load_of_a_folder_that_is_not_there(tmp_path):
+    with pytest.raises(InputError, match="does not hold a saved energy model: energy_model.pt, "
+                                         "energy_model.json, model_card.json missing"):
+        EnergyModel.load(tmp_path / "nowhere")
 
 
 # --------------------------------------------------------------------------- degree days
@@ -145,7 +274,7 @@ def test_default_city_selection_is_stated_per_target():
 
 def test_vectorised_nnls_equals_scipy_nnls():
     rng = np.random.default_rng(3)
-    A = degree_days.design_matrix(synthetic.load_degree_days())
+    A = degree_days.design_matrix(read_degree_days(paths.DEFAULT_DEGREE_DAYS))
     Y = np.vstack([A @ [300.0, 20.0, 0.0], A @ [0.0, 0.0, 50.0], A @ [100.0, 5.0, 9.0],
                    rng.normal(1000, 400, size=(20, 12))])
     ours = degree_days.nnls_many(A, Y)
@@ -155,7 +284,7 @@ def test_vectorised_nnls_equals_scipy_nnls():
 
 
 def test_degree_day_split_recovers_a_known_district(grid4, attrs4):
-    dd = synthetic.load_degree_days()
+    dd = read_degree_days(paths.DEFAULT_DEGREE_DAYS)
     A = degree_days.design_matrix(dd)
     monthly = A @ np.array([1000.0, 40.0, 120.0])  # kWh/day, kWh/HDD, kWh/CDD
     attrs = attrs4.copy()
@@ -187,23 +316,21 @@ def test_degree_days_are_a_property_of_the_city(grid4, attrs4):
 ])
 def test_bad_degree_day_tables_say_what_to_fix(frame, message):
     with pytest.raises(InputError, match=message):
-        degree_days.read_degree_days(frame)
+        read_degree_days(frame)
 
 
 def test_unreadable_degree_day_file(tmp_path):
     with pytest.raises(InputError, match="cannot read"):
-        degree_days.read_degree_days(tmp_path / "missing.csv")
+        read_degree_days(tmp_path / "missing.csv")
 
 
 def test_leave_one_out_scores_every_usable_row_of_each_target():
-    from core.sample import synthetic
-
-    tess = synthetic.tessellation(30, seed=3)
-    attrs = synthetic.generate_attributes(tess, synthetic.load_generator_parameters(),
-                                          synthetic.load_degree_days(), seed=3)
+    tess = tessellation(30, seed=3)
+    attrs = generate_attributes(tess, load_generator_parameters(),
+                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=3)
     attrs.loc[attrs.index[:6], "electricity_kwh"] = np.nan  # 24 electricity rows, 30 gas rows
     city = load_city(tess, attrs)
-    ev = energy_model.evaluate(city, energy_model.TrainConfig(folds=None, max_epochs=30))
+    ev = cross_validation.evaluate(city, TrainConfig(folds=None, max_epochs=30))
     assert ev.targets["electricity_kwh"].n_used == 24 and ev.targets["gas_kwh"].n_used == 30
     for target, result in ev.targets.items():
         used = result.used
@@ -211,6 +338,6 @@ def test_leave_one_out_scores_every_usable_row_of_each_target():
 
 
 def test_leave_one_out_is_refused_for_large_cities(grid4, attrs4, monkeypatch):
-    monkeypatch.setattr(energy_model, "LOO_MAX_DISTRICTS", 3)
+    monkeypatch.setattr(cross_validation, "LOO_MAX_DISTRICTS", 3)
     with pytest.raises(InputError, match="use k-fold"):
-        energy_model.evaluate(load_city(grid4, attrs4), energy_model.TrainConfig(folds=None))
+        cross_validation.evaluate(load_city(grid4, attrs4), TrainConfig(folds=None))

@@ -60,14 +60,41 @@ def test_evaluate_on_a_relabelled_export_gives_the_same_metrics(tmp_path, defaul
         assert entry["model"]["cv_rmse"] == pytest.approx(ref["model"]["cv_rmse"], rel=0.02)
 
 
-def test_train_writes_weights_card_and_degree_day_split(tmp_path):
+def test_train_writes_a_model_that_loads_and_predicts(tmp_path):
+    import pandas as pd
+
+    from core.intake.city import default_city
+    from core.models.energy import EnergyModel
+
     r = runner.invoke(app, ["train", "--out", str(tmp_path), *QUICK])
     assert r.exit_code == 0, r.output
-    assert {p.name for p in tmp_path.iterdir()} == {"energy_model.pt", "model_card.json",
-                                                     "model_card.md", "degree_day_split.csv"}
+    assert {p.name for p in tmp_path.iterdir()} == {"energy_model.pt", "energy_model.json",
+                                                     "model_card.json", "model_card.md",
+                                                     "degree_day_split.csv"}
     card = json.loads((tmp_path / "model_card.json").read_text())
     assert card["data"]["n_districts"] == 77 and card["limits"]
     assert "monthly degree-day model" in r.output
+    model = EnergyModel.load(tmp_path)
+    assert model.config.folds == 3 and model.card == card
+    expected = model.predict(default_city())
+    assert len(expected) == 77 and expected.iloc[:, 1:].gt(0).all().all()
+    # python -m core predict gives the same table
+    r = runner.invoke(app, ["predict", "--model", str(tmp_path), "--out", str(tmp_path / "p.csv")])
+    assert r.exit_code == 0, r.output
+    printed = pd.read_csv(tmp_path / "p.csv", dtype={"district_id": str})
+    pd.testing.assert_frame_equal(printed, expected, check_exact=False, rtol=1e-12)
+    r = runner.invoke(app, ["predict", *CITY, "--model", str(tmp_path), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["n_districts"] == 77
+    assert out["predictions"][0]["gas_kwh_predicted"] == pytest.approx(
+        expected["gas_kwh_predicted"][0], rel=1e-12)
+
+
+def test_predict_without_a_saved_model_says_what_to_do(tmp_path):
+    r = runner.invoke(app, ["predict", "--model", str(tmp_path), "--json"])
+    assert r.exit_code == 2
+    assert "python -m core train --out" in json.loads(r.stdout)["message"]
 
 
 def test_bad_inputs_exit_cleanly(tmp_path, grid4):
@@ -88,7 +115,7 @@ def test_an_uploaded_city_has_no_degree_days_unless_given(default_json):
 
 
 def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):
-    from core.cli import city_from_args
+    from core.cli.common import city_from_args
     from core.intake.city import default_city
     from core.models import degree_days
 

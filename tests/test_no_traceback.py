@@ -11,13 +11,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import nav
+from dashboard import keys, nav
+from tests.apptest import open_app
+from tests.fault_app import LEAKS, SECRET, fail
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
-PAGES = [getattr(nav, name) for name in dir(nav) if name.isupper()]
-SECRET = "/srv/greenprint/private/settings.py"  # must never reach the screen
-LEAKS = ("Traceback", SECRET, "RuntimeError", 'File "')
 
 
 def shown_text(at: AppTest) -> str:
@@ -35,17 +33,15 @@ def shown_text(at: AppTest) -> str:
 
 
 def test_every_navigation_page_is_covered():
-    assert len(PAGES) == 7
+    pages = {value for name, value in vars(nav).items() if name.isupper() and name != "ALL"}
+    assert set(nav.ALL) == pages and len(nav.ALL) == 7
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", nav.ALL)
 def test_a_failure_in_any_page_shows_an_error_id_and_no_traceback(page, monkeypatch, caplog):
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = open_app()
     at.switch_page(page)
-
-    def boom(*args, **kwargs):
-        raise RuntimeError(f"failed while reading {SECRET}")
-    monkeypatch.setattr(st, "title", boom)  # every page starts with its title
+    monkeypatch.setattr(st, "title", fail)  # every page starts with its title
     with caplog.at_level(logging.ERROR, logger="greenprint"):
         at.run()
     assert not at.exception
@@ -55,21 +51,17 @@ def test_a_failure_in_any_page_shows_an_error_id_and_no_traceback(page, monkeypa
     assert not [leak for leak in LEAKS if leak in text]
     assert error_id in caplog.text and SECRET in caplog.text  # the details are in the log
     # the sidebar and the navigation still work: the user can leave the page
-    assert at.sidebar.slider(key="budget").value is not None
+    assert at.sidebar.slider(key=keys.LAB_BUDGET).value is not None
 
 
 def test_a_failing_callback_shows_an_error_id(monkeypatch, caplog):
     from dashboard import upload
 
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(nav.DATA).run()
-
-    def boom():
-        raise RuntimeError(f"failed while reading {SECRET}")
-    monkeypatch.setattr(upload, "back_to_default", boom)  # before the page binds the callback
-    at.session_state["gp_city_key"] = "uploaded"  # shows the "Back to the default city" button
+    at = open_app(nav.DATA)
+    monkeypatch.setattr(upload, "back_to_default", fail)  # before the page binds the callback
+    at.session_state[keys.CITY_KEY] = "uploaded"  # shows the "Back to the default city" button
     at.run()
-    at.button(key="data_reset").click()
+    at.button(key=keys.DATA_RESET).click()
     with caplog.at_level(logging.ERROR, logger="greenprint"):
         at.run()
     assert not at.exception

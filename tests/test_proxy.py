@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import streamlit
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, running_app
+from tools.devserver import ROOT, free_port, running_app
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 OPENSSL = shutil.which("openssl")
@@ -193,31 +193,27 @@ def test_websocket_session_through_the_proxy(proxy):
 
 @needs_nginx
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-def test_overview_map_renders_through_the_proxy_without_csp_violations(proxy):
-    from playwright.sync_api import expect, sync_playwright
+def test_overview_map_renders_through_the_proxy_without_csp_violations(new_page, proxy):
+    from playwright.sync_api import expect
 
     url, _http_port, _backends, log = proxy
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000})
-        # every CSP violation, as the page sees it (console messages can be sampled)
-        context.add_init_script("""window.__csp = [];
-            document.addEventListener('securitypolicyviolation', e => window.__csp.push(
-                e.violatedDirective + ' ' + e.blockedURI));""")
-        page = context.new_page()
-        console = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-        page.goto(url)
-        chart = page.get_by_test_id("stDeckGlJsonChart")
-        expect(chart).to_be_visible(timeout=45000)
-        expect(chart.locator("canvas").first).to_be_visible(timeout=30000)
-        expect(page.get_by_test_id("gp-legend")).to_be_visible(timeout=30000)
-        page.wait_for_timeout(1500)  # deck.gl's workers and the map style load after the canvas
-        violations = page.evaluate("window.__csp")
-        route = next(c["value"] for c in context.cookies() if c["name"] == "gp_route")
-        browser.close()
+    page = new_page(height=1000, ignore_https_errors=True)  # the certificate is self-signed
+    # every CSP violation, as the page sees it (console messages can be sampled)
+    page.add_init_script("""window.__csp = [];
+        document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+            e.violatedDirective + ' ' + e.blockedURI));""")
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(url)
+    chart = page.get_by_test_id("stDeckGlJsonChart")
+    expect(chart).to_be_visible(timeout=45000)
+    expect(chart.locator("canvas").first).to_be_visible(timeout=30000)
+    expect(page.get_by_test_id("gp-legend")).to_be_visible(timeout=30000)
+    page.wait_for_timeout(1500)  # deck.gl's workers and the map style load after the canvas
+    violations = page.evaluate("window.__csp")
+    route = next(c["value"] for c in page.context.cookies() if c["name"] == "gp_route")
+    page.context.close()  # closes the websocket: nginx logs it then
     assert violations == [], violations
     assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m], console
     assert len(_routes(log)[route]) == 1, "the page, its assets and its websocket: one backend"

@@ -14,6 +14,7 @@ from shapely.geometry import Point, Polygon, box
 from core.errors import CityValidationError, InputError
 from core.intake import quality, staging
 from core.intake.city import load_city
+from core.intake.mapping import ColumnMapping
 from tests.conftest import square_grid
 
 
@@ -166,11 +167,11 @@ def test_modified_z_is_zero_at_median_and_nan_without_spread():
 
 def test_crs_option_sets_a_missing_crs(grid4, attrs4):
     projected = grid4.to_crs("EPSG:3435").set_crs(None, allow_override=True)
-    city = load_city(projected, attrs4, crs="EPSG:3435")
+    city = load_city(projected, attrs4, ColumnMapping(crs="EPSG:3435"))
     np.testing.assert_allclose(city.districts.total_bounds, grid4.total_bounds, atol=1e-7)
     assert "crs: none in file; EPSG:3435 given by the user" in city.lineage
     with pytest.raises(InputError, match="not a coordinate reference system"):
-        load_city(projected, attrs4, crs="EPSG:nope")
+        load_city(projected, attrs4, ColumnMapping(crs="EPSG:nope"))
 
 
 def test_report_exports_csv_and_json(grid4, attrs4):

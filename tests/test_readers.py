@@ -14,8 +14,8 @@ import shapely
 from core.errors import InputError
 from core.intake import readers
 from core.settings import Settings
+from tests.archives import zip_of
 from tests.conftest import square_grid
-from tests.files import zip_of
 
 
 @pytest.fixture

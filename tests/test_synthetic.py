@@ -13,23 +13,20 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import paths
+from core.errors import InputError
 from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NUMERIC
-from core.sample.synthetic import (
+from core.intake.degree_day_table import read_degree_days
+from core.sample.attributes import (
     ATTRIBUTE_COLUMNS,
     COUNT_COLUMNS,
-    DEFAULT_DISTRICTS,
-    DEFAULT_PARAMETERS,
-    REQUIRED_PARAMETERS,
     SHARE_COLUMNS,
     generate_attributes,
     generate_city_tables,
-    load_degree_days,
-    load_generator_parameters,
-    tessellation,
 )
+from core.sample.parameters import REQUIRED_PARAMETERS, load_generator_parameters
+from core.sample.tessellation import tessellation
 
-ROOT = Path(__file__).resolve().parents[1]
-ATTRIBUTES_CSV = ROOT / "data" / "chicago" / "attributes.csv"
 SEED = 2026
 
 
@@ -40,12 +37,12 @@ def params() -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def degree_days() -> pd.DataFrame:
-    return load_degree_days()
+    return read_degree_days(paths.DEFAULT_DEGREE_DAYS, require_source=True)
 
 
 @pytest.fixture(scope="module")
 def districts() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(DEFAULT_DISTRICTS)
+    gdf = gpd.read_file(paths.DEFAULT_BOUNDARIES)
     gdf["district_id"] = gdf["district_id"].astype(str)
     return gdf
 
@@ -110,7 +107,7 @@ def test_gas_peaks_in_winter(chicago):
 
 
 def test_committed_attributes_match_generator():
-    committed = pd.read_csv(ATTRIBUTES_CSV, dtype={"district_id": str})
+    committed = pd.read_csv(paths.DEFAULT_ATTRIBUTES, dtype={"district_id": str})
     _, generated = generate_city_tables(seed=SEED)
     assert list(committed.columns) == list(generated.columns)
     pd.testing.assert_frame_equal(committed, generated, check_dtype=False,
@@ -132,14 +129,14 @@ def test_generator_needs_ids_and_crs(districts, params, degree_days):
 
 
 def test_every_parameter_has_a_source():
-    table = pd.read_csv(DEFAULT_PARAMETERS, dtype=str, keep_default_na=False)
+    table = pd.read_csv(paths.GENERATOR_PARAMETERS, dtype=str, keep_default_na=False)
     assert list(table.columns) == ["parameter", "value", "unit", "source", "note"]
     assert (table["source"].str.strip() != "").all()
     assert set(REQUIRED_PARAMETERS) <= set(table["parameter"])
 
 
 def test_parameter_loader_rejects_bad_rows(tmp_path):
-    good = pd.read_csv(DEFAULT_PARAMETERS, dtype=str, keep_default_na=False)
+    good = pd.read_csv(paths.GENERATOR_PARAMETERS, dtype=str, keep_default_na=False)
     path = tmp_path / "parameters.csv"
     row = good["parameter"] == "persons_per_household"
 
@@ -157,17 +154,27 @@ def test_parameter_loader_rejects_bad_rows(tmp_path):
         load_generator_parameters(path)
 
 
-def test_degree_days_loader(tmp_path, degree_days):
+def test_generator_reads_the_bundled_degree_days_with_their_sources(tmp_path, degree_days):
     assert degree_days["month"].tolist() == list(range(1, 13))
     assert degree_days["hdd_c"].iloc[0] == pytest.approx(1233.3 * 5 / 9, abs=0.01)
     assert (degree_days["base_c"] == 18.33).all()
     path = tmp_path / "degree_days.csv"
     degree_days.iloc[:11].to_csv(path, index=False)
-    with pytest.raises(ValueError, match="1..12"):
-        load_degree_days(path)
+    with pytest.raises(InputError, match="1..12"):
+        generate_city_tables(degree_days_path=path)
     degree_days.assign(hdd_c=-degree_days["hdd_c"]).to_csv(path, index=False)
-    with pytest.raises(ValueError, match="non-negative"):
-        load_degree_days(path)
+    with pytest.raises(InputError, match="negative"):
+        generate_city_tables(degree_days_path=path)
+    degree_days.assign(source=degree_days["source"].where(degree_days["month"] != 4, " ")
+                       ).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"needs a source; add one for month\(s\) 4$"):
+        generate_city_tables(degree_days_path=path)
+
+
+def test_generator_needs_heating_degree_days(districts, params, degree_days):
+    summer_only = degree_days.assign(hdd_c=0.0)
+    with pytest.raises(ValueError, match="heating degree days sum to zero"):
+        generate_attributes(districts, params, summer_only)
 
 
 # ----------------------------------------------------------------------- boundaries
@@ -215,7 +222,7 @@ def test_tessellation_is_gap_free_without_overlaps():
 @given(n=st.integers(1, 25), tess_seed=st.integers(0, 10_000), seed=st.integers(0, 10_000))
 def test_generated_attributes_hold_on_random_tessellations(n, tess_seed, seed):
     params = load_generator_parameters()
-    degree_days = load_degree_days()
+    degree_days = read_degree_days(paths.DEFAULT_DEGREE_DAYS)
     tess = tessellation(n, seed=tess_seed)
     attrs = generate_attributes(tess, params, degree_days, seed=seed)
     assert len(attrs) == n

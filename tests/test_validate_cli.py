@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from core import paths
 from core.cli import app
-from core.intake import mapping, quality
-from core.intake.city import default_city, load_city
+from core.intake import mapping
+from core.intake.city import default_city, load_city, validate_city
 from tests.renamed_export import RENAMES, write_renamed_export
 
 runner = CliRunner()
@@ -40,7 +40,7 @@ def test_renamed_export_is_fully_suggested_and_validates_in_core(export):
     assert set(m.columns.values()) == set(COMPARED) | {"name"}
     assert m.units == {"gas_kwh": "therm", "floor_area_m2": "ft2", "renter_share": "percent",
                        "poverty_rate": "percent"}
-    result = quality.validate(b, a, m)
+    result = validate_city(b, a, m)
     assert result.report.usable and result.city.n == 77
     assert_same_numbers(result.city)
     assert any("gas_kwh converted from therm" in s for s in result.city.lineage)

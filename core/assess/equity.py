@@ -1,6 +1,25 @@
 """Equity: household energy cost and burden, disadvantaged districts, benefit shares.
 
-Thresholds and prices come from data/equity_thresholds.csv and data/energy_prices.csv.
+Energy bill of a district (USD/yr): residential electricity and gas x prices
+(data/energy_prices.csv). A district's energy burden is the burden of its average
+household: the household energy cost (bill / households) over the median household
+income.
+
+A group's energy burden (the whole city, an income quintile of districts) is DOE's
+*mean group burden* (Buildings Energy Data Book, table 2.9.2 "Energy Burden
+Definitions"; DOE's LEAD tool likewise divides average energy cost by average
+income): the aggregate energy bills of the group divided by the aggregate household
+income of the group. A district's aggregate income is estimated as households x
+median household income; the median stands in for the mean, which districts do not
+report, so this approximates the true aggregate. Equivalently, the group burden is
+the mean of the district burdens weighted by each district's aggregate income.
+Districts without a known income or without households count in no group.
+
+Income quintiles rank the districts with a known income and households by median
+household income and split them into five groups of (nearly) equal count, 1 = lowest
+income.
+
+Thresholds come from data/equity_thresholds.csv.
 """
 
 from __future__ import annotations
@@ -51,17 +70,27 @@ def burden_basis_note(d: pd.DataFrame) -> str | None:
     return None
 
 
-def household_energy_cost_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
-    """Average annual energy bill per household (USD/yr): residential energy x price / households."""
+def energy_bill_usd(electricity_kwh, gas_kwh, prices: Prices | None = None):
+    """Energy bill (USD/yr) of the given electricity and gas use (kWh/yr) at ``prices``
+    (reference prices when None); arrays or Series in, the same out."""
     p = prices or Prices.reference()
-    elec, gas = residential_energy_kwh(d)
+    return electricity_kwh * p.electricity_usd_per_kwh + gas_kwh * p.gas_usd_per_kwh
+
+
+def district_bills_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
+    """Residential energy bill of each district, all its households together (USD/yr)."""
+    return energy_bill_usd(*residential_energy_kwh(d), prices)
+
+
+def household_energy_cost_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
+    """Average annual energy bill per household (USD/yr): district bill / households."""
     households = d["households"].astype(float)
-    cost = elec * p.electricity_usd_per_kwh + gas * p.gas_usd_per_kwh
-    return cost / households.where(households > 0)
+    return district_bills_usd(d, prices) / households.where(households > 0)
 
 
 def energy_burden(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
-    """Energy burden (share of income): household energy cost / median household income."""
+    """Energy burden of each district (share of income): household energy cost / median
+    household income."""
     income = d["median_household_income"].astype(float)
     return household_energy_cost_usd(d, prices) / income.where(income > 0)
 
@@ -93,3 +122,76 @@ def benefit_share(benefit: np.ndarray | pd.Series, dac: np.ndarray | pd.Series) 
     b = np.asarray(benefit, dtype=float)
     total = b.sum()
     return float(b[np.asarray(dac, dtype=bool)].sum() / total) if total > 0 else 0.0
+
+
+# --------------------------------------------------------------------------- groups
+
+QUINTILES = 5
+
+
+def aggregate_income_usd(households, income_usd) -> np.ndarray:
+    """Estimated aggregate household income of each district (USD/yr): households x median
+    household income; NaN where either is unknown or not positive (no group counts it)."""
+    hh = np.asarray(households, dtype=float)
+    inc = np.asarray(income_usd, dtype=float)
+    known = np.isfinite(hh) & np.isfinite(inc) & (hh > 0) & (inc > 0)
+    return np.where(known, hh * inc, np.nan)
+
+
+def group_burden(bills_usd, income_usd) -> float:
+    """Mean group burden (share of income): aggregate bills / aggregate income of a group.
+
+    ``bills_usd`` and ``income_usd`` are per member (USD/yr; e.g. district bills and
+    :func:`aggregate_income_usd`); members missing either are left out. NaN when no member
+    has a positive income.
+    """
+    bills = np.asarray(bills_usd, dtype=float)
+    income = np.asarray(income_usd, dtype=float)
+    ok = np.isfinite(bills) & np.isfinite(income) & (income > 0)
+    return float(bills[ok].sum() / income[ok].sum()) if ok.any() else float("nan")
+
+
+def income_quintiles(households, income_usd) -> np.ndarray:
+    """Income quintile of each district (1 = lowest income, 0 = in none).
+
+    Districts with a known median household income > 0 and households > 0 are ranked by
+    income (ties in input order) and split into five groups of (nearly) equal count; fewer
+    groups when there are fewer than five such districts.
+    """
+    ranked = np.isfinite(aggregate_income_usd(households, income_usd))
+    out = np.zeros(ranked.size, dtype=int)
+    n = int(ranked.sum())
+    if n:
+        rank = pd.Series(np.asarray(income_usd, dtype=float)[ranked]).rank(method="first")
+        out[ranked] = pd.qcut(rank, min(QUINTILES, n), labels=False) + 1
+    return out
+
+
+def burden_by_income_quintile(bills_usd, households, income_usd) -> pd.DataFrame:
+    """Mean group burden (share of income) of each income quintile of districts.
+
+    ``bills_usd``: each district's residential energy bill, all households together
+    (USD/yr); ``households``; ``income_usd``: median household income (USD/yr). One row per
+    quintile (1 = lowest income): districts, households, income range (USD/yr) and
+    ``mean_burden``.
+    """
+    bills = np.asarray(bills_usd, dtype=float)
+    hh = np.asarray(households, dtype=float)
+    income = np.asarray(income_usd, dtype=float)
+    aggregate = aggregate_income_usd(hh, income)
+    quintile = income_quintiles(hh, income)
+    rows = []
+    for q in range(1, quintile.max(initial=0) + 1):
+        m = quintile == q
+        rows.append({"quintile": q, "districts": int(m.sum()), "households": float(hh[m].sum()),
+                     "income_min_usd": float(income[m].min()),
+                     "income_max_usd": float(income[m].max()),
+                     "mean_burden": group_burden(bills[m], aggregate[m])})
+    return pd.DataFrame(rows, columns=["quintile", "districts", "households", "income_min_usd",
+                                       "income_max_usd", "mean_burden"])
+
+
+def city_mean_burden(bills_usd, households, income_usd) -> float:
+    """Mean group burden of the whole city (share of income): all districts' bills over
+    their aggregate household income (arguments as :func:`burden_by_income_quintile`)."""
+    return group_burden(bills_usd, aggregate_income_usd(households, income_usd))

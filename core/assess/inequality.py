@@ -4,7 +4,8 @@ Weighting: a district's burden is the burden of its average household, so Gini,
 Lorenz and Theil weight each district by its households (pass ``weights=None``
 for one weight per district). Spatial statistics (Moran's I, LISA) use the
 PySAL libraries: libpysal contiguity weights (row-standardised) and esda with
-seeded permutation inference.
+seeded permutation inference. The burden of a group of districts (the city, an
+income quintile) is DOE's mean group burden, defined in core.assess.equity.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import pandas as pd
 from core import reference_tables
 from core.assess import equity
 from core.intake import columns as cols
-
-QUINTILES = 5
 
 
 def _clean(values, weights=None) -> tuple[np.ndarray, np.ndarray]:
@@ -70,30 +69,6 @@ def theil(values, weights=None) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(r > 0, r * np.log(r), 0.0)
     return float(np.sum(s * terms))
-
-
-def by_income_quintile(burden: pd.Series, income: pd.Series,
-                       households: pd.Series | None = None) -> pd.DataFrame:
-    """Household-weighted mean burden by district income quintile (1 = lowest income).
-
-    Quintiles split the districts into five groups of (nearly) equal count by median
-    household income.
-    """
-    frame = pd.DataFrame({"burden": burden.astype(float), "income": income.astype(float),
-                          "households": (households.astype(float) if households is not None
-                                         else pd.Series(1.0, index=burden.index))}).dropna()
-    frame = frame[frame["households"] > 0]
-    k = min(QUINTILES, len(frame))
-    frame["quintile"] = pd.qcut(frame["income"].rank(method="first"), k, labels=False) + 1
-    frame["bw"] = frame["burden"] * frame["households"]
-    g = frame.groupby("quintile")
-    return pd.DataFrame({
-        "quintile": g.size().index.astype(int),
-        "districts": g.size().to_numpy(),
-        "income_min_usd": g["income"].min().to_numpy(),
-        "income_max_usd": g["income"].max().to_numpy(),
-        "mean_burden": (g["bw"].sum() / g["households"].sum()).to_numpy(),
-    })
 
 
 def threshold_sensitivity(burden: pd.Series, low_income: pd.Series,
@@ -226,8 +201,15 @@ class EquityReport:
     high_share: float  # share of households in districts at or above the "high" burden
     severe_share: float
     lorenz: pd.DataFrame
-    quintiles: pd.DataFrame
+    mean_burden: float  # the city's mean group burden (share of income), core.assess.equity
+    quintiles: pd.DataFrame  # equity.burden_by_income_quintile
     sensitivity: pd.DataFrame
+
+    @property
+    def lowest_quintile_burden(self) -> float:
+        """Mean group burden of the lowest-income quintile (share of income; NaN without one)."""
+        lowest = self.quintiles.loc[self.quintiles["quintile"] == 1, "mean_burden"]
+        return float(lowest.iloc[0]) if len(lowest) else float("nan")
 
 
 def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
@@ -238,6 +220,7 @@ def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
     ip = equity.threshold("dac_low_income_percentile") if low_income_percentile is None \
         else low_income_percentile
     burden = equity.energy_burden(d)
+    bills, income = equity.district_bills_usd(d), d["median_household_income"]
     low = equity.low_income_score(d)
     measure = "poverty rate" if "poverty_rate" in d and d["poverty_rate"].notna().any() \
         else "lowness of median household income"
@@ -253,8 +236,8 @@ def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
         gini(burden, hh), theil(burden, hh),
         float(hh[valid & (burden >= high)].sum() / hh[valid].sum()),
         float(hh[valid & (burden >= severe)].sum() / hh[valid].sum()),
-        lorenz(burden, hh), by_income_quintile(burden, d["median_household_income"], hh),
-        threshold_sensitivity(burden, low))
+        lorenz(burden, hh), equity.city_mean_burden(bills, hh, income),
+        equity.burden_by_income_quintile(bills, hh, income), threshold_sensitivity(burden, low))
 
 #: Map colours of the local clusters (ColorBrewer RdBu ends for HH/LL, light tones for outliers).
 CLUSTER_COLORS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582",

@@ -1,17 +1,22 @@
-"""``python -m core train`` and ``python -m core evaluate``: the energy model from the command line."""
+"""``python -m core evaluate``, ``train`` and ``predict``: the energy model from the command
+line."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
-from core import cli
+from core.cli import common as cli
 from core.errors import InputError
 from core.intake.city import City, default_city
-from core.models import energy_model
+from core.models import cross_validation
+from core.models.energy import EnergyModel
+from core.models.features import available_targets
+from core.models.network import TrainConfig
 
 OptionalBoundaries = Annotated[Path | None, typer.Argument(
     help="District polygons (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet); "
@@ -21,6 +26,9 @@ Folds = Annotated[int, typer.Option("--folds", "-k", min=0,
 Members = Annotated[int, typer.Option("--members", min=5, help="Deep-ensemble members (>= 5).")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of folds, splits and weights.")]
 Device = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+ModelDir = Annotated[Path, typer.Option("--model", help="Folder of a model saved by `train --out`.")]
+
+T = TypeVar("T")
 
 
 def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
@@ -51,31 +59,34 @@ def _print_degree_days(city: City, fits: dict) -> None:
         typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
 
 
-def _evaluation(city: City, folds: int, members: int, seed: int, device: str, as_json: bool):
-    config = energy_model.TrainConfig(folds=folds or None, members=members, seed=seed,
-                                      device=device)
-    if not energy_model.available_targets(city):
+def _config(folds: int, members: int, seed: int, device: str) -> TrainConfig:
+    return TrainConfig(folds=folds or None, members=members, seed=seed, device=device)
+
+
+def _trained(city: City, as_json: bool, train: Callable[[], T]) -> T:
+    """``train()`` (an evaluation or a fit on ``city``); problems a user can fix exit cleanly."""
+    if not available_targets(city):
         cli.fail("the city has no observed electricity_kwh or gas_kwh to train on; map your "
                  "annual consumption columns onto them (--map SRC=electricity_kwh)",
                  cli.EXIT_PROBLEMS, as_json)
     try:
-        return energy_model.evaluate(city, config)
+        return train()
     except InputError as exc:  # a choice that cannot work for this city (e.g. leave-one-out)
         cli.fail(str(exc), cli.EXIT_UNREADABLE, as_json)
     except (ValueError, RuntimeError) as exc:
         cli.fail(str(exc), cli.EXIT_PROBLEMS, as_json)
 
 
-def _print_scores(ev: energy_model.Evaluation) -> None:
+def _print_scores(ev: cross_validation.Evaluation) -> None:
     typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
                f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
-    crit = energy_model.ashrae_criteria()
+    crit = cross_validation.ashrae_criteria()
     typer.echo(f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {crit['cv_rmse_max']:.0%}, "
                f"|NMBE| <= {crit['nmbe_abs_max']:.0%}")
     for t, r in ev.targets.items():
         typer.echo(f"\n{t} ({r.n_used} districts used, {r.n_left_out} left out)")
         typer.echo(f"  {'model':<34}{'CV(RMSE)':>10}{'NMBE':>9}{'R2':>8}{'cover90':>9}")
-        for name, label in energy_model.MODEL_NAMES.items():
+        for name, label in cross_validation.MODEL_NAMES.items():
             s = r.scores[name]
             cov = f"{s.coverage_90:>9.1%}" if s.coverage_90 is not None else f"{'-':>9}"
             mark = "*" if name == r.selected else " "
@@ -85,9 +96,8 @@ def _print_scores(ev: energy_model.Evaluation) -> None:
         typer.echo(f"\n{t}: not modelled, {why}")
 
 
-@cli.app.command()
 def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = None,
-             id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+             id_column: cli.IdColumn = None, attributes_id: cli.AttributesId = None,
              map_: cli.MapOption = None, unit: cli.UnitOption = None,
              mapping: cli.MappingFile = None, layer: cli.Layer = None, folds: Folds = 5,
              members: Members = 5, seed: Seed = 0, device: Device = "auto",
@@ -98,7 +108,8 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days), as_json)
-    ev = _evaluation(city, folds, members, seed, device, as_json)
+    config = _config(folds, members, seed, device)
+    ev = _trained(city, as_json, lambda: cross_validation.evaluate(city, config))
     fits = dd.fit(city)
     if as_json:
         print(json.dumps({**ev.as_json(), **_degree_day_json(city, fits)}, default=float))
@@ -107,22 +118,24 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
         _print_degree_days(city, fits)
 
 
-@cli.app.command()
 def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = None,
-          id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+          id_column: cli.IdColumn = None, attributes_id: cli.AttributesId = None,
           map_: cli.MapOption = None, unit: cli.UnitOption = None,
           mapping: cli.MappingFile = None, layer: cli.Layer = None,
           out: Annotated[Path, typer.Option("--out", help="Folder for weights and model card.")]
           = Path("model"),
           folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
           degree_days: cli.DegreeDays = None, as_json: cli.JsonFlag = False) -> None:
-    """Train the energy model, save its weights and model card (JSON and Markdown)."""
+    """Train the energy model, save it (weights, settings, model card in JSON and Markdown)
+    for ``predict --model``."""
     from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days), as_json)
-    ev = _evaluation(city, folds, members, seed, device, as_json)
-    written = energy_model.save(ev, city, out)
+    model = _trained(city, as_json,
+                     lambda: EnergyModel(_config(folds, members, seed, device)).fit(city))
+    ev = model.evaluation
+    written = model.save(out)
     fits = dd.fit(city)
     if fits:
         path = Path(out) / "degree_day_split.csv"
@@ -135,3 +148,27 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
     _print_scores(ev)
     _print_degree_days(city, fits)
     typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+
+
+def predict(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = None,
+            id_column: cli.IdColumn = None, attributes_id: cli.AttributesId = None,
+            map_: cli.MapOption = None, unit: cli.UnitOption = None,
+            mapping: cli.MappingFile = None, layer: cli.Layer = None,
+            model: ModelDir = Path("model"),
+            out: Annotated[Path | None, typer.Option(
+                "--out", help="CSV file for the predictions; default: print them.")] = None,
+            device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
+    """Predict annual electricity and gas per district (kWh/yr, with the network's 90 %
+    interval) with a model saved by ``train``."""
+    city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
+                                         unit, mapping, layer, None), as_json)
+    table = cli.run_guarded(lambda: EnergyModel.load(model, device).predict(city), as_json)
+    if out is not None:
+        table.to_csv(out, index=False)
+    if as_json:
+        records = json.loads(table.to_json(orient="records"))  # NaN as null
+        print(json.dumps({"n_districts": len(table), "predictions": records}))
+    elif out is None:
+        typer.echo(table.to_csv(index=False), nl=False)
+    else:
+        typer.echo(f"wrote {out}")

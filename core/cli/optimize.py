@@ -9,10 +9,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from core import cli
+from core.cli import common as cli
 from core.device import pick_device
 from core.errors import InputError
-from core.plan import optimizer, scenario
+from core.plan import optimizer, problem, results, scenario
 
 ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
 Device = Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")]
@@ -45,9 +45,8 @@ def parse_vary(spec: str) -> tuple[str, np.ndarray]:
     return name, np.round(values).astype(int) if name == "horizon_year" else values
 
 
-@cli.app.command()
 def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
-             attributes: cli.Attributes = None, id_column: cli.IdColumn = "district_id",
+             attributes: cli.Attributes = None, id_column: cli.IdColumn = None,
              attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
              unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
              reference: Annotated[bool, typer.Option("--reference",
@@ -59,13 +58,13 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         sc = scenario.load(scenario_file)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer)
-        ctx = optimizer.context(city)
+        ctx = problem.context(city)
         res = optimizer.optimize(ctx, sc, device=dev)
         return ctx, res
     ctx, res = cli.run_guarded(run, as_json)
     out = res.totals()
     if reference:
-        out["reference"] = optimizer.check_against_highs(res)
+        out["reference"] = results.check_against_highs(res)
     if as_json:
         print(json.dumps(out))
         return
@@ -82,15 +81,14 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
     if reference:
         r = out["reference"]
         typer.echo(f"  HiGHS            {r['status']}, gap {r['gap_rel']:.2e}, {r['seconds'] * 1000:.1f} ms")
-    for row in optimizer.by_intervention(ctx, res).itertuples():
+    for row in results.by_intervention(ctx, res).itertuples():
         typer.echo(f"  {row.label:<34} {row.spend_usd:>16,.0f} USD {row.abatement_t_co2_per_yr:>12,.0f} t/yr")
 
 
-@cli.app.command()
 def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           vary: Annotated[str, typer.Option("--vary", help="NAME=START:STOP:COUNT, e.g. "
                                             "budget_usd_per_capita=0:500:11")],
-          attributes: cli.Attributes = None, id_column: cli.IdColumn = "district_id",
+          attributes: cli.Attributes = None, id_column: cli.IdColumn = None,
           attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
           unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
           device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
@@ -102,7 +100,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer)
-        return name, values, optimizer.optimize(optimizer.context(city), scs, device=dev)
+        return name, values, optimizer.optimize(problem.context(city), scs, device=dev)
     name, values, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
                                 ("scenario_id", "status", "objective", "abatement_t_co2_per_yr",

@@ -6,13 +6,12 @@ import json
 
 import typer
 
-from core import cli
 from core.assess import indicators
+from core.cli import common as cli
 
 
-@cli.app.command()
 def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
-            id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+            id_column: cli.IdColumn = None, attributes_id: cli.AttributesId = None,
             map_: cli.MapOption = None, unit: cli.UnitOption = None,
             mapping: cli.MappingFile = None, layer: cli.Layer = None,
             as_json: cli.JsonFlag = False) -> None:

@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
-from core import cli
+from core.cli import common as cli
 from core.intake import mapping as column_mapping
 from core.intake import quality, staging
+from core.intake.city import validate_city, write_city
 
 ExtraFeature = Annotated[list[str] | None, typer.Option(
     "--extra-feature", help="A non-canonical numeric column to keep as a model feature; repeat.")]
@@ -31,32 +32,8 @@ Write = Annotated[Path | None, typer.Option("--write", help="Save the cleaned ci
 SHOWN_COLUMNS = ("column", "unit", "completeness", "type_errors", "out_of_range", "outliers")
 
 
-def build_mapping(boundaries: Path, attributes: Path | None, id_column: str,
-                  attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
-                  mapping_file: Path | None, layer: str | None, crs: str | None,
-                  extra: list[str] | None, suggest: bool) -> column_mapping.ColumnMapping:
-    """One mapping from a saved file, suggestions (when asked) and the command-line options."""
-    saved = column_mapping.load(mapping_file) if mapping_file else column_mapping.ColumnMapping()
-    base = column_mapping.ColumnMapping()
-    if suggest:
-        from core.intake import readers
-        b_cols = [str(c) for c in readers.read_boundaries(boundaries, layer=layer or saved.layer)
-                  .columns]
-        a_cols = [str(c) for c in readers.read_table(attributes).columns] if attributes else []
-        base = column_mapping.suggest(a_cols, b_cols)
-    explicit_id = id_column if id_column != "district_id" else None
-    return column_mapping.ColumnMapping(
-        id_column=explicit_id or saved.id_column or base.id_column or "district_id",
-        attributes_id=attributes_id or saved.attributes_id or base.attributes_id,
-        layer=layer or saved.layer, crs=crs or saved.crs,
-        columns={**base.columns, **saved.columns, **cli.pairs(map_, "--map")},
-        units={**base.units, **saved.units, **cli.pairs(unit, "--unit")},
-        extra_features=list(dict.fromkeys([*saved.extra_features, *(extra or [])])))
-
-
-@cli.app.command()
 def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
-             id_column: cli.IdColumn = "district_id", attributes_id: cli.AttributesId = None,
+             id_column: cli.IdColumn = None, attributes_id: cli.AttributesId = None,
              map_: cli.MapOption = None, unit: cli.UnitOption = None,
              mapping: cli.MappingFile = None, layer: cli.Layer = None, crs: cli.CrsOption = None,
              extra_feature: ExtraFeature = None, exclude: Exclude = None,
@@ -69,15 +46,14 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
                                exclude_ids=tuple(exclude or ()))
 
     def run():
-        m = build_mapping(boundaries, attributes, id_column, attributes_id, map_, unit, mapping,
-                          layer, crs, extra_feature, suggest)
-        return m, quality.validate(boundaries, attributes, m, cleaning)
+        m = cli.mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
+                                  mapping, layer, crs, extra_feature, suggest)
+        return m, validate_city(boundaries, attributes, m, cleaning)
 
     m, result = cli.run_guarded(run, as_json)
     report = result.report
     written = None
     if write is not None and result.city is not None:
-        from core.intake.city import write_city
         written = str(cli.run_guarded(lambda: write_city(result.city, write), as_json))
     code = cli.EXIT_OK if report.usable else cli.EXIT_PROBLEMS
     if as_json:

@@ -1,13 +1,17 @@
 """The typed city: one row per district with canonical columns, plus metadata.
 
-``load_city`` is the single door through which boundaries and attribute tables
-become a :class:`City`; the app and the CLI both call it.
+``validate_city`` is the single door through which boundaries and attribute tables
+become a :class:`City`: it never raises for problems in the data, and returns them
+with the city when none blocks. ``load_city`` is the same door that raises
+:class:`CityValidationError` instead. The Data page, every CLI command, the bundled
+city and the tests come in through them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,8 +19,10 @@ import pandas as pd
 
 from core import paths
 from core.constants import WGS84
-from core.errors import CityValidationError
-from core.intake import readers, staging
+from core.errors import CityValidationError, Problem
+from core.intake import quality, readers, staging
+from core.intake.degree_day_table import read_degree_days
+from core.intake.mapping import ColumnMapping
 
 
 @dataclass(frozen=True)
@@ -83,23 +89,55 @@ class City:
         return self.display if self.display is not None else self.districts.geometry
 
 
-def load_city(
+@dataclass(frozen=True, eq=False)
+class Validation:
+    """What :func:`validate_city` found: the staged districts with every problem, the
+    :class:`City` when nothing blocks, and the quality report.
+
+    The report is built on first use (its geometry checks, overlaps and gaps, cost more
+    than loading) and then kept. It adds warnings only, so ``usable`` is the same
+    before and after it is built.
+    """
+
+    staged: staging.Staged
+    city: City | None  # None while blocking problems remain
+    prior_lineage: tuple[str, ...] = ()  # a saved city's lineage, before this reading's
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return self.staged.blocking
+
+    @property
+    def usable(self) -> bool:
+        return not self.blocking
+
+    @property
+    def districts(self) -> gpd.GeoDataFrame:
+        """The staged districts, usable or not (for a preview map)."""
+        return self.staged.districts
+
+    @cached_property
+    def report(self) -> quality.QualityReport:
+        return quality.assess(self.staged, self.prior_lineage)
+
+    def city_or_raise(self) -> City:
+        """The city; :class:`CityValidationError` with every blocking problem when there is none."""
+        if self.city is None:
+            raise CityValidationError(self.blocking)
+        return self.city
+
+
+def validate_city(
     boundaries: str | Path | gpd.GeoDataFrame,
     attributes: str | Path | pd.DataFrame | None = None,
+    mapping: ColumnMapping | None = None,
+    cleaning: staging.Cleaning | None = None,
     *,
-    id_column: str = "district_id",
-    attributes_id: str | None = None,
-    mapping: Mapping[str, str] | None = None,
-    units_by_column: Mapping[str, str] | None = None,
     name: str | None = None,
     source: str | None = None,
     illustrative: bool = False,
-    layer: str | None = None,
-    extra_features: tuple[str, ...] = (),
-    crs: str | None = None,
-    cleaning: staging.Cleaning | None = None,
-) -> City:
-    """Read, join, convert and validate a city.
+) -> Validation:
+    """Read, join, convert and check a city; never raises for problems in the data.
 
     Parameters
     ----------
@@ -108,17 +146,54 @@ def load_city(
         A GeoParquet written by :func:`write_city` brings its name, source and lineage.
     attributes
         Optional table (CSV, XLSX, Parquet) or DataFrame joined on the id.
-    id_column, attributes_id
-        Id column in the boundaries and in the attributes (defaults to ``id_column``).
     mapping
-        ``{source column: canonical column}``; applied to both inputs.
-    units_by_column
-        ``{canonical column: unit}`` for columns not in canonical units, e.g.
-        ``{"gas_kwh": "therm", "floor_area_m2": "ft2"}``.
-    crs
-        CRS of the boundaries when the file has none (or a wrong one), e.g. "EPSG:3435".
+        Id columns (``district_id`` when none is given), ``{source column: canonical
+        column}``, ``{canonical column: unit}`` for columns not in canonical units (e.g.
+        ``{"gas_kwh": "therm"}``), extra model features, the GeoPackage layer and the CRS
+        of boundaries whose file has none (or a wrong one), e.g. "EPSG:3435".
     cleaning
         Changes the user asked for (drop duplicate rows, exclude ids, ...).
+    name, source, illustrative
+        What the city is called and where it came from (defaults: a saved city's own,
+        else the file's name and path).
+
+    Raises
+    ------
+    InputError
+        A file cannot be read, or the inputs cannot be joined at all (an id column missing).
+    """
+    m = mapping or ColumnMapping()
+    gdf, table, saved = read_inputs(boundaries, attributes, m.layer)
+    staged = staging.stage(gdf, table, id_column=m.id_column or "district_id",
+                          attributes_id=m.attributes_id, mapping=m.columns,
+                          units_by_column=m.units, extra_features=tuple(m.extra_features),
+                          crs=m.crs, cleaning=cleaning or staging.Cleaning())
+    prior = tuple(saved.get("lineage", ()))
+    if staged.blocking:
+        return Validation(staged, None, prior)
+    path = boundaries if isinstance(boundaries, str | Path) else None
+    city = City(districts=staged.districts,
+                name=name or saved.get("name") or (Path(path).stem if path else "Uploaded city"),
+                source=source or saved.get("source") or (str(path) if path else "uploaded data"),
+                illustrative=illustrative or bool(saved.get("illustrative")),
+                lineage=prior + tuple(staged.lineage), extra_features=staged.extra_features,
+                units=dict(staged.units))
+    return Validation(staged, city, prior)
+
+
+def load_city(
+    boundaries: str | Path | gpd.GeoDataFrame,
+    attributes: str | Path | pd.DataFrame | None = None,
+    mapping: ColumnMapping | None = None,
+    cleaning: staging.Cleaning | None = None,
+    *,
+    name: str | None = None,
+    source: str | None = None,
+    illustrative: bool = False,
+) -> City:
+    """:func:`validate_city`, or raise: the city when no blocking problem remains.
+
+    Takes the same inputs as :func:`validate_city`; the quality report is not built.
 
     Raises
     ------
@@ -127,19 +202,8 @@ def load_city(
     CityValidationError
         The data was read but has blocking problems (each says what to fix).
     """
-    gdf, table, saved = read_inputs(boundaries, attributes, layer)
-    staged = staging.stage(gdf, table, id_column=id_column, attributes_id=attributes_id,
-                          mapping=mapping, units_by_column=units_by_column,
-                          extra_features=extra_features, crs=crs,
-                          cleaning=cleaning or staging.Cleaning())
-    if staged.blocking:
-        raise CityValidationError(staged.blocking)
-    label = name or saved.get("name") or (
-        Path(boundaries).stem if isinstance(boundaries, str | Path) else "Uploaded city")
-    src = source or saved.get("source") or (
-        str(boundaries) if isinstance(boundaries, str | Path) else "uploaded data")
-    return city_from_staged(staged, label, src, illustrative or bool(saved.get("illustrative")),
-                            prior_lineage=tuple(saved.get("lineage", ())))
+    return validate_city(boundaries, attributes, mapping, cleaning, name=name, source=source,
+                         illustrative=illustrative).city_or_raise()
 
 
 def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
@@ -153,16 +217,6 @@ def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
     if attributes is not None:
         table = attributes if isinstance(attributes, pd.DataFrame) else readers.read_table(attributes)
     return gdf, table, saved
-
-
-def city_from_staged(staged: staging.Staged, name: str, source: str, illustrative: bool = False,
-                     prior_lineage: tuple[str, ...] = ()) -> City:
-    """The :class:`City` of a staged city without blocking problems."""
-    if staged.blocking:
-        raise CityValidationError(staged.blocking)
-    return City(districts=staged.districts, name=name, source=source, illustrative=illustrative,
-                lineage=prior_lineage + tuple(staged.lineage),
-                extra_features=staged.extra_features, units=dict(staged.units))
 
 
 def write_city(city: City, path: str | Path) -> Path:
@@ -185,8 +239,6 @@ def write_city(city: City, path: str | Path) -> Path:
 
 def default_city() -> City:
     """The bundled illustrative city (Chicago's 77 community areas), with its degree days."""
-    from core.sample.synthetic import load_degree_days
-
     city = load_city(
         paths.DEFAULT_BOUNDARIES,
         paths.DEFAULT_ATTRIBUTES,
@@ -195,7 +247,5 @@ def default_city() -> City:
                "attributes: Greenprint's seeded generator (illustrative)",
         illustrative=True,
     )
-    return replace(city, degree_days=load_degree_days(paths.DEFAULT_DEGREE_DAYS))
+    return replace(city, degree_days=read_degree_days(paths.DEFAULT_DEGREE_DAYS))
 
-
-normalise_ids = staging.normalise_ids

@@ -1,19 +1,25 @@
 """A column mapping: which of the user's columns is which canonical column, in which unit.
 
 Saved and reloaded as a small JSON or YAML file, so a city's mapping is made once.
+Suggestions, a saved file and the user's own choices meet in :func:`merge`, one
+rule for the CLI and the Data page.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InputError
 from core.intake import columns as cols
 from core.intake import documents
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 
 class ColumnMapping(BaseModel):
@@ -43,20 +49,80 @@ def load(path: str | Path) -> ColumnMapping:
     path = Path(path)
     if not path.exists():
         raise InputError(f"mapping file not found: {path}")
-    return _validated(documents.read(path), path.name)
+    return validated(documents.read(path), f"mapping file {path.name}")
 
 
-def _validated(data, name: str) -> ColumnMapping:
+def validated(data: dict | None, what: str) -> ColumnMapping:
+    """``data`` as a mapping; :class:`InputError` naming ``what`` and each wrong field otherwise."""
     try:
         return ColumnMapping.model_validate(data or {})
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
                            for e in exc.errors())
-        raise InputError(f"mapping file {name} is not valid: {detail}") from exc
+        raise InputError(f"{what} is not valid: {detail}") from exc
+
+
+def merge(suggested: ColumnMapping | None = None, saved: ColumnMapping | None = None,
+          explicit: ColumnMapping | None = None) -> ColumnMapping:
+    """One mapping from three layers, with precedence explicit > saved > suggested.
+
+    The one rule for every way in: the CLI merges suggestions (only with ``--suggest``), a
+    ``--mapping`` file and its options; the Data page merges suggestions and a loaded file
+    into the table it shows, and what the user edits there is the explicit layer. A layer
+    may be None (nothing said). Field by field:
+
+    * ``id_column``, ``attributes_id``, ``layer``, ``crs``: the highest layer that gives one;
+    * ``columns`` and ``extra_features``, per source column: the highest layer that says
+      what the column is (a canonical column, or an extra model feature) decides; within a
+      layer, a canonical column beats being an extra feature. A canonical column that a
+      higher layer gives to one source is taken from every other source, so each
+      canonical column keeps one source. Extra features keep their first-seen order;
+    * ``units``, per canonical column: the highest layer's unit; a lower layer's unit goes
+      with the source it was given for, when a higher layer gives that column another
+      source or that source another meaning.
+    """
+    layers = [m for m in (suggested, saved, explicit) if m is not None]
+    columns: dict[str, str] = {}
+    extra: dict[str, None] = {}  # an ordered set
+    units_by: dict[str, str] = {}
+
+    def release(source: str) -> None:  # the source's canonical column, with its unit, is free
+        if source in columns:
+            units_by.pop(columns.pop(source), None)
+
+    for m in layers:
+        for source in m.extra_features:
+            if source not in m.columns:
+                release(source)
+                extra[source] = None
+        for source, target in m.columns.items():
+            for other in [s for s, t in columns.items() if t == target and s != source]:
+                release(other)
+            if columns.get(source) != target:
+                release(source)
+            columns[source] = target
+            extra.pop(source, None)
+        units_by.update(m.units)
+
+    def first(field: str) -> str | None:
+        return next((getattr(m, field) for m in reversed(layers) if getattr(m, field)), None)
+
+    return ColumnMapping(id_column=first("id_column"), attributes_id=first("attributes_id"),
+                         layer=first("layer"), crs=first("crs"), columns=columns, units=units_by,
+                         extra_features=list(extra))
+
+
+def source_columns(boundaries: gpd.GeoDataFrame,
+                   table: pd.DataFrame | None = None) -> tuple[list[str], list[str]]:
+    """The column names a mapping can name: the boundaries' (geometry left out), the table's."""
+    b_cols = [str(c) for c in boundaries.columns if c != boundaries.geometry.name]
+    return b_cols, [str(c) for c in table.columns] if table is not None else []
 
 
 def dump(mapping: ColumnMapping, path: str | Path | None = None, fmt: str = "json") -> str:
     """Serialise a mapping (and write it to ``path`` when given)."""
+    import yaml  # only to write YAML: loading the city does not need it
+
     data = mapping.model_dump(exclude_none=True)
     text = json.dumps(data, indent=2) if fmt == "json" else yaml.safe_dump(data, sort_keys=False)
     if path is not None:
@@ -292,4 +358,4 @@ def _canonical_unit(target: str) -> str:
 def loads(text: str | bytes, name: str = "mapping.json") -> ColumnMapping:
     """Parse mapping text (JSON, or YAML when ``name`` ends in .yaml/.yml)."""
     fmt = "json" if Path(name).suffix.lower() == ".json" else "yaml"
-    return _validated(documents.parse(text, Path(name).name, fmt), Path(name).name)
+    return validated(documents.parse(text, Path(name).name, fmt), f"mapping file {Path(name).name}")

@@ -134,8 +134,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records"))
 
 
-def assess(staged: Staged) -> QualityReport:
-    """Every check of the module docstring on a staged city."""
+def assess(staged: Staged, prior_lineage: tuple[str, ...] = ()) -> QualityReport:
+    """Every check of the module docstring on a staged city.
+
+    The checks add warnings only: every blocking problem comes from staging, so a city is
+    usable exactly when its staging found nothing blocking. ``prior_lineage`` (a saved
+    city's) comes before the staging's in the report's lineage.
+    """
     d = staged.districts
     problems = list(staged.problems)
     problems += _duplicate_geometries(d)
@@ -152,7 +157,7 @@ def assess(staged: Staged) -> QualityReport:
                "leading_zeros": [list(p) for p in staged.ids.leading_zeros]}
     score = float(districts["score"].mean()) if len(districts) else 0.0
     return QualityReport(len(d), problems, columns, districts, topo.overlaps, topo.gaps,
-                         list(staged.lineage), score, ids)
+                         [*prior_lineage, *staged.lineage], score, ids)
 
 
 def _numeric_present(d: pd.DataFrame) -> list[str]:
@@ -309,48 +314,3 @@ def _topology_problems(topo: geometry.Topology) -> list[Problem]:
                            "close gaps between neighbouring districts; enclaves may stay",
                            "geometry", ids, blocking=False))
     return out
-
-
-@dataclass(frozen=True)
-class Validation:
-    """A quality report and, when nothing blocks, the city it describes."""
-
-    report: QualityReport
-    city: object | None  # core.intake.city.City; None while blocking problems remain
-    districts: object | None = None  # the staged GeoDataFrame, for a preview map
-
-
-def validate(boundaries, attributes=None, mapping=None, cleaning=None, *, name: str | None = None,
-             source: str | None = None) -> Validation:
-    """Stage, assess and (when usable) build the city: what the CLI and the Data page both call.
-
-    ``boundaries`` and ``attributes`` are paths or frames; ``mapping`` is a
-    :class:`core.intake.mapping.ColumnMapping` (ids, columns, units, extra features, layer, CRS).
-    Raises :class:`core.errors.InputError` when an input cannot be read or joined at all.
-    """
-    from pathlib import Path
-
-    from core.intake import city as city_module
-    from core.intake import staging
-    from core.intake.mapping import ColumnMapping
-
-    m = mapping or ColumnMapping()
-    gdf, table, saved = city_module.read_inputs(boundaries, attributes, m.layer)
-    staged = staging.stage(gdf, table, id_column=m.id_column or "district_id",
-                          attributes_id=m.attributes_id, mapping=m.columns,
-                          units_by_column=m.units, extra_features=tuple(m.extra_features),
-                          crs=m.crs, cleaning=cleaning or staging.Cleaning())
-    prior = tuple(saved.get("lineage", ()))
-    report = assess(staged)
-    if prior:
-        report = QualityReport(report.n_districts, report.problems, report.columns,
-                               report.districts, report.overlaps, report.gaps,
-                               list(prior) + report.lineage, report.score, report.ids)
-    city = None
-    if report.usable:
-        path = boundaries if isinstance(boundaries, str | Path) else None
-        label = name or saved.get("name") or (Path(path).stem if path else "Uploaded city")
-        src = source or saved.get("source") or (str(path) if path else "uploaded data")
-        city = city_module.city_from_staged(staged, label, src, bool(saved.get("illustrative")),
-                                            prior_lineage=prior)
-    return Validation(report, city, staged.districts)

@@ -10,23 +10,20 @@ coefficients (KKT), so every district is solved at once with a few matrix
 products; tests check the result against ``scipy.optimize.nnls``.
 
 Goodness of fit follows ASHRAE Guideline 14 for in-sample regressions: CV(RMSE)
-and NMBE with ``p = 3`` parameters (see :mod:`core.models.metrics`).
+and NMBE with ``p = 3`` parameters (see :mod:`core.models.metrics`). The monthly
+table itself is read and checked by :mod:`core.intake.degree_day_table`.
 """
 
 from __future__ import annotations
 
 import calendar
 import itertools
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import IO
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core.errors import InputError
 from core.intake import columns as cols
-from core.intake import documents
 from core.intake.city import City
 from core.models import metrics
 
@@ -37,56 +34,6 @@ _NON_LEAP_YEAR = 2023  # any non-leap year: days per month of a normal year
 DAYS_PER_MONTH = np.array([calendar.monthrange(_NON_LEAP_YEAR, m)[1] for m in range(1, 13)],
                           dtype=float)
 COMPONENTS = ("base_kwh", "heating_kwh", "cooling_kwh")
-
-
-def read_degree_days(source: str | Path | pd.DataFrame | IO[bytes]) -> pd.DataFrame:
-    """A user's monthly degree-day table: columns ``month`` (1..12), ``hdd_c``, ``cdd_c``.
-
-    Raises
-    ------
-    InputError
-        Unreadable file, missing columns, months not exactly 1..12, negative or blank values.
-    """
-    if isinstance(source, pd.DataFrame):
-        table = source.copy()
-    else:
-        where = getattr(source, "name", source)  # an uploaded file-like object names itself
-        size = (len(source.getbuffer()) if hasattr(source, "getbuffer")
-                else Path(source).stat().st_size if Path(str(source)).is_file() else 0)
-        documents.check_size(size, Path(str(where)).name)  # twelve rows: a few hundred bytes
-        try:
-            table = pd.read_csv(source)
-        except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot read the degree-day table {where}: {exc}") from exc
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in ("month", "hdd_c", "cdd_c") if c not in table]
-    if missing:
-        raise InputError(f"the degree-day table needs columns month, hdd_c, cdd_c (°C-days); "
-                         f"missing: {', '.join(missing)}")
-    for c in ("month", "hdd_c", "cdd_c"):
-        table[c] = pd.to_numeric(table[c], errors="coerce")
-        if table[c].isna().any():
-            raise InputError(f"degree-day column '{c}' must be numeric with no blanks")
-    if sorted(table["month"].tolist()) != list(range(1, 13)):
-        raise InputError("degree-day column 'month' must hold each of 1..12 exactly once")
-    if (table[["hdd_c", "cdd_c"]] < 0).any().any():
-        raise InputError("degree days cannot be negative")
-    if table["hdd_c"].sum() + table["cdd_c"].sum() <= 0:
-        raise InputError("the degree days are all zero; the model needs some heating or cooling")
-    table["month"] = table["month"].astype(int)
-    return table.sort_values("month").reset_index(drop=True)
-
-
-def describe(table: pd.DataFrame) -> str:
-    """One line for the lineage and the page: the annual totals of a degree-day table."""
-    return (f"12 months, {table['hdd_c'].sum():,.0f} heating and {table['cdd_c'].sum():,.0f} "
-            "cooling °C-days a year")
-
-
-def attach(city: City, table: pd.DataFrame, file_name: str) -> City:
-    """The city with an accepted degree-day table, recorded in its lineage."""
-    return replace(city, degree_days=table).with_lineage(
-        f"degree days: monthly table {file_name} attached ({describe(table)})")
 
 
 def unavailable_reason(city: City) -> str | None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.assess import carbon
-from core.plan import optimizer
-from core.plan.optimizer import CityContext, Result
+from core.assess import carbon, equity
+from core.plan import optimizer, problem, results
+from core.plan.problem import CityContext
+from core.plan.results import Result
 from core.plan.scenario import Scenario
 
 PCT = 100.0
@@ -34,12 +35,11 @@ def baseline_emissions_t(ctx: CityContext, sc: Scenario) -> float:
 
 
 def mean_burden(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None = None) -> float:
-    """Household-weighted mean energy burden (share of income) over districts with income data."""
-    bill = ctx.res_electricity_kwh * sc.electricity_usd_per_kwh + ctx.res_gas_kwh * sc.gas_usd_per_kwh
-    if savings_usd is not None:
-        bill = np.maximum(bill - savings_usd, 0)
-    ok = (ctx.income_usd > 0) & (ctx.households > 0)
-    return float(bill[ok].sum() / (ctx.income_usd[ok] * ctx.households[ok]).sum()) if ok.any() else np.nan
+    """City mean energy burden (share of income) at the scenario's prices, before the plan or
+    after ``savings_usd`` (USD/yr per district): :func:`core.assess.equity.city_mean_burden`,
+    the figure the Equity page shows."""
+    return equity.city_mean_burden(results.bills_usd(ctx, sc, savings_usd), ctx.households,
+                                   ctx.income_usd)
 
 
 def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
@@ -56,7 +56,7 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
         KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, "M USD/yr", None,
                  "energy bills saved per year at the scenario's prices", lower_is_better=False),
         KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
-                 "household-weighted; change from before the plan"),
+                 "all bills / all household income (mean group burden); change from before the plan"),
         KpiDelta("To disadvantaged", t["dac_benefit_share"] * PCT, "%",
                  None, f"share of spending in disadvantaged districts; Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
     ]
@@ -88,8 +88,8 @@ def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = MC_DRAWS, levels: i
     """Abatement band over prices and grid path: ``draws`` seeded draws at each of ``levels``
     budgets (0..2x), all ``draws x levels`` scenarios in ONE batched solve."""
     rng = np.random.default_rng(seed)
-    sigma = optimizer.parameter("mc_price_sigma_log")
-    sd = optimizer.parameter("mc_grid_decarbonisation_sd")
+    sigma = problem.parameter("mc_price_sigma_log")
+    sd = problem.parameter("mc_grid_decarbonisation_sd")
     budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * 2, levels)
     pe = sc.electricity_usd_per_kwh * rng.lognormal(0, sigma, draws)
     pg = sc.gas_usd_per_kwh * rng.lognormal(0, sigma, draws)

@@ -16,6 +16,7 @@ rounded to 6 decimals (about 0.1 m).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -83,7 +84,7 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     gdf.to_file(args.output, driver="GeoJSON", COORDINATE_PRECISION=DECIMALS)
     size_kb = args.output.stat().st_size / 1024
-    print(f"wrote {args.output.relative_to(ROOT)}: {len(gdf)} features, {size_kb:.1f} KiB")
+    print(f"wrote {os.path.relpath(args.output, ROOT)}: {len(gdf)} features, {size_kb:.1f} KiB")
 
 
 if __name__ == "__main__":

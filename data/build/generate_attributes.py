@@ -5,14 +5,15 @@ Run from the repository root (after ``python data/build/build_boundaries.py``)::
     python data/build/generate_attributes.py
 
 Reads ``data/chicago/districts.geojson``, ``data/generator_parameters.csv`` and
-``data/chicago/degree_days.csv``, runs :func:`core.sample.synthetic.generate_attributes`
-with seed 2026 and rounds with :func:`core.sample.synthetic.round_attributes`. The output
+``data/chicago/degree_days.csv``, runs :func:`core.sample.attributes.generate_attributes`
+with seed 2026 and rounds with :func:`core.sample.attributes.round_attributes`. The output
 is illustrative data, not official statistics.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # allow running as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from core.sample.synthetic import generate_city_tables  # noqa: E402
+from core import paths  # noqa: E402
+from core.sample.attributes import generate_city_tables  # noqa: E402
 
 SEED = 2026
-OUTPUT = ROOT / "data" / "chicago" / "attributes.csv"
+OUTPUT = paths.DEFAULT_ATTRIBUTES
 
 
 def main() -> None:
@@ -35,7 +37,7 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     attrs.to_csv(args.output, index=False)
     per_capita = attrs["electricity_kwh"].sum() / attrs["population"].sum()
-    print(f"wrote {args.output.relative_to(ROOT)}: {len(attrs)} districts, "
+    print(f"wrote {os.path.relpath(args.output, ROOT)}: {len(attrs)} districts, "
           f"population {attrs['population'].sum():,}, "
           f"electricity {per_capita:,.0f} kWh/person/yr (seed {args.seed})")
 

@@ -23,22 +23,12 @@ rounding (checked against HiGHS in the tests).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
+
+from core.plan.solvers import AllocationProblem, AllocationSolution
 
 NEG_INF = float("-inf")
 _TINY_SHARE = 1e-12
-
-
-@dataclass
-class GreedySolution:
-    spend: torch.Tensor  # [S, J] USD per item
-    j40_binding: torch.Tensor  # [S] bool: the Justice40 row limits the plan
-    infeasible: torch.Tensor  # [S] bool: no plan meets Justice40 with the forced spending
-    budget_dual: torch.Tensor  # [S] objective units per extra USD of budget (0 when slack)
-    dac_capacity_usd: torch.Tensor  # [S] spending the DAC items could absorb (positive value)
-    other_capacity_usd: torch.Tensor  # [S]
 
 
 def _prefix_fill(sorted_cap: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
@@ -100,14 +90,14 @@ def _on_line(rho, r, u, room, dac, b, share, fd, fn):
     return y1, infeasible
 
 
-def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: torch.Tensor,
-          share: torch.Tensor, lower_usd: torch.Tensor | None = None) -> GreedySolution:
-    """Solve S problems at once. Shapes: rho, cap_usd, lower_usd [S, J]; dac [J] or [S, J] bool;
-    budget, share [S]. Items with rho <= 0 are never bought beyond their forced minimum."""
-    lower = torch.zeros_like(cap_usd) if lower_usd is None else lower_usd
-    dac = dac.expand_as(rho)
+def solve(problem: AllocationProblem) -> AllocationSolution:
+    """Solve the S instances of ``problem`` at once. Items with rho <= 0 are never bought
+    beyond their forced minimum."""
+    rho, lower = problem.rho, problem.lower_usd
+    budget, share = problem.budget, problem.share
+    dac = problem.dac_items
     dacf = dac.to(rho.dtype)
-    room = (cap_usd - lower).clamp(min=0)
+    room = (problem.cap_usd - lower).clamp(min=0)
     fd, fn = (lower * dacf).sum(1), (lower * (1 - dacf)).sum(1)
     b = (budget - fd - fn).clamp(min=0)
     pos = (rho > 0) & (room > 0)
@@ -131,7 +121,6 @@ def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: t
         y = y0.index_copy(0, rows, y1)
         infeasible = infeasible.index_copy(0, rows, inf_rows)
 
-
     spend = lower + y
     budget_binds = (spend.sum(1) >= budget * (1 - 1e-9)) & (budget > 0)
     chosen = y > 0
@@ -141,6 +130,5 @@ def solve(rho: torch.Tensor, cap_usd: torch.Tensor, dac: torch.Tensor, budget: t
     line_dual = share * marg_d + (1 - share) * torch.where(torch.isfinite(marg_n), marg_n, 0.0)
     dual = torch.where(breaks, line_dual, marg.amin(1))
     dual = torch.where(budget_binds & torch.isfinite(dual), dual, torch.zeros_like(dual))
-    dac_room = (room * dacf).sum(1) + fd
-    other_room = (u * (1 - dacf)).sum(1) + fn
-    return GreedySolution(spend, breaks, infeasible, dual, dac_room, other_room)
+    status = tuple("infeasible" if bad else "optimal" for bad in infeasible.tolist())
+    return AllocationSolution(spend, status, breaks, dual, problem.objective(spend))

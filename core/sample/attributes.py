@@ -1,4 +1,4 @@
-"""Seeded generator of illustrative district attributes and tessellations.
+"""Seeded generator of illustrative district attributes.
 
 The default city ships with boundaries but no real attribute table. This module
 fills every canonical column of :mod:`core.intake.columns` with *illustrative* values:
@@ -27,20 +27,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from core import paths
-from core.constants import EQUAL_AREA_CRS, WGS84
 from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS
-
-DATA_DIR = paths.DATA_DIR
-DEFAULT_PARAMETERS = DATA_DIR / "generator_parameters.csv"
-DEFAULT_DEGREE_DAYS = DATA_DIR / "chicago" / "degree_days.csv"
-DEFAULT_DISTRICTS = DATA_DIR / "chicago" / "districts.geojson"
-
-_M_PER_DEG_LAT = 110_574.0  # metres per degree of latitude (WGS84, mid-latitudes)
-_M_PER_DEG_LON_EQUATOR = 111_320.0  # metres per degree of longitude at the equator
-_DAYS_PER_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+from core.intake.degree_day_table import read_degree_days
+from core.models.degree_days import DAYS_PER_MONTH
+from core.sample.geometry import district_geometry
+from core.sample.parameters import load_generator_parameters
 
 #: Output columns of :func:`generate_attributes`, in canonical order.
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("district_id",) + tuple(
@@ -49,179 +42,6 @@ ATTRIBUTE_COLUMNS: tuple[str, ...] = ("district_id",) + tuple(
 SHARE_COLUMNS: tuple[str, ...] = ("renter_share", "poverty_rate")
 COUNT_COLUMNS: tuple[str, ...] = ("population", "households", "housing_units")
 
-#: Parameters the generator reads; :func:`load_generator_parameters` checks them all.
-REQUIRED_PARAMETERS: tuple[str, ...] = (
-    "persons_per_household", "household_size_core_ratio", "household_size_outer_ratio",
-    "household_size_noise_sigma",
-    "vacancy_rate", "vacancy_income_elasticity", "vacancy_rate_min", "vacancy_rate_max",
-    "median_household_income_usd", "income_log_sd", "income_noise_share",
-    "income_bump_count", "income_bump_scale_km", "per_capita_to_median_household_income",
-    "renter_share_city", "renter_core_effect_logit", "renter_income_effect_logit",
-    "renter_noise_logit", "renter_share_min", "renter_share_max",
-    "poverty_rate_city", "poverty_income_elasticity", "poverty_noise_sigma",
-    "poverty_rate_min", "poverty_rate_max",
-    "population_density_mean_per_km2", "population_density_decay_km",
-    "population_density_floor_ratio", "population_density_area_elasticity",
-    "population_noise_sigma",
-    "residential_floor_m2_per_person_low_income", "residential_floor_m2_per_person_high_income",
-    "floor_income_low_usd", "floor_income_high_usd",
-    "commercial_floor_m2_per_resident", "commercial_core_decay_km",
-    "commercial_background_share", "commercial_noise_sigma",
-    "stories_core", "stories_outer", "stories_decay_km", "stories_noise_sigma",
-    "building_age_core_years", "building_age_inner_years", "building_age_outer_years",
-    "building_age_outer_decay_km", "building_age_noise_years",
-    "residential_site_eui_kwh_per_m2", "residential_electricity_share",
-    "commercial_electricity_kwh_per_m2", "commercial_gas_kwh_per_m2",
-    "commercial_gas_cold_climate_factor", "gas_heating_age_ratio", "gas_age_new_years",
-    "gas_age_old_years", "gas_base_share", "electricity_cooling_share",
-    "electricity_heating_share", "energy_noise_sigma",
-    "roof_suitable_share_small", "roof_suitable_share_large",
-)
-
-_PARAMETER_COLUMNS = ("parameter", "value", "unit", "source", "note")
-_DEGREE_DAY_COLUMNS = ("month", "hdd_c", "cdd_c", "base_c", "source")
-
-
-# --------------------------------------------------------------------------- loaders
-
-
-def load_generator_parameters(path: str | Path | None = None) -> dict[str, float]:
-    """Read the generator's reference figures.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        CSV with columns ``parameter,value,unit,source,note``. Defaults to
-        ``data/generator_parameters.csv``.
-
-    Returns
-    -------
-    dict of str to float
-        Parameter name to value.
-
-    Raises
-    ------
-    ValueError
-        If a column is missing, a value is not numeric, a source is empty, a
-        parameter is duplicated, or a parameter in :data:`REQUIRED_PARAMETERS`
-        is absent. The message names the offending parameter.
-    """
-    path = Path(path) if path is not None else DEFAULT_PARAMETERS
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in _PARAMETER_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    out: dict[str, float] = {}
-    for row in table.itertuples(index=False):
-        name = str(row.parameter).strip()
-        if not name:
-            raise ValueError(f"{path}: a row has an empty parameter name")
-        if name in out:
-            raise ValueError(f"{path}: parameter {name!r} appears twice")
-        if not str(row.source).strip():
-            raise ValueError(f"{path}: parameter {name!r} has no source")
-        try:
-            value = float(row.value)
-        except ValueError:
-            raise ValueError(f"{path}: parameter {name!r} has a non-numeric value "
-                             f"{row.value!r}") from None
-        if not np.isfinite(value):
-            raise ValueError(f"{path}: parameter {name!r} is not finite")
-        out[name] = value
-    absent = [p for p in REQUIRED_PARAMETERS if p not in out]
-    if absent:
-        raise ValueError(f"{path}: missing parameter(s) {', '.join(absent)}")
-    return out
-
-
-def load_degree_days(path: str | Path | None = None) -> pd.DataFrame:
-    """Read monthly heating and cooling degree days.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        CSV with columns ``month,hdd_c,cdd_c,base_c,source`` (degree days in
-        °C-days). Defaults to ``data/chicago/degree_days.csv``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Twelve rows sorted by ``month`` (1..12).
-
-    Raises
-    ------
-    ValueError
-        If columns are missing, months are not exactly 1..12, a value is
-        negative or not numeric, a source is empty, or all HDD are zero.
-    """
-    path = Path(path) if path is not None else DEFAULT_DEGREE_DAYS
-    table = pd.read_csv(path)
-    missing = [c for c in _DEGREE_DAY_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    for col in ("month", "hdd_c", "cdd_c", "base_c"):
-        if not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().any():
-            raise ValueError(f"{path}: column {col!r} must be numeric with no blanks")
-    if sorted(table["month"].tolist()) != list(range(1, 13)):
-        raise ValueError(f"{path}: column 'month' must hold each of 1..12 exactly once")
-    if (table[["hdd_c", "cdd_c"]] < 0).any().any():
-        raise ValueError(f"{path}: degree days must be non-negative")
-    if table["source"].isna().any() or (table["source"].astype(str).str.strip() == "").any():
-        raise ValueError(f"{path}: every row needs a source")
-    if table["hdd_c"].sum() <= 0:
-        raise ValueError(f"{path}: heating degree days sum to zero")
-    table = table.sort_values("month").reset_index(drop=True)
-    table["month"] = table["month"].astype(int)
-    return table
-
-
-# --------------------------------------------------------------------------- geometry helpers
-
-
-def _local_km(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Equirectangular projection around (lon0, lat0), in km."""
-    x = (lon - lon0) * _M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0)) / 1000.0
-    y = (lat - lat0) * _M_PER_DEG_LAT / 1000.0
-    return x, y
-
-
-def _core_index(geoms_ea: np.ndarray, areas: np.ndarray, centroids_ea: np.ndarray) -> int:
-    """Index of the district where an eastward ray from the area centroid leaves the city."""
-    cx = float(np.sum(centroids_ea[:, 0] * areas) / np.sum(areas))
-    cy = float(np.sum(centroids_ea[:, 1] * areas) / np.sum(areas))
-    maxx = float(shapely.bounds(geoms_ea)[:, 2].max())
-    ray = shapely.LineString([(cx, cy), (maxx + 1.0, cy)])
-    hits = np.flatnonzero(shapely.intersects(geoms_ea, ray))
-    if hits.size == 0:  # e.g. a ring-shaped city: fall back to the nearest centroid
-        return int(np.argmin(np.hypot(centroids_ea[:, 0] - cx, centroids_ea[:, 1] - cy)))
-    parts = shapely.intersection(geoms_ea[hits], ray)
-    east = np.array([shapely.bounds(p)[2] if not p.is_empty else -np.inf for p in parts])
-    return int(hits[int(np.argmax(east))])
-
-
-def _district_geometry(districts: gpd.GeoDataFrame) -> dict[str, np.ndarray | int]:
-    """Land area (km², equal-area CRS), centroid km coordinates and the core index."""
-    if districts.crs is None:
-        raise ValueError("districts have no CRS; set one (e.g. EPSG:4326) before generating")
-    if len(districts) == 0:
-        raise ValueError("districts is empty")
-    ea = districts.geometry.to_crs(EQUAL_AREA_CRS)
-    geoms_ea = np.asarray(ea.values, dtype=object)
-    areas = shapely.area(geoms_ea) / 1e6
-    if not np.all(areas > 0):
-        bad = districts["district_id"].iloc[int(np.argmin(areas))]
-        raise ValueError(f"district {bad!r} has zero area")
-    cent_ea = shapely.get_coordinates(shapely.centroid(geoms_ea))
-    cent_ll = gpd.GeoSeries(shapely.points(cent_ea), crs=EQUAL_AREA_CRS).to_crs(WGS84)
-    lonlat = shapely.get_coordinates(cent_ll.values)
-    core = _core_index(geoms_ea, areas, cent_ea)
-    x, y = _local_km(lonlat[:, 0], lonlat[:, 1], lonlat[core, 0], lonlat[core, 1])
-    return {"area_km2": areas, "x_km": x, "y_km": y, "core": core}
-
-
-# --------------------------------------------------------------------------- generator
-
 
 def _monthly_shares(degree_days: pd.DataFrame, params: Mapping[str, float]
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +49,7 @@ def _monthly_shares(degree_days: pd.DataFrame, params: Mapping[str, float]
     dd = degree_days.sort_values("month")
     hdd = dd["hdd_c"].to_numpy(float)
     cdd = dd["cdd_c"].to_numpy(float)
-    days = _DAYS_PER_MONTH / _DAYS_PER_MONTH.sum()
+    days = DAYS_PER_MONTH / DAYS_PER_MONTH.sum()
     hdd_share = hdd / hdd.sum()
     cdd_share = cdd / cdd.sum() if cdd.sum() > 0 else days
     base_gas = params["gas_base_share"]
@@ -272,7 +92,9 @@ def generate_attributes(districts: gpd.GeoDataFrame, params: Mapping[str, float]
     params : mapping of str to float
         Reference figures, as returned by :func:`load_generator_parameters`.
     degree_days : pandas.DataFrame
-        Monthly ``hdd_c`` and ``cdd_c``, as returned by :func:`load_degree_days`.
+        Monthly ``hdd_c`` and ``cdd_c`` (°C-days), as returned by
+        :func:`core.intake.degree_day_table.read_degree_days`; heating degree days
+        must not all be zero (gas is split by them).
     seed : int, default 0
         Seed of the random generator; the same seed gives an identical frame.
 
@@ -287,15 +109,17 @@ def generate_attributes(districts: gpd.GeoDataFrame, params: Mapping[str, float]
     Raises
     ------
     ValueError
-        If ``district_id`` is missing or not unique, the CRS is unset, or a
-        district has zero area.
+        If ``district_id`` is missing or not unique, the CRS is unset, a
+        district has zero area, or the heating degree days sum to zero.
     """
+    if degree_days["hdd_c"].sum() <= 0:
+        raise ValueError("the heating degree days sum to zero; the generator splits gas by them")
     if "district_id" not in districts.columns:
         raise ValueError("districts need a 'district_id' column")
     ids = districts["district_id"].astype(str).to_numpy()
     if len(set(ids)) != len(ids):
         raise ValueError("district_id values must be unique")
-    geo = _district_geometry(districts)
+    geo = district_geometry(districts)
     area, x, y = geo["area_km2"], geo["x_km"], geo["y_km"]
     n = len(ids)
     d = np.hypot(x, y)  # km from the core's centroid
@@ -449,55 +273,6 @@ def round_attributes(attributes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- tessellation
-
-
-def tessellation(n: int, seed: int = 0, side_km: float = 25.0,
-                 center: tuple[float, float] = (-87.7, 41.85)) -> gpd.GeoDataFrame:
-    """Generate a gap-free tessellation of ``n`` polygon districts.
-
-    Voronoi cells of ``n`` seeded uniform points, clipped to a square of
-    ``side_km`` (default 25 km, about Chicago's 590 km² of land) centred at
-    ``center`` (lon, lat). Cells are built in local metres and mapped to
-    longitude/latitude by an affine map, so shared edges stay shared.
-
-    Parameters
-    ----------
-    n : int
-        Number of districts (>= 1).
-    seed : int, default 0
-        Seed for the point locations.
-    side_km : float, default 25.0
-        Side of the square.
-    center : tuple of float, default (-87.7, 41.85)
-        Longitude and latitude of the square's centre.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Columns ``district_id`` ("1".."n"), ``name`` ("District 1"...) and
-        ``geometry``, in EPSG:4326.
-    """
-    if n < 1:
-        raise ValueError("n must be at least 1")
-    half = side_km * 500.0  # metres
-    box = shapely.box(-half, -half, half, half)
-    rng = np.random.default_rng(seed)
-    pts = rng.uniform(-half, half, size=(n, 2))
-    if n == 1:
-        cells = np.array([box], dtype=object)
-    else:
-        diagram = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=box, ordered=True)
-        cells = shapely.intersection(np.asarray(shapely.get_parts(diagram)), box)
-    lon0, lat0 = center
-    sx = 1.0 / (_M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0)))
-    sy = 1.0 / _M_PER_DEG_LAT
-    cells = shapely.transform(cells, lambda c: c * np.array([sx, sy]) + np.array([lon0, lat0]))
-    ids = [str(i) for i in range(1, n + 1)]
-    return gpd.GeoDataFrame({"district_id": ids, "name": [f"District {i}" for i in ids]},
-                            geometry=cells, crs=WGS84)
-
-
 def generate_city_tables(seed: int = 2026, districts_path: str | Path | None = None,
                          parameters_path: str | Path | None = None,
                          degree_days_path: str | Path | None = None
@@ -509,15 +284,17 @@ def generate_city_tables(seed: int = 2026, districts_path: str | Path | None = N
     seed : int, default 2026
         Seed used for the committed ``data/chicago/attributes.csv``.
     districts_path, parameters_path, degree_days_path : str or Path, optional
-        Overrides for the default data files.
+        Overrides for the default data files. The degree-day table must give a
+        source on every row.
 
     Returns
     -------
     tuple of (geopandas.GeoDataFrame, pandas.DataFrame)
         The districts and their rounded illustrative attributes.
     """
-    districts = gpd.read_file(districts_path or DEFAULT_DISTRICTS)
+    districts = gpd.read_file(districts_path or paths.DEFAULT_BOUNDARIES)
     districts["district_id"] = districts["district_id"].astype(str)
     attrs = generate_attributes(districts, load_generator_parameters(parameters_path),
-                                load_degree_days(degree_days_path), seed=seed)
+                                read_degree_days(degree_days_path or paths.DEFAULT_DEGREE_DAYS,
+                                                 require_source=True), seed=seed)
     return districts, round_attributes(attrs)

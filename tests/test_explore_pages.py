@@ -1,25 +1,15 @@
-"""AppTest smoke tests: every page renders on the default city, and the map carries the data."""
+"""AppTest: the Explore pages (Overview map, District profile) and the Methods page render on
+the default city, and the map carries the data."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import keys
-
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-TIMEOUT = 60
-
-
-def run_page(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+from dashboard import keys, nav
+from tests.apptest import open_app
 
 
 def decks(at: AppTest) -> list[dict]:
@@ -33,7 +23,7 @@ def fills(deck: dict) -> list:
 
 
 def test_overview_map_has_77_districts_offline_and_kpis():
-    at = run_page()
+    at = open_app()
     assert at.title[0].value == "Overview map"
     assert any("Illustrative data" in w.value for w in at.warning)
     (deck,) = decks(at)
@@ -45,7 +35,7 @@ def test_overview_map_has_77_districts_offline_and_kpis():
 
 
 def test_switching_the_indicator_changes_the_fill_colours():
-    at = run_page()
+    at = open_app()
     before = fills(decks(at)[0])
     at.selectbox(key=keys.OVERVIEW_INDICATOR).set_value("energy_per_capita").run()
     assert not at.exception
@@ -56,14 +46,14 @@ def test_switching_the_indicator_changes_the_fill_colours():
 
 @pytest.mark.parametrize("scheme", ["natural_breaks", "equal_interval"])
 def test_each_classification_renders(scheme):
-    at = run_page()
+    at = open_app()
     at.selectbox(key=keys.OVERVIEW_SCHEME).set_value(scheme).run()
     assert not at.exception
     assert len({tuple(f) for f in fills(decks(at)[0])}) == 5
 
 
 def test_district_profile_ranks_the_chosen_district():
-    at = run_page("../pages/district.py")
+    at = open_app(nav.DISTRICT)
     assert at.title[0].value == "District profile"
     box = at.selectbox(key=keys.PROFILE_DISTRICT)
     box.set_value("32").run()  # the Loop
@@ -80,7 +70,7 @@ def test_district_profile_ranks_the_chosen_district():
 
 
 def test_methods_page_shows_provenance_and_licence():
-    at = run_page("../pages/methods.py")
+    at = open_app(nav.METHODS)
     text = " ".join(m.value for m in at.markdown)
     assert "BSD-3-Clause" in text and "illustrative" in text.lower()
     from core.methods import SECTIONS

@@ -1,35 +1,11 @@
-"""End-to-end: Debian's chromium, driven by Playwright, against a live server on a free port."""
+"""End-to-end: the Overview map in Debian's chromium, driven by Playwright, against a live
+server on a free port: tooltip, indicator switch, no request to the internet."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from dashboard.devserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-SHOTS = Path(os.environ.get("GREENPRINT_SCREENSHOTS", ROOT / "test-artifacts"))
-
-
-@pytest.fixture(scope="module")
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with running_app() as (url, _proc, _t), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1250})
-        requests: list[str] = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.goto(url)
-        pg.requests = requests  # type: ignore[attr-defined]
-        pg.base_url = url  # type: ignore[attr-defined]
-        yield pg
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 def hover_map_centre(page) -> str:
@@ -49,9 +25,13 @@ def hover_map_centre(page) -> str:
     raise AssertionError("no tooltip appeared over the map")
 
 
-def test_map_tooltip_indicator_switch_and_screenshot(page):
+def test_map_tooltip_indicator_switch_and_screenshot(app_url, new_page, screenshots):
     from playwright.sync_api import expect
 
+    page = new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(app_url)
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
     expect(page.get_by_text("Illustrative data, not official statistics").first).to_be_visible()
     expect(page.get_by_test_id("gp-legend")).to_contain_text("persons")
@@ -65,10 +45,9 @@ def test_map_tooltip_indicator_switch_and_screenshot(page):
     text = hover_map_centre(page)
     assert "Energy per resident" in text and "kWh/person/yr" in text
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # let deck.gl finish its transition before the picture
-    page.screenshot(path=str(SHOTS / "overview.png"), full_page=False)
-    outside = [u for u in page.requests
-               if u.startswith(("http:", "https:", "ws:", "wss:")) and not u.startswith(page.base_url)
-               and not u.startswith(page.base_url.replace("http", "ws"))]
+    page.screenshot(path=str(screenshots / "overview.png"), full_page=False)
+    outside = [u for u in requests
+               if u.startswith(("http:", "https:", "ws:", "wss:")) and not u.startswith(app_url)
+               and not u.startswith(app_url.replace("http", "ws"))]
     assert outside == [], f"the app fetched from the internet: {outside[:5]}"

@@ -1,4 +1,5 @@
-"""Start the app on a free local port in a subprocess (browser tests and benchmarks)."""
+"""Start the app on a free local port in a subprocess, for the browser tests and benchmarks;
+Debian's chromium and its launch flags; a server's resident memory."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the system picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -58,6 +60,19 @@ def running_app(env: dict[str, str] | None = None, timeout_s: float = 60.0,
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def chromium():
+    """Yield Debian's chromium, headless, under Playwright's sync API; close it afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def rss_mb(pid: int) -> float:

@@ -1,4 +1,4 @@
-"""Small file builders shared by the tests."""
+"""Zip archives built in memory, for the upload and reader tests (helper, not a test)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,115 @@
+"""What every command shares: the city options, loading the city, exit codes, clean failures.
+
+Command modules import this module only; :mod:`core.cli` builds the app from them.
+Exit codes: 0 usable/ok, 1 blocking problems in the data, 2 input that cannot be
+read, 3 an internal error (printed with an error id, never a traceback).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.errors import CityValidationError, InputError
+from core.intake import degree_day_table
+from core.intake import mapping as column_mapping
+from core.intake.city import City, load_city, read_inputs
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+# Shared city arguments, the same for every command.
+Boundaries = Annotated[Path, typer.Argument(help="District polygons: GeoJSON, GeoPackage, "
+                                            "zipped Shapefile or GeoParquet.")]
+Attributes = Annotated[Path | None, typer.Option("--attributes", "-a",
+                                                 help="Attribute table: CSV, XLSX or Parquet.")]
+IdColumn = Annotated[str | None, typer.Option("--id-column", help="Id column in the boundaries "
+                                              "(default: the mapping file's, else district_id).")]
+AttributesId = Annotated[str | None, typer.Option("--attributes-id",
+                                                  help="Id column in the attributes "
+                                                       "(default: --id-column).")]
+MapOption = Annotated[list[str] | None, typer.Option("--map", help="SRC=CANONICAL column mapping; "
+                                                     "repeat for each column.")]
+UnitOption = Annotated[list[str] | None, typer.Option("--unit", help="COL=UNIT, e.g. "
+                                                      "gas_kwh=therm; repeat for each column.")]
+MappingFile = Annotated[Path | None, typer.Option("--mapping", help="Saved mapping (JSON or YAML); "
+                                                  "options given here take precedence.")]
+Layer = Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")]
+CrsOption = Annotated[str | None, typer.Option("--crs", help="CRS of the boundaries when the file "
+                                               "has none (or a wrong one), e.g. EPSG:3435.")]
+DegreeDays = Annotated[Path | None, typer.Option(
+    "--degree-days", help="Monthly degree days CSV: month (1..12), hdd_c, cdd_c in °C-days "
+                          "(format of data/chicago/degree_days.csv).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    """Parse repeated ``KEY=VALUE`` options."""
+    out = {}
+    for item in items or []:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise InputError(f"{what} '{item}' is not of the form KEY=VALUE")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
+                      attributes_id: str | None, map_: list[str] | None,
+                      unit: list[str] | None, mapping_file: Path | None, layer: str | None,
+                      crs: str | None = None, extra_features: list[str] | None = None,
+                      suggest: bool = False) -> column_mapping.ColumnMapping:
+    """The mapping a command uses: :func:`core.intake.mapping.merge` of the suggestions
+    (read from the inputs' column names, only when ``suggest``), the ``--mapping`` file and
+    the options (raises InputError)."""
+    saved = column_mapping.load(mapping_file) if mapping_file else None
+    explicit = column_mapping.validated(
+        {"id_column": id_column, "attributes_id": attributes_id, "layer": layer, "crs": crs,
+         "columns": pairs(map_, "--map"), "units": pairs(unit, "--unit"),
+         "extra_features": list(extra_features or [])}, "the command-line options")
+    merged = column_mapping.merge(None, saved, explicit)
+    if not suggest:
+        return merged
+    gdf, table, _ = read_inputs(boundaries, attributes, merged.layer)
+    b_cols, a_cols = column_mapping.source_columns(gdf, table)
+    return column_mapping.merge(column_mapping.suggest(a_cols, b_cols), saved, explicit)
+
+
+def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
+                   attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
+                   mapping_file: Path | None, layer: str | None, crs: str | None = None,
+                   degree_days: Path | None = None) -> City:
+    """Load the city the way every command does (raises InputError/CityValidationError).
+
+    ``degree_days``: an optional monthly degree-day table attached to the city."""
+    m = mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
+                          mapping_file, layer, crs)
+    return with_degree_days(load_city(boundaries, attributes, m), degree_days)
+
+
+def with_degree_days(city: City, path: Path | None) -> City:
+    """The city with the degree-day table at ``path`` attached and recorded (unchanged if None)."""
+    if path is None:
+        return city
+    return degree_day_table.attach(city, degree_day_table.read_degree_days(path), Path(path).name)
+
+
+def fail(message: str, code: int, as_json: bool) -> None:
+    """Print an error the user can act on and exit with ``code``."""
+    if as_json:
+        print(json.dumps({"status": "error", "exit_code": code, "message": message}))
+    else:
+        typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def run_guarded(fn, as_json: bool):
+    """Run ``fn`` turning known input problems into clean exits (no traceback)."""
+    try:
+        return fn()
+    except InputError as exc:
+        fail(str(exc), EXIT_UNREADABLE, as_json)
+    except CityValidationError as exc:
+        fail(str(exc), EXIT_PROBLEMS, as_json)

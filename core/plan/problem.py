@@ -1,0 +1,128 @@
+"""What the optimizer knows of a city and of a batch of scenarios.
+
+``context`` gathers a city's per-district inputs once (CityContext); ``scenario_vectors``
+turns S scenarios into tensors with a leading scenario axis; ``unit_effects`` gives what
+one unit of each intervention does in each district under each scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import torch
+
+from core import reference_tables
+from core.assess import carbon, equity
+from core.errors import InputError
+from core.intake import columns as cols
+from core.intake.city import City
+from core.plan import interventions
+from core.plan.scenario import Scenario
+
+DTYPE = torch.float64
+OBJECTIVE_CODES = {"min_emissions": 0, "min_cost": 1, "min_burden": 2}
+OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
+                   "min_cost": "USD/yr net benefit (equity-weighted)",
+                   "min_burden": "mean household burden reduction (share, equity-weighted)"}
+
+
+@lru_cache(maxsize=64)
+def parameter(name: str) -> float:
+    """One figure of data/optimizer_parameters.csv (read once per process)."""
+    return reference_tables.value("optimizer_parameters", name)
+
+
+@dataclass(frozen=True)
+class CityContext:
+    """Everything about a city the optimizer needs, computed once per city."""
+
+    district_ids: np.ndarray
+    names: np.ndarray
+    catalogue: pd.DataFrame
+    effects: interventions.Effects
+    dac: np.ndarray  # [N] bool, CEJST-style at reference prices
+    income_usd: np.ndarray  # [N] median household income (0 = unknown)
+    households: np.ndarray  # [N]
+    population: float
+    res_electricity_kwh: np.ndarray
+    res_gas_kwh: np.ndarray
+    electricity_kwh: np.ndarray
+    gas_kwh: np.ndarray
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.effects.keys
+
+
+#: what the optimizer needs: observed energy to save and residents to size the budget
+REQUIRED_COLUMNS = ("population", "electricity_kwh", "gas_kwh")
+
+
+def unavailable(d: pd.DataFrame) -> str | None:
+    """Why this city cannot be optimized, or None."""
+    reason = cols.missing_reason(d, REQUIRED_COLUMNS, "the optimizer")
+    return f"{reason}: map them on the Data page (or with --map)" if reason else None
+
+
+def context(city: City) -> CityContext:
+    """Per-district inputs of the optimizer (raises InputError when the city lacks them)."""
+    d = city.districts
+    reason = unavailable(d)
+    if reason:
+        raise InputError(reason)
+    burden = equity.energy_burden(d) if {"households", "median_household_income"} <= set(d) \
+        else pd.Series(np.nan, index=d.index)
+    dac = equity.disadvantaged(burden, equity.low_income_score(d)) if burden.notna().any() \
+        else pd.Series(False, index=d.index)
+    dac = dac.to_numpy(dtype=bool)
+    cat = interventions.catalogue()
+    elec_res, gas_res = equity.residential_energy_kwh(d)
+
+    def col(name):
+        return d[name].fillna(0).astype(float).to_numpy() if name in d else np.zeros(len(d))
+
+    return CityContext(d["district_id"].astype(str).to_numpy(), d["name"].astype(str).to_numpy(),
+                       cat, interventions.district_effects(d, cat, dac), dac,
+                       col("median_household_income"), col("households"),
+                       float(d["population"].fillna(0).sum()), elec_res.to_numpy(),
+                       gas_res.to_numpy(), col("electricity_kwh"), col("gas_kwh"))
+
+
+def scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.device) -> dict:
+    """The scenarios' numbers as tensors, broadcastable to [S, N, K] (budget, share: [S])."""
+    def vec(values):
+        return torch.tensor(values, dtype=DTYPE, device=dev)
+
+    cat = ctx.catalogue
+    mult = [[sc.tech_cost_multipliers.get(k, 1.0) for k in ctx.keys] for sc in scenarios]
+    unknown = {k for sc in scenarios for k in sc.tech_cost_multipliers} - set(ctx.keys)
+    if unknown:
+        raise InputError(f"tech_cost_multipliers name unknown interventions {sorted(unknown)}; "
+                         f"use {list(ctx.keys)}")
+    return {
+        "grid": vec([1.0 - sc.effective_grid_decarbonisation for sc in scenarios])[:, None, None]
+        * carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR),
+        "pe": vec([sc.electricity_usd_per_kwh for sc in scenarios])[:, None, None],
+        "pg": vec([sc.gas_usd_per_kwh for sc in scenarios])[:, None, None],
+        "cp": vec([sc.carbon_price_usd_per_t for sc in scenarios])[:, None, None],
+        "w": vec([sc.equity_weight for sc in scenarios])[:, None, None],
+        "obj": torch.tensor([OBJECTIVE_CODES[sc.objective] for sc in scenarios], device=dev)[:, None, None],
+        "cost": vec(cat["cost_usd_per_unit"].to_numpy())[None, None, :] * vec(mult)[:, None, :],
+        "life": vec(cat["lifetime_years"].to_numpy())[None, None, :],
+        "budget": vec([sc.budget_usd(ctx.population) for sc in scenarios]),
+        "share": vec([sc.justice40_share for sc in scenarios]),
+    }
+
+
+def unit_effects(de, dg, p: dict, ctx_t: dict):
+    """Per unit [S, N, K]: abatement (t/yr), bill saving (USD/yr), objective value."""
+    abate = -(de * p["grid"] + dg * carbon.gas_factor_kg_per_kwh()) / carbon.KG_PER_T
+    bill = -(de * p["pe"] + dg * p["pg"])
+    weight = 1 + p["w"] * ctx_t["dac"][None, :, None]
+    net = bill + p["cp"] * abate - p["cost"] / p["life"]
+    burden = bill / ctx_t["income"][None, :, None] / ctx_t["households_total"]
+    value = torch.where(p["obj"] == 0, abate, torch.where(p["obj"] == 1, net, burden)) * weight
+    return abate, bill, value

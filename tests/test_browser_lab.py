@@ -1,0 +1,46 @@
+"""End-to-end: a slider move re-optimises (map and URL change) and the URL reproduces it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import nav
+
+pytestmark = pytest.mark.browser
+
+
+def spent(page) -> str:
+    return page.get_by_test_id("stMetric").filter(has_text="Spent").get_by_test_id(
+        "stMetricValue").inner_text()
+
+
+def test_slider_changes_map_and_url_and_the_url_reproduces_it(app_url, new_page, screenshots):
+    from playwright.sync_api import expect
+
+    page = new_page(height=1600)
+    page.goto(f"{app_url}/{nav.url_path(nav.SCENARIO_LAB)}")
+    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
+    expect(page.get_by_test_id("gp-solver-badge")).to_contain_text("gap to HiGHS", timeout=30000)
+    before = spent(page)
+    legend_before = page.get_by_test_id("gp-legend").inner_text()
+
+    slider = page.get_by_role("slider").first  # the budget, first in the sidebar
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    # key presses may be merged into fewer reruns on a busy machine: any new budget will do
+    page.wait_for_url(lambda u: "budget=" in u and "budget=100" not in u, timeout=40000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Spent")
+           .get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=40000)
+    expect(page.get_by_test_id("gp-legend")).not_to_have_text(legend_before, timeout=40000)
+    page.wait_for_timeout(1500)  # let the last rerun and deck.gl's transition finish
+    page.screenshot(path=str(screenshots / "scenario_lab.png"), full_page=True)
+    after, shared = spent(page), page.url
+
+    other = new_page()  # another visitor: a fresh context, so nothing but the URL is shared
+    other.goto(shared)
+    expect(other.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
+    expect(other.get_by_test_id("stMetric").filter(has_text="Spent")
+           .get_by_test_id("stMetricValue")).to_have_text(after, timeout=40000)
+    assert other.get_by_test_id("gp-legend").inner_text() == \
+        page.get_by_test_id("gp-legend").inner_text()

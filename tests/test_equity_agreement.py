@@ -1,0 +1,67 @@
+"""The Equity page and the Scenario lab show the same energy burden: one set of formulas.
+
+Before issue 9 the Equity page showed a bottom-quintile burden of 5.32 % and a city mean of
+3.34 % on the default city while the Lab's "before" figures were 5.23 % and 2.82 %. Both
+sides now call core.assess.equity; these tests compare them to the last digit (==)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.assess import inequality
+from core.intake.city import City, default_city
+from core.plan import lab, optimizer, problem, results
+from core.plan.scenario import Scenario
+
+
+def equity_page_figures(city: City) -> tuple[float, list[float]]:
+    """City mean and burden by quintile as the Equity page computes them."""
+    report = inequality.equity_report(city.districts)
+    return report.mean_burden, report.quintiles["mean_burden"].tolist()
+
+
+def lab_before_figures(city: City) -> tuple[float, list[float]]:
+    """The Lab's "before" figures at the default scenario (reference prices)."""
+    ctx = problem.context(city)
+    sc = Scenario()
+    res = optimizer.optimize(ctx, sc)
+    return lab.mean_burden(ctx, sc), results.burden_by_quintile(ctx, res)["burden_before"].tolist()
+
+
+@pytest.fixture(scope="module")
+def default():
+    return default_city()
+
+
+def test_equity_page_and_lab_before_agree_on_the_default_city(default):
+    page_mean, page_q = equity_page_figures(default)
+    lab_mean, lab_q = lab_before_figures(default)
+    assert page_mean == lab_mean
+    assert page_q == lab_q
+    assert len(page_q) == 5 and 0 < page_mean < page_q[0]  # the lowest-income fifth carries more
+
+
+def test_equity_page_and_lab_before_agree_on_a_hand_made_city(city4):
+    page_mean, page_q = equity_page_figures(city4)
+    lab_mean, lab_q = lab_before_figures(city4)
+    assert page_mean == lab_mean
+    assert page_q == lab_q
+    # by hand: bills = electricity x its price + gas x its price; burden = all bills / all (households x income)
+    d = city4.districts
+    sc = Scenario()
+    bills = d["electricity_kwh"] * sc.electricity_usd_per_kwh + d["gas_kwh"] * sc.gas_usd_per_kwh
+    income = d["households"] * d["median_household_income"]
+    assert page_mean == pytest.approx(bills.sum() / income.sum(), rel=1e-12)
+    # four districts make four quintile groups, one district each: its own burden
+    by_income = (bills / income).to_numpy()[d["median_household_income"].argsort().to_numpy()]
+    assert page_q == pytest.approx(by_income.tolist(), rel=1e-12)
+
+
+def test_the_lab_after_figures_use_the_same_formula(default):
+    ctx = problem.context(default)
+    sc = Scenario(budget_usd_per_capita=300)
+    res = optimizer.optimize(ctx, sc)
+    savings = res.bill_savings_usd[0].sum(1)
+    q = results.burden_by_quintile(ctx, res)
+    assert lab.mean_burden(ctx, sc, savings) < lab.mean_burden(ctx, sc)
+    assert (q["burden_after"] <= q["burden_before"]).all()
