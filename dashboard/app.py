@@ -5,23 +5,14 @@
 
 import streamlit as st
 
-from dashboard import guard, memory, nav, scenario_sidebar, state
+from dashboard import guard, memory, nav, sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
 
 pages = st.navigation({
-    "Explore": [
-        st.Page(nav.OVERVIEW, title="Overview map", default=True),
-        st.Page(nav.DISTRICT, title="District profile"),
-    ],
-    "Models": [
-        st.Page(nav.ENERGY_MODEL, title="Energy model"),
-        st.Page(nav.EQUITY, title="Equity"),
-    ],
-    "Plan": [st.Page(nav.SCENARIO_LAB, title="Scenario lab")],
-    "Your data": [st.Page(nav.DATA, title="Data")],
-    "About": [st.Page(nav.METHODS, title="Methods & sources")],
+    section: [st.Page(page, title=title, default=page == nav.OVERVIEW) for page, title in entries]
+    for section, entries in nav.MENU.items()
 })
 
 
@@ -34,7 +25,7 @@ def _frame() -> None:
         st.markdown(f"**City:** {city.name}  \n{city.n} districts")
         if city.illustrative:
             st.caption("Illustrative data, not official statistics.")
-    scenario_sidebar.scenario_sidebar()
+    sidebar.scenario_sidebar()
     guard.show_callback_error()
     if notice := state.lost_city_notice():
         st.warning(notice)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from dashboard import keys
+from dashboard import state
 
 log = logging.getLogger("greenprint")
 if not log.handlers:  # Streamlit's own loggers do not cover ours
@@ -60,11 +60,11 @@ def callback(fn: Callable) -> Callable:
         except ScriptControlException:
             raise
         except Exception as exc:
-            st.session_state[keys.CALLBACK_ERROR] = logged(exc, fn.__qualname__)
+            state.record_callback_error(logged(exc, fn.__qualname__))
     return wrapper
 
 
 def show_callback_error() -> None:
     """Show (once) the error of a callback that failed before this run."""
-    if error_id := st.session_state.pop(keys.CALLBACK_ERROR, None):
+    if error_id := state.pop_callback_error():
         st.error(MESSAGE.format(error_id=error_id))

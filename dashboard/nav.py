@@ -10,7 +10,17 @@ SCENARIO_LAB = "../pages/scenario_lab.py"
 ENERGY_MODEL = "../pages/energy_model.py"
 EQUITY = "../pages/equity.py"
 
-ALL = (OVERVIEW, DISTRICT, ENERGY_MODEL, EQUITY, SCENARIO_LAB, DATA, METHODS)  # menu order
+#: The menu: section -> (page, title), in the order the sidebar lists them. The first page is
+#: the default one, served at the app's root. Adding a page is a file in pages/ and a line here.
+MENU: dict[str, tuple[tuple[str, str], ...]] = {
+    "Explore": ((OVERVIEW, "Overview map"), (DISTRICT, "District profile")),
+    "Models": ((ENERGY_MODEL, "Energy model"), (EQUITY, "Equity")),
+    "Plan": ((SCENARIO_LAB, "Scenario lab"),),
+    "Your data": ((DATA, "Data"),),
+    "About": ((METHODS, "Methods & sources"),),
+}
+
+ALL = tuple(page for entries in MENU.values() for page, _ in entries)  # menu order
 
 
 def url_path(page: str) -> str:

@@ -1,4 +1,11 @@
-"""The active city for this session and the caches built on it."""
+"""The session's state, in one place: everything a session keeps between reruns.
+
+The active city (and its key for caches), what the session holds for that city (a
+retrained model, HiGHS checks, sweeps), the scenario of the sidebar, the selected district,
+a notice for the next run and the error of a failed callback. Pages and the other dashboard
+modules read and write ``st.session_state`` only through these functions; widget keys
+(``keys.*``) belong to their widgets.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from pydantic import BaseModel
 
 from core.assess import indicators
 from core.intake.city import City, default_city
+from core.plan.scenario import Scenario
 from dashboard import keys
 
 
@@ -77,3 +85,58 @@ def _indicator_table(_city: City, city_key: str) -> pd.DataFrame:
 def indicator_table() -> pd.DataFrame:
     """Indicators of the active city, computed once per city."""
     return _indicator_table(active_city(), active_city_key())
+
+
+def held(name: str):
+    """What this session holds under ``name`` for the active city (None when it holds
+    nothing, or something made for another city)."""
+    stored = st.session_state.get(name)
+    return stored[1] if stored is not None and stored[0] == active_city_key() else None
+
+
+def hold(name: str, value) -> None:
+    """Keep ``value`` for the active city under ``name`` until the city changes."""
+    st.session_state[name] = (active_city_key(), value)
+
+
+def store(name: str) -> dict:
+    """This session's dictionary ``name`` (created empty on first use)."""
+    return st.session_state.setdefault(name, {})
+
+
+def scenario() -> Scenario | None:
+    """The scenario the sidebar built on this run (None before the sidebar ran)."""
+    return st.session_state.get(keys.LAB_SCENARIO)
+
+
+def set_scenario(sc: Scenario) -> None:
+    st.session_state[keys.LAB_SCENARIO] = sc
+
+
+def selected_district() -> str | None:
+    """The district chosen on a map or in the profile, shared by the Overview and the profile."""
+    return st.session_state.get(keys.SELECTED_DISTRICT)
+
+
+def select_district(district_id: str, reset_profile_widget: bool = False) -> None:
+    st.session_state[keys.SELECTED_DISTRICT] = district_id
+    if reset_profile_widget:  # the profile's selectbox then follows the new choice
+        st.session_state.pop(keys.PROFILE_DISTRICT, None)
+
+
+def push_notice(message: str) -> None:
+    """A message for the Data page to show once, on its next run."""
+    st.session_state[keys.DATA_NOTICE] = message
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(keys.DATA_NOTICE, None)
+
+
+def record_callback_error(error_id: str) -> None:
+    """The error id of a widget callback that failed, shown on the next run."""
+    st.session_state[keys.CALLBACK_ERROR] = error_id
+
+
+def pop_callback_error() -> str | None:
+    return st.session_state.pop(keys.CALLBACK_ERROR, None)

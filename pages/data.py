@@ -5,13 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from core.intake import columns, degree_day_table, mapping, quality, staging
-from dashboard import components, guard, keys, state, upload
+from dashboard import components, guard, keys, state
+from dashboard.data import upload
 
 city = state.active_city()
 
 st.title("Data: bring your own city")
 components.data_notice(city)
-if notice := st.session_state.pop(keys.DATA_NOTICE, None):
+if notice := state.pop_notice():
     st.success(notice)
 if state.active_city_key() != keys.DEFAULT_CITY_KEY:
     st.button("Back to the default city", key=keys.DATA_RESET, on_click=guard.callback(upload.back_to_default))

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from core.assess import indicators
-from dashboard import charts, components, keys, state
+from dashboard import components, keys, state
+from dashboard.district import charts
 
 city = state.active_city()
 table = state.indicator_table()
@@ -13,10 +14,10 @@ st.title("District profile")
 components.data_notice(city)
 
 ids = list(names)
-chosen = st.session_state.get(keys.SELECTED_DISTRICT)
+chosen = state.selected_district()
 district_id = st.selectbox("District", ids, index=ids.index(chosen) if chosen in ids else 0,
                            format_func=lambda d: f"{names[d]} ({d})", key=keys.PROFILE_DISTRICT)
-st.session_state[keys.SELECTED_DISTRICT] = district_id
+state.select_district(district_id)
 profile = indicators.district_profile(table, district_id)
 
 left, right = st.columns([3, 2])
@@ -36,8 +37,7 @@ with right:
     event = st.pydeck_chart(deck, on_select="rerun", key=keys.PROFILE_MAP, height=380)
     picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
     if picked and picked[0]["properties"]["district_id"] != district_id:
-        st.session_state[keys.SELECTED_DISTRICT] = picked[0]["properties"]["district_id"]
-        st.session_state.pop(keys.PROFILE_DISTRICT, None)
+        state.select_district(picked[0]["properties"]["district_id"], reset_profile_widget=True)
         st.rerun()
 
 st.plotly_chart(charts.percentile_bars(profile, names[district_id]))

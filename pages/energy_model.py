@@ -10,7 +10,8 @@ from core.intake import columns
 from core.models import cross_validation, degree_days
 from core.models.features import available_targets
 from core.models.model_card import LIMITS, model_card, model_card_markdown
-from dashboard import components, keys, model_charts, model_state, state
+from dashboard import components, keys, state
+from dashboard.energy_model import charts, results
 
 city = state.active_city()
 st.title("Energy model")
@@ -32,7 +33,7 @@ folds = folds_col.selectbox("Cross-validation", fold_choices, key=keys.MODEL_FOL
 seed = seed_col.number_input("Seed", min_value=0, max_value=1_000_000, value=0,
                              key=keys.MODEL_SEED)
 retrain = button_col.button("Retrain", key=keys.MODEL_RETRAIN, type="primary")
-ev = model_state.evaluation(city, folds, seed, retrain)
+ev = results.evaluation(city, folds, seed, retrain)
 st.caption(f"{ev.folds}-fold cross-validation, seed {ev.config.seed}, {ev.config.members} "
            f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s. The networks "
            f"predict the {ev.scale} from {len(ev.features)} features: {', '.join(ev.features)}.")
@@ -70,7 +71,7 @@ target = st.radio("Target", list(ev.targets), horizontal=True, key=keys.MODEL_TA
 result = ev.targets[target]
 chart_col, map_col = st.columns(2)
 with chart_col:
-    st.plotly_chart(model_charts.predicted_vs_observed(
+    st.plotly_chart(charts.predicted_vs_observed(
         result.observed, result.oof["model"], result.oof_lower, result.oof_upper, names,
         columns.label_of(target), cross_validation.MODEL_NAMES["model"]))
     st.caption("Bars: the network's 90 % prediction interval under cross-validation.")
@@ -99,7 +100,7 @@ why = degree_days.unavailable_reason(city)
 if why:
     st.info(f"The degree-day model is unavailable: {why}.")
 else:
-    fits = model_state.degree_day_fits(city)
+    fits = results.degree_day_fits(city)
     st.dataframe(degree_days.summary(fits), hide_index=True, column_config={
         c: st.column_config.NumberColumn(f"{c.split('_')[0].capitalize()} (kWh/yr)",
                                          format="%,.0f")
@@ -110,7 +111,7 @@ else:
         "district_cv_rmse_median_pct": st.column_config.NumberColumn(
             "Monthly CV(RMSE), median district (%)", format="%.1f")})
     for fuel, fit in fits.items():
-        st.plotly_chart(model_charts.degree_day_split(fit.monthly, columns.label_of(fuel)),
+        st.plotly_chart(charts.degree_day_split(fit.monthly, columns.label_of(fuel)),
                         key=f"dd_{fuel}")
     if city.illustrative:
         st.caption("The illustrative city's months were generated with a degree-day split, so "

@@ -5,7 +5,8 @@ import math
 import streamlit as st
 
 from core.assess import equity, indicators, inequality, maps
-from dashboard import components, keys, model_charts, model_state, state
+from dashboard import components, keys, state
+from dashboard.equity import charts, clusters
 
 
 def percent(share: float) -> str:
@@ -75,13 +76,13 @@ low_col.metric("Energy burden, lowest-income fifth of districts (% of income)",
                help=f"{group_help}; districts ranked by median household income")
 
 lorenz_col, quintile_col = st.columns(2)
-lorenz_col.plotly_chart(model_charts.lorenz_curve(report.lorenz, report.gini))
-quintile_col.plotly_chart(model_charts.quintile_bars(
+lorenz_col.plotly_chart(charts.lorenz_curve(report.lorenz, report.gini))
+quintile_col.plotly_chart(charts.quintile_bars(
     report.quintiles, equity.threshold("burden_high"), equity.threshold("burden_severe")))
 
 st.subheader("Where burden clusters (local Moran's I)")
 try:
-    spatial = model_state.clusters(city)
+    spatial = clusters.clusters(city)
 except ValueError as exc:
     st.info(f"Spatial clusters are unavailable: {exc}.")
 else:

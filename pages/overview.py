@@ -38,7 +38,7 @@ with legend_col:
 
 picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
 if picked:
-    st.session_state[keys.SELECTED_DISTRICT] = picked[0]["properties"]["district_id"]
+    state.select_district(picked[0]["properties"]["district_id"])
     st.page_link(nav.DISTRICT, label=f"Open the profile of {picked[0]['properties']['name']}")
 
 st.subheader("All districts")

@@ -8,7 +8,8 @@ from core.assess import maps
 from core.plan import lab as results
 from core.plan import problem
 from core.plan import results as tables
-from dashboard import components, keys, lab, lab_charts, state
+from dashboard import components, keys, state
+from dashboard.scenario_lab import charts, solve
 
 city = state.active_city()
 st.title("Scenario lab")
@@ -16,27 +17,27 @@ components.data_notice(city)
 if reason := problem.unavailable(city.districts):
     st.info(f"The Scenario lab is not available for this city: {reason}.")
     st.stop()
-ctx = lab.context()
-sc = lab.current_scenario()
-res = lab.solve(sc)
+ctx = solve.context()
+sc = solve.current_scenario()
+res = solve.solve(sc)
 totals = res.totals()
 
 st.caption("Move the scenario sliders in the sidebar: the plan is re-optimised at once. "
            "Spending is the benefit counted for Justice40.")
-lab.badge(totals, lab.highs_check(sc, res))
+solve.badge(totals, solve.highs_check(sc, res))
 if totals["message"]:
     (st.error if totals["status"] == "infeasible" else st.info)(totals["message"])
-if not totals["exact"] or ctx.district_ids.size > lab.HIGHS_AUTO_MAX_DISTRICTS:
+if not totals["exact"] or ctx.district_ids.size > solve.HIGHS_AUTO_MAX_DISTRICTS:
     if st.button("Check the linear part against HiGHS", key=keys.LAB_CHECK_HIGHS):
-        lab.highs_check(sc, res, force=True)
+        solve.highs_check(sc, res, force=True)
         st.rerun()
 
-lab.kpi_delta_cards(results.kpis(ctx, res))
+solve.kpi_delta_cards(results.kpis(ctx, res))
 
 table = tables.district_table(ctx, res)
-layer = st.radio("Map", list(lab.MAP_LAYERS), horizontal=True, key=keys.LAB_MAP_LAYER,
-                 format_func=lambda k: "{} ({})".format(*lab.MAP_LAYERS[k]))
-label, unit = lab.MAP_LAYERS[layer]
+layer = st.radio("Map", list(solve.MAP_LAYERS), horizontal=True, key=keys.LAB_MAP_LAYER,
+                 format_func=lambda k: "{} ({})".format(*solve.MAP_LAYERS[k]))
+label, unit = solve.MAP_LAYERS[layer]
 view = maps.choropleth(table, layer, label, unit, 0, "natural_breaks", 5)
 tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{label}: {{value_text}} {unit}")
 map_col, legend_col = st.columns([5, 1])
@@ -49,23 +50,23 @@ with legend_col:
 
 per_measure = tables.by_intervention(ctx, res)
 left, right = st.columns(2)
-left.plotly_chart(lab_charts.abatement_by_intervention(per_measure))
-right.plotly_chart(lab_charts.macc(per_measure))
-st.plotly_chart(lab_charts.burden_by_quintile(tables.burden_by_quintile(ctx, res)))
+left.plotly_chart(charts.abatement_by_intervention(per_measure))
+right.plotly_chart(charts.macc(per_measure))
+st.plotly_chart(charts.burden_by_quintile(tables.burden_by_quintile(ctx, res)))
 
 st.subheader("Sweeps")
 st.caption(f"The Pareto front ({results.PARETO_LEVELS} budgets) and the Monte Carlo band "
            f"({results.MC_LEVELS} budgets x {results.MC_DRAWS} draws of prices and grid path) are "
            "each one batched solve.")
 if st.button("Run Pareto and Monte Carlo sweeps", key=keys.LAB_RUN_SWEEPS):
-    lab.sweeps(sc, st.progress(0.0, text="Starting…"))
-sweep = lab.stored_sweeps(sc)
+    solve.sweeps(sc, st.progress(0.0, text="Starting…"))
+sweep = solve.stored_sweeps(sc)
 if sweep:
     pareto, n_pareto, t_pareto, band, n_band, t_band = sweep
     left, right = st.columns(2)
-    left.plotly_chart(lab_charts.pareto(pareto, sc.budget_usd_per_capita))
+    left.plotly_chart(charts.pareto(pareto, sc.budget_usd_per_capita))
     left.caption(f"{n_pareto} scenarios in one solve: {t_pareto * 1000:,.0f} ms on {res.device}")
-    right.plotly_chart(lab_charts.monte_carlo_band(band))
+    right.plotly_chart(charts.monte_carlo_band(band))
     right.caption(f"{n_band} scenarios in one solve: {t_band * 1000:,.0f} ms on {res.device}")
 
 st.subheader("Downloads")

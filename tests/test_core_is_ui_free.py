@@ -73,7 +73,7 @@ def test_importing_core_and_the_dashboard_and_loading_the_default_city_skip_core
     # every module but the sample package, and dashboard/app.py, whose import runs the app
     modules = [m for m in module_names(CORE) + module_names(ROOT / "dashboard")
                if not is_sample(m) and m != "dashboard.app"]
-    assert "core.cli" in modules and "dashboard.upload" in modules
+    assert "core.cli" in modules and "dashboard.data.upload" in modules
     code = ("import importlib, sys\n"
             f"for m in {modules!r}: importlib.import_module(m)\n"
             "from core.intake.city import default_city\n"

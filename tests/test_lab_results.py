@@ -1,4 +1,4 @@
-"""Lab results (core.plan.lab) and the chart builders (dashboard.lab_charts) on a small exact city."""
+"""Lab results (core.plan.lab) and the chart builders (dashboard.scenario_lab.charts) on a small exact city."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from core.plan import lab, optimizer, problem, results
 from core.plan.scenario import Scenario
-from dashboard import lab_charts
+from dashboard.scenario_lab import charts
 
 
 @pytest.fixture
@@ -45,15 +45,15 @@ def test_pareto_and_monte_carlo_are_single_batches(ctx):
 def test_charts_hold_the_numbers(ctx):
     res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=300))
     per = results.by_intervention(ctx, res)
-    fig = lab_charts.abatement_by_intervention(per)
+    fig = charts.abatement_by_intervention(per)
     assert list(fig.data[0].x) == pytest.approx(list(per["abatement_t_co2_per_yr"]))
-    m = lab_charts.macc(per)
+    m = charts.macc(per)
     assert list(m.data[0].y) == sorted(m.data[0].y)  # cheapest first
     assert sum(m.data[0].width) == pytest.approx(per["potential_t_co2_per_yr"][per["mac_usd_per_t"].notna()].sum())
     q = results.burden_by_quintile(ctx, res)
-    b = lab_charts.burden_by_quintile(q)
+    b = charts.burden_by_quintile(q)
     assert list(b.data[0].y) == pytest.approx(list(q["burden_before"] * 100))
     front, _ = lab.pareto_budget(ctx, Scenario(), levels=4)
-    assert "USD per resident" in lab_charts.pareto(front, 50).layout.xaxis.title.text
+    assert "USD per resident" in charts.pareto(front, 50).layout.xaxis.title.text
     band, _ = lab.monte_carlo(ctx, Scenario(), draws=3, levels=2)
-    assert len(lab_charts.monte_carlo_band(band).data) == 3
+    assert len(charts.monte_carlo_band(band).data) == 3

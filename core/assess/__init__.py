@@ -1,5 +1,8 @@
-"""Assessment: what the city's data says, district by district.
+"""Assessment: what a city's data says, district by district.
 
-Indicators and KPIs, carbon, energy cost and burden (equity), inequality and spatial
-statistics, and the map classes and colours.
+* ``indicators``: every indicator with its unit, city KPIs, district profiles;
+* ``carbon``: emissions from energy and the grid's path;
+* ``equity``: energy bills, burden, the mean group burden, income quintiles, disadvantaged
+  districts (the one set of formulas the Equity page, the Lab and the optimizer use);
+* ``inequality``: Gini, Theil, Lorenz, spatial clusters; ``maps``: classes, colours, legends.
 """

@@ -34,6 +34,9 @@ from core import reference_tables
 
 @dataclass(frozen=True)
 class Prices:
+    """Energy prices (USD/kWh): floats, or arrays/tensors that broadcast against the energy
+    (one price per scenario in the optimizer's batch)."""
+
     electricity_usd_per_kwh: float
     gas_usd_per_kwh: float
 

@@ -31,6 +31,7 @@ import time
 import numpy as np
 import torch
 
+from core.assess import equity
 from core.device import pick_device
 from core.plan.problem import DTYPE, CityContext, parameter, scenario_vectors, unit_effects
 from core.plan.results import Result
@@ -76,7 +77,9 @@ def _forced_for_ceiling(scenarios, bill_seg, cost_seg, cap_seg, ctx_t):
     cheapest bill saving per USD first. Returns (lower_usd [S,N,KM], unreachable [S,N] USD/yr)."""
     ceiling = _ceilings(scenarios, bill_seg.device)
     bills_now = ctx_t["bill_now"]  # [S, N] household energy cost, USD/yr (all households)
-    need = (bills_now - ceiling[:, None] * ctx_t["income"][None] * ctx_t["households"][None]).clamp(min=0)
+    # a district's burden = its bills / its households' income (core.assess.equity); NaN
+    # income (unknown) gives no need
+    need = (bills_now - ceiling[:, None] * ctx_t["income_total"][None]).clamp(min=0)
     need = torch.where(torch.isfinite(need), need, torch.zeros_like(need))
     per_usd = torch.where(bill_seg > 0, bill_seg / cost_seg, torch.zeros_like(bill_seg))
     order = per_usd.argsort(2, descending=True)
@@ -106,7 +109,8 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     ctx_t = {"dac": torch.tensor(ctx.dac, dtype=DTYPE, device=dev),
              "income": torch.tensor(np.where(ctx.income_usd > 0, ctx.income_usd, np.inf),
                                     dtype=DTYPE, device=dev),
-             "households": torch.tensor(ctx.households, dtype=DTYPE, device=dev),
+             "income_total": torch.tensor(equity.aggregate_income_usd(ctx.households, ctx.income_usd),
+                                          dtype=DTYPE, device=dev),  # NaN = unknown
              "households_total": max(float(ctx.households.sum()), 1.0)}
     de0 = torch.tensor(eff.electricity_kwh_per_unit, dtype=DTYPE, device=dev)[None]
     dg0 = torch.tensor(eff.gas_kwh_per_unit, dtype=DTYPE, device=dev)[None]
@@ -140,8 +144,9 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
         lower = unreachable = forced = None
         if any(sc.burden_ceiling for sc in scenarios):
             if hh_bill is None:
-                hh_bill = (torch.tensor(ctx.res_electricity_kwh, dtype=DTYPE, device=dev)[None]
-                           * p["pe"][:, :, 0] + res_gas[None] * p["pg"][:, :, 0])
+                hh_bill = equity.energy_bill_usd(  # [S, N] at each scenario's prices
+                    torch.tensor(ctx.res_electricity_kwh, dtype=DTYPE, device=dev)[None], res_gas[None],
+                    equity.Prices(p["pe"][:, :, 0], p["pg"][:, :, 0]))
             ctx_t["bill_now"] = hh_bill
             lower, unreachable = _forced_for_ceiling(scenarios, bill_seg.reshape(s_n, n, -1),
                                                      cost_seg.reshape(s_n, n, -1),
@@ -176,7 +181,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     viol = _violations(units, cap, spend, p["budget"], p["share"], ctx_t["dac"])
     over_ceiling = None
     if hh_bill is not None:
-        excess = _ceiling_excess(scenarios, ctx, hh_bill, out_bill, unreachable)
+        excess = _ceiling_excess(scenarios, ctx_t["income_total"], hh_bill, out_bill, unreachable)
         viol = torch.maximum(viol, excess.amax(1))
         over_ceiling = (excess > 1e-9).sum(1).cpu().numpy()
     if dev.type == "cuda":
@@ -192,16 +197,16 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
                   problem, sol.spend_usd)
 
 
-def _ceiling_excess(scenarios, ctx: CityContext, hh_bill, out_bill, unreachable) -> torch.Tensor:
+def _ceiling_excess(scenarios, income_total, hh_bill, out_bill, unreachable) -> torch.Tensor:
     """Relative excess over the burden ceiling per district [S, N] of the final plan.
 
     The ceiling is met by forcing bill savers; electrification raises bills afterwards, so
     the final plan is checked district by district. Districts that cannot reach the ceiling
     at all are reported apart (zero here)."""
-    income = torch.tensor(ctx.income_usd * ctx.households, dtype=DTYPE, device=hh_bill.device)
-    after = (hh_bill - out_bill.sum(2)) / income.clamp(min=1e-9)[None]
+    after = (hh_bill - out_bill.sum(2)) / income_total[None]  # burden after the plan [S, N]
     ceiling = _ceilings(scenarios, hh_bill.device)[:, None]
-    excess = ((after - ceiling) / ceiling).clamp(min=0) * (income > 0)[None]
+    excess = ((after - ceiling) / ceiling).clamp(min=0)
+    excess = torch.where(torch.isfinite(income_total)[None], excess, torch.zeros_like(excess))
     return excess * (unreachable <= 0)
 
 

@@ -1,10 +1,9 @@
-"""Cached model results for the Energy model and Equity pages (trained once per city)."""
+"""Cached model results of the Energy model page (trained once per city)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.assess import inequality
 from core.intake.city import City
 from core.models import degree_days
 from core.models.cross_validation import Evaluation, evaluate
@@ -32,12 +31,11 @@ def evaluation(city: City, folds: int, seed: int, retrain: bool) -> Evaluation:
 
         config = TrainConfig(folds=folds or None, seed=int(seed))
         ev = evaluate(city, config, progress=progress)
-        st.session_state[keys.MODEL_RESULT] = (key, ev)
+        state.hold(keys.MODEL_RESULT, ev)
         bar.progress(1.0, text=f"Retrained in {ev.seconds:.1f} s ({ev.folds}-fold, seed {seed})")
         return ev
-    stored = st.session_state.get(keys.MODEL_RESULT)
-    if stored is not None and stored[0] == key:
-        return stored[1]
+    if (held := state.held(keys.MODEL_RESULT)) is not None:
+        return held
     return _default_evaluation(city, key)
 
 
@@ -48,15 +46,3 @@ def _degree_day_fits(_city: City, city_key: str) -> dict:
 
 def degree_day_fits(city: City) -> dict:
     return _degree_day_fits(city, state.active_city_key())
-
-
-@st.cache_data(show_spinner="Computing spatial clusters…", max_entries=8)
-def _clusters(_city: City, city_key: str) -> inequality.SpatialResult:
-    from core.assess import equity
-
-    return inequality.spatial_autocorrelation(_city.districts,
-                                              equity.energy_burden(_city.districts))
-
-
-def clusters(city: City) -> inequality.SpatialResult:
-    return _clusters(city, state.active_city_key())

@@ -1,7 +1,7 @@
 """Scenario lab plumbing: cached solves, sweeps, the HiGHS check, KPI cards and the badge.
 
 Imports torch, so only the Scenario lab page imports it; the sidebar sliders live in
-dashboard/scenario_sidebar.py, which every page runs.
+dashboard/sidebar.py, which every page runs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch
 from core.plan import lab, optimizer, problem, results, scenario
 from core.plan.scenario import Scenario
 from dashboard import keys, state
-from dashboard.scenario_sidebar import current_scenario  # noqa: F401  (the page's entry)
+from dashboard.sidebar import current_scenario  # noqa: F401  (the page's entry)
 
 HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
 # one intra-op thread per solve: the server runs many sessions at once, and two threads per
@@ -53,30 +53,30 @@ def _highs_check(city_key: str, scenario_json: str, _result: results.Result) -> 
 def highs_check(sc: Scenario, result: results.Result, force: bool = False) -> dict | None:
     """HiGHS gap for the linear part, computed automatically on small cities, else on request
     (once per city and scenario for all sessions; shown to a session once it asked)."""
-    store = st.session_state.setdefault(keys.LAB_HIGHS, {})
+    checks = state.store(keys.LAB_HIGHS)
     key = state.cache_key(state.active_city_key(), sc.id)
-    if key not in store and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
-        store[key] = _highs_check(state.active_city_key(), sc.to_json(), result)
-    return store.get(key)
+    if key not in checks and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
+        checks[key] = _highs_check(state.active_city_key(), sc.to_json(), result)
+    return checks.get(key)
 
 
 def sweeps(sc: Scenario, progress) -> tuple:
     """Pareto front and Monte Carlo band, each one batched solve; kept per scenario id."""
-    store = st.session_state.setdefault(keys.LAB_SWEEPS, {})
+    kept = state.store(keys.LAB_SWEEPS)
     key = state.cache_key(state.active_city_key(), sc.id)
-    if key not in store:
+    if key not in kept:
         torch.set_num_threads(SOLVER_THREADS)
         progress.progress(0.1, text="Pareto front: one batched solve over budgets…")
         pareto, pres = lab.pareto_budget(context(), sc)
         progress.progress(0.5, text="Monte Carlo: one batched solve over prices and grid paths…")
         band, mres = lab.monte_carlo(context(), sc)
-        store[key] = (pareto, len(pres.scenarios), pres.seconds, band, len(mres.scenarios), mres.seconds)
+        kept[key] = (pareto, len(pres.scenarios), pres.seconds, band, len(mres.scenarios), mres.seconds)
     progress.progress(1.0, text="Sweeps done")
-    return store[key]
+    return kept[key]
 
 
 def stored_sweeps(sc: Scenario):
-    return st.session_state.get(keys.LAB_SWEEPS, {}).get(state.cache_key(state.active_city_key(), sc.id))
+    return state.store(keys.LAB_SWEEPS).get(state.cache_key(state.active_city_key(), sc.id))
 
 
 MAP_LAYERS = {"spend_usd": ("Spending", "USD"),

@@ -23,7 +23,7 @@ from core.intake.city import City, Validation, validate_city
 from core.intake.mapping import ColumnMapping
 from core.intake.staging import Cleaning
 from core.settings import get_settings
-from dashboard import components, guard, keys, state
+from dashboard import components, guard, state
 
 BOUNDARY_TYPES = [s.lstrip(".") for s in readers.BOUNDARY_SUFFIXES]
 TABLE_TYPES = [s.lstrip(".") for s in readers.TABLE_SUFFIXES]
@@ -132,13 +132,12 @@ def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None =
     state.set_active_city(named.with_display(get_settings().display_tolerance_share),
                           state.cache_key(key, name, degree_days_digest))  # caches key on it
     with_dd = ", with its monthly degree days," if named.degree_days is not None else ""
-    st.session_state[keys.DATA_NOTICE] = (f"Every page now shows {name} "
-                                          f"({city.n:,} districts){with_dd} for this session.")
+    state.push_notice(f"Every page now shows {name} ({city.n:,} districts){with_dd} for this session.")
 
 
 def back_to_default() -> None:
     state.reset_to_default()
-    st.session_state[keys.DATA_NOTICE] = "Back to the default city."
+    state.push_notice("Back to the default city.")
 
 
 @st.cache_resource(**CACHE, show_spinner=False)

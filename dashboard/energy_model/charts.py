@@ -1,4 +1,4 @@
-"""Plotly figures of the Energy model and Equity pages (tests call these directly)."""
+"""Plotly figures of the Energy model page (tests call these directly)."""
 
 from __future__ import annotations
 
@@ -46,37 +46,5 @@ def degree_day_split(monthly: pd.DataFrame, label: str) -> go.Figure:
                              mode="markers", marker=dict(color="#111", size=8)))
     fig.update_layout(barmode="stack", title=f"{label}: degree-day split by month",
                       xaxis=dict(title="month", dtick=1), yaxis_title="kWh/month", height=340,
-                      margin=dict(l=10, r=10, t=50, b=10))
-    return fig
-
-
-def lorenz_curve(curve: pd.DataFrame, gini: float) -> go.Figure:
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=curve["population_share"] * 100, y=curve["value_share"] * 100,
-                             mode="lines", name="energy burden", line=dict(color=ACCENT, width=3),
-                             hovertemplate="%{x:.0f} % of households carry %{y:.0f} % of the "
-                                           "burden<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="equal burden",
-                             line=dict(color="#888", dash="dot")))
-    fig.update_layout(title=f"Lorenz curve of energy burden (Gini {gini:.3f})",
-                      xaxis_title="households, lowest burden first (cumulative %)",
-                      yaxis_title="burden (cumulative %)", height=380,
-                      legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=50, b=10))
-    return fig
-
-
-def quintile_bars(quintiles: pd.DataFrame, high_share: float, severe_share: float) -> go.Figure:
-    """Mean burden per income quintile (shares in, percent on screen) with the two thresholds."""
-    high_pct, severe_pct = high_share * PERCENT, severe_share * PERCENT
-    labels = [f"Q{q}: {lo:,.0f}–{hi:,.0f} USD/yr" for q, lo, hi in zip(
-        quintiles["quintile"], quintiles["income_min_usd"], quintiles["income_max_usd"], strict=True)]
-    fig = go.Figure(go.Bar(x=labels, y=quintiles["mean_burden"] * PERCENT, marker_color=MUTED,
-                           hovertemplate="%{x}<br>mean burden %{y:.1f} % of income<extra></extra>"))
-    fig.add_hline(y=high_pct, line_dash="dash", line_color=ACCENT,
-                  annotation_text=f"high ({high_pct:g} %)")
-    fig.add_hline(y=severe_pct, line_dash="dot", line_color="#b2182b",
-                  annotation_text=f"severe ({severe_pct:g} %)")
-    fig.update_layout(title="Energy burden by income quintile of districts (1 = lowest income)",
-                      yaxis_title="group burden: bills / income (% of income)", height=380,
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig

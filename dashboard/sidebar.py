@@ -11,7 +11,7 @@ import streamlit as st
 from core.assess import carbon, equity
 from core.plan import scenario
 from core.plan.scenario import OBJECTIVES, Scenario
-from dashboard import keys
+from dashboard import keys, state
 
 DEFAULTS = scenario.bundled()["justice40"]  # the sliders start from this shipped example
 BIND = {"bind": "query-params", "persist_state": "session"}
@@ -90,10 +90,10 @@ def scenario_sidebar() -> Scenario:
                   carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
                   equity_weight=weight, objective=objective, diminishing_returns=diminishing,
                   interactions=interactions, burden_ceiling=ceiling / PCT if cap else None)
-    st.session_state[keys.LAB_SCENARIO] = sc
+    state.set_scenario(sc)
     st.sidebar.caption(f"Scenario id `{sc.id}`")
     return sc
 
 
 def current_scenario() -> Scenario:
-    return st.session_state.get(keys.LAB_SCENARIO) or DEFAULTS
+    return state.scenario() or DEFAULTS

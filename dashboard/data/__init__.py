@@ -1,0 +1,1 @@
+"""The Data page's plumbing: cached reading of uploads, validation, switching the city."""

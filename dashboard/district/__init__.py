@@ -1,0 +1,1 @@
+"""The District profile page's charts."""

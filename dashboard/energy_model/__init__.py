@@ -1,0 +1,1 @@
+"""The Energy model page's cached training results and its charts."""

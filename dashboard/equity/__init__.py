@@ -1,0 +1,1 @@
+"""The Equity page's charts and its cached spatial clusters."""
