@@ -17,24 +17,15 @@ import time
 import numpy as np
 import torch
 
-from core import paths
-from core.intake.city import default_city, load_city
-from core.intake.degree_day_table import read_degree_days
+from core.intake.city import default_city
 from core.models.cross_validation import Evaluation, evaluate
 from core.models.features import available_targets, design
 from core.models.network import TrainConfig, fit_batched
-from core.sample.attributes import generate_attributes
-from core.sample.parameters import load_generator_parameters
-from core.sample.tessellation import tessellation
+from core.sample.city import sample_city
 
 
 def city_of(n: int):
-    if n == 77:
-        return default_city()
-    grid = tessellation(n, seed=n)
-    attrs = generate_attributes(grid, load_generator_parameters(),
-                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=n)
-    return load_city(grid, attrs, name=f"tessellation {n}")
+    return default_city() if n == 77 else sample_city(n, seed=n)
 
 
 def inference_rate(ev: Evaluation, X: np.ndarray, repeats: int = 5) -> float:

@@ -21,23 +21,14 @@ import time
 import numpy as np
 import torch
 
-from core import paths
-from core.intake.city import default_city, load_city
-from core.intake.degree_day_table import read_degree_days
+from core.intake.city import default_city
 from core.plan import optimizer, problem, results
 from core.plan.scenario import Scenario
-from core.sample.attributes import generate_attributes, round_attributes
-from core.sample.parameters import load_generator_parameters
-from core.sample.tessellation import tessellation
+from core.sample.city import sample_city
 
 
 def city_of(n: int):
-    if n == 77:
-        return default_city()
-    districts = tessellation(n, seed=1)
-    attrs = generate_attributes(districts, load_generator_parameters(),
-                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=1)
-    return load_city(districts, round_attributes(attrs), name=f"tessellation {n}")
+    return default_city() if n == 77 else sample_city(n, seed=1, rounded=True)
 
 
 def scenarios(s: int, seed: int = 0) -> list[Scenario]:

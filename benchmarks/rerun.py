@@ -33,9 +33,9 @@ from pathlib import Path
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
-LAB = "../pages/scenario_lab.py"
+from dashboard import nav
+from tools.apptest import open_app
+
 TIMEOUT = 120
 BARE_SCRIPT = 'import streamlit as st\nst.title("bare")\nst.sidebar.slider("x", 0, 1000, 100, 10, key="budget")\n'
 
@@ -70,14 +70,12 @@ def _move_budget(at: AppTest, value: int) -> None:
 
 
 def lab_ms(moves: int) -> float:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page(LAB).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_app(nav.SCENARIO_LAB, timeout_s=TIMEOUT)
     return _median_ms(at, _move_budget, [110 + 10 * i for i in range(moves + 2)])
 
 
 def overview_ms(moves: int) -> float:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = open_app(timeout_s=TIMEOUT)
     options = list(at.selectbox(key="overview_indicator").options)
     values = [options[(i + 1) % len(options)] for i in range(moves + 2)]
     return _median_ms(at, lambda a, v: a.selectbox(key="overview_indicator").set_value(v).run(),

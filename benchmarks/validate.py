@@ -27,17 +27,12 @@ import json, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 from core import paths
 from core.intake.city import read_inputs, validate_city
-from core.intake.degree_day_table import read_degree_days
-from core.sample.attributes import generate_attributes
-from core.sample.parameters import load_generator_parameters
-from core.sample.tessellation import tessellation
+from core.sample.city import sample_tables
 n = {n}
 if n == 77:
     gdf, table, _ = read_inputs(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES)
 else:
-    gdf = tessellation(n, seed=1)
-    table = generate_attributes(gdf, load_generator_parameters(),
-                                read_degree_days(paths.DEFAULT_DEGREE_DAYS), seed=1)
+    gdf, table = sample_tables(n, seed=1)
 validate_city(gdf.iloc[:5], table.iloc[:5]).report  # warm imports and reference tables
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()

@@ -15,10 +15,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Energy cost, burden and disadvantaged districts", "core.assess.equity"),
     ("Inequality and spatial statistics", "core.assess.inequality"),
     ("Goodness-of-fit metrics", "core.models.metrics"),
+    ("Verdict: good, fair or poor", "core.models.yardstick"),
     ("Energy model", "core.models.energy"),
     ("Energy model: the network and its batched training", "core.models.network"),
     ("Degree-day model", "core.models.degree_days"),
     ("Optimizer", "core.plan.optimizer"),
+    ("Exact solver (batched torch)", "core.plan.solvers.torch_exact"),
     ("Exact reference (HiGHS)", "core.plan.solvers.highs"),
     ("Illustrative data generator", "core.sample.attributes"),
 )

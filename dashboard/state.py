@@ -36,6 +36,12 @@ def cache_key(*parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def content_digest(data: bytes) -> str:
+    """The key of a file's content (16 hex digits of its SHA-256): the same upload, from any
+    session, is read and cached once."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 @st.cache_resource(show_spinner="Loading the default city…")
 def _default_city() -> City:
     return default_city()

@@ -7,11 +7,14 @@ import streamlit as st
 
 from core.assess import maps
 from core.intake import columns
-from core.models import cross_validation, degree_days
+from core.models import cross_validation, degree_days, yardstick
 from core.models.features import available_targets
-from core.models.model_card import LIMITS, model_card, model_card_markdown
+from core.models.model_card import LIMITS, model_card, model_card_markdown, verdicts
 from dashboard import components, keys, state
 from dashboard.energy_model import charts, results
+
+#: How each verdict is shown: never a green box for a model that is not good.
+SHOW_VERDICT = {"good": st.success, "fair": st.info, "poor": st.warning}
 
 city = state.active_city()
 st.title("Energy model")
@@ -38,17 +41,19 @@ st.caption(f"{ev.folds}-fold cross-validation, seed {ev.config.seed}, {ev.config
            f"ensemble members per fold, device {ev.device}, {ev.seconds:.1f} s. The networks "
            f"predict the {ev.scale} from {len(ev.features)} features: {', '.join(ev.features)}.")
 
-crit = cross_validation.ashrae_criteria()
+for target, why in ev.unavailable.items():
+    st.warning(f"{columns.label_of(target)} is not modelled: {why}.")
+if not ev.targets:
+    st.stop()
+crit = yardstick.criteria()
 cards = st.columns(len(ev.targets))
 for card, (target, result) in zip(cards, ev.targets.items(), strict=True):
     chosen = result.scores[result.selected]
     card.metric(f"{columns.label_of(target)}: CV(RMSE) of the selected model",
                 f"{chosen.cv_rmse:.1%}", help=cross_validation.MODEL_NAMES[result.selected],
                 border=True)
-for result in ev.targets.values():
-    (st.success if result.selected == "model" else st.info)(result.reason)
-for target, why in ev.unavailable.items():
-    st.warning(f"{columns.label_of(target)} is not modelled: {why}.")
+for target, verdict in verdicts(ev, city).items():
+    SHOW_VERDICT[verdict.band](f"{verdict.text} {ev.targets[target].reason}")
 
 st.subheader("Model and baselines, side by side")
 st.dataframe(cross_validation.scores_table(ev), hide_index=True, column_config={
@@ -57,12 +62,17 @@ st.dataframe(cross_validation.scores_table(ev), hide_index=True, column_config={
     "r2": st.column_config.NumberColumn("R² (-)", format="%.3f"),
     "coverage_90_pct": st.column_config.NumberColumn("90 % interval coverage (%)", format="%.1f"),
     "meets_ashrae": st.column_config.CheckboxColumn("Meets ASHRAE G14"),
+    "verdict": st.column_config.TextColumn("Verdict"),
     "selected": st.column_config.CheckboxColumn("Used"),
 })
+fair = yardstick.criteria("hourly")
 st.caption(f"ASHRAE Guideline 14 yardstick: CV(RMSE) ≤ {crit['cv_rmse_max']:.0%} and "
            f"NMBE within ±{crit['nmbe_abs_max']:.0%} (written for monthly calibration; "
-           "applied here to annual district totals). Metrics are out-of-fold: every district "
-           "is predicted by models that never saw it. NMBE > 0 means under-prediction (ASHRAE Guideline 14 sign).")
+           "applied here to annual district totals). Verdict: good within those limits; fair "
+           f"within the guideline's looser hourly limits ({fair['cv_rmse_max']:.0%}, "
+           f"±{fair['nmbe_abs_max']:.0%}), Greenprint's reading; poor beyond both. Metrics are "
+           "out-of-fold: every district is predicted by models that never saw it. NMBE > 0 "
+           "means under-prediction (ASHRAE Guideline 14 sign).")
 
 preds = cross_validation.predictions(ev)
 names = city.districts["name"].astype(str).to_numpy()
@@ -101,18 +111,28 @@ if why:
     st.info(f"The degree-day model is unavailable: {why}.")
 else:
     fits = results.degree_day_fits(city)
-    st.dataframe(degree_days.summary(fits), hide_index=True, column_config={
-        c: st.column_config.NumberColumn(f"{c.split('_')[0].capitalize()} (kWh/yr)",
-                                         format="%,.0f")
-        for c in ("base_kwh", "heating_kwh", "cooling_kwh")} | {
+    split_columns = {c: st.column_config.NumberColumn(
+        f"{c.split('_')[0].capitalize()} (kWh/yr)", format="%,.0f")
+        for c in degree_days.COMPONENTS}
+    st.dataframe(degree_days.summary(fits).drop(columns="issues"), hide_index=True,
+                 column_config=split_columns | {
+        "plausible": st.column_config.CheckboxColumn("Plausible split"),
         "monthly_cv_rmse_pct": st.column_config.NumberColumn("Monthly CV(RMSE), city (%)",
                                                              format="%.1f"),
         "monthly_nmbe_pct": st.column_config.NumberColumn("Monthly NMBE, city (%)", format="%.1f"),
         "district_cv_rmse_median_pct": st.column_config.NumberColumn(
             "Monthly CV(RMSE), median district (%)", format="%.1f")})
+    st.caption("Gas has no cooling term: gas does not cool these buildings, so a cooling term "
+               "would only fit what happens to rise in summer.")
     for fuel, fit in fits.items():
-        st.plotly_chart(charts.degree_day_split(fit.monthly, columns.label_of(fuel)),
-                        key=f"dd_{fuel}")
+        label = columns.label_of(fuel)
+        if fit.plausible:
+            st.plotly_chart(charts.degree_day_split(fit.monthly, label), key=f"dd_{fuel}")
+        else:
+            st.warning(f"{label}: no base / heating / cooling split is shown, the fit is not "
+                       f"plausible: {'; '.join(fit.issues)}. Degree days of the meter data's "
+                       "own year (not climate normals) and readings per calendar month (not "
+                       "per billing period) usually tighten such a fit.")
     if city.illustrative:
         st.caption("The illustrative city's months were generated with a degree-day split, so "
                    "this fit is near-exact by construction; real meter data will not be.")

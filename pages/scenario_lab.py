@@ -5,10 +5,8 @@ from functools import partial
 import streamlit as st
 
 from core.assess import maps
-from core.plan import lab as results
-from core.plan import problem
-from core.plan import results as tables
-from dashboard import components, keys, state
+from core.plan import lab, problem, results
+from dashboard import components, keys, sidebar, state
 from dashboard.scenario_lab import charts, solve
 
 city = state.active_city()
@@ -18,23 +16,22 @@ if reason := problem.unavailable(city.districts):
     st.info(f"The Scenario lab is not available for this city: {reason}.")
     st.stop()
 ctx = solve.context()
-sc = solve.current_scenario()
+sc = sidebar.current_scenario()
 res = solve.solve(sc)
 totals = res.totals()
 
 st.caption("Move the scenario sliders in the sidebar: the plan is re-optimised at once. "
            "Spending is the benefit counted for Justice40.")
 solve.badge(totals, solve.highs_check(sc, res))
-if totals["message"]:
-    (st.error if totals["status"] == "infeasible" else st.info)(totals["message"])
+solve.status_message(totals)
 if not totals["exact"] or ctx.district_ids.size > solve.HIGHS_AUTO_MAX_DISTRICTS:
     if st.button("Check the linear part against HiGHS", key=keys.LAB_CHECK_HIGHS):
         solve.highs_check(sc, res, force=True)
         st.rerun()
 
-solve.kpi_delta_cards(results.kpis(ctx, res))
+solve.kpi_delta_cards(lab.kpis(ctx, res))
 
-table = tables.district_table(ctx, res)
+table = results.district_table(ctx, res)
 layer = st.radio("Map", list(solve.MAP_LAYERS), horizontal=True, key=keys.LAB_MAP_LAYER,
                  format_func=lambda k: "{} ({})".format(*solve.MAP_LAYERS[k]))
 label, unit = solve.MAP_LAYERS[layer]
@@ -48,15 +45,15 @@ with legend_col:
     components.legend(view.legend, f"{label} ({unit})")
     st.caption(f"{int(ctx.dac.sum())} disadvantaged districts (CEJST-style rule)")
 
-per_measure = tables.by_intervention(ctx, res)
+per_measure = results.by_intervention(ctx, res)
 left, right = st.columns(2)
 left.plotly_chart(charts.abatement_by_intervention(per_measure))
 right.plotly_chart(charts.macc(per_measure))
-st.plotly_chart(charts.burden_by_quintile(tables.burden_by_quintile(ctx, res)))
+st.plotly_chart(charts.burden_by_quintile(results.burden_by_quintile(ctx, res)))
 
 st.subheader("Sweeps")
-st.caption(f"The Pareto front ({results.PARETO_LEVELS} budgets) and the Monte Carlo band "
-           f"({results.MC_LEVELS} budgets x {results.MC_DRAWS} draws of prices and grid path) are "
+st.caption(f"The Pareto front ({lab.PARETO_LEVELS} budgets) and the Monte Carlo band "
+           f"({lab.MC_LEVELS} budgets x {lab.MC_DRAWS} draws of prices and grid path) are "
            "each one batched solve.")
 if st.button("Run Pareto and Monte Carlo sweeps", key=keys.LAB_RUN_SWEEPS):
     solve.sweeps(sc, st.progress(0.0, text="Starting…"))

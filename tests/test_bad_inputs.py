@@ -29,9 +29,9 @@ from core.intake.city import default_city
 from core.plan import scenario
 from core.settings import Settings
 from dashboard import keys, nav
-from tests.apptest import open_app
 from tests.archives import zip_of
 from tests.conftest import square_grid
+from tools.apptest import open_app
 
 CITY = [str(paths.DEFAULT_BOUNDARIES), "--attributes", str(paths.DEFAULT_ATTRIBUTES)]
 runner = CliRunner()

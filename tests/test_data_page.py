@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from core import paths
 from dashboard import keys, nav
-from tests.apptest import open_app
 from tests.archives import zip_of
 from tests.renamed_export import write_renamed_export
+from tools.apptest import open_app
 
 
 def upload(at: AppTest, boundaries: tuple[str, bytes] | None,

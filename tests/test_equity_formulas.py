@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from core.assess import equity, inequality
 from core.intake.city import default_city
 from dashboard import nav
-from tests.apptest import open_app
+from tools.apptest import open_app
 
 PRICES = equity.Prices(0.10, 0.05)  # USD/kWh: electricity, gas
 

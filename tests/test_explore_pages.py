@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import keys, nav
-from tests.apptest import open_app
+from tools.apptest import open_app
 
 
 def decks(at: AppTest) -> list[dict]:

@@ -7,7 +7,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from dashboard import keys, nav
-from tests.apptest import open_app
+from tools.apptest import open_app
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -134,3 +134,30 @@ def test_the_burden_ceiling_travels_in_the_url():
     linked = open_app(nav.SCENARIO_LAB, query={keys.LAB_BURDEN_CAP: "true",
                                                keys.LAB_BURDEN_CEILING: "4.0"})
     assert linked.session_state[keys.LAB_SCENARIO].burden_ceiling == 0.04
+
+
+def test_a_city_without_households_shows_why_nothing_is_placed(grid4, attrs4):
+    from core.intake.city import load_city
+
+    city = load_city(grid4, attrs4.drop(columns=["households"]), name="No households")
+    at = open_app(nav.SCENARIO_LAB, city=city)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("No intervention can be placed: no district has housing_units")
+               and "Map housing_units, roof_area_m2 or households to place them." in w
+               for w in warnings), warnings
+    assert not at.error
+    badge = badge_text(at)
+    assert "no capacity" in badge and "gap to HiGHS 0.0e+00" in badge
+    assert metric(at, "Spent") == "0.0" and metric(at, "Energy burden") == "n/a"
+    assert len(at.get("deck_gl_json_chart")) == 1 and len(at.get("download_button")) == 3
+    at.button(key=keys.LAB_RUN_SWEEPS).click().run()
+    assert not at.exception
+    assert "16 scenarios in one solve" in " ".join(c.value for c in at.caption)
+
+
+def test_a_zero_budget_is_a_warning_not_an_error():
+    at = open_app(nav.SCENARIO_LAB, query={keys.LAB_BUDGET: "0"})
+    assert at.slider(key=keys.LAB_BUDGET).value == 0
+    assert any(w.value.startswith("Nothing is spent: the budget is 0 USD per resident")
+               for w in at.warning), [w.value for w in at.warning]
+    assert "no budget" in badge_text(at) and not at.error

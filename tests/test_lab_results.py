@@ -57,3 +57,27 @@ def test_charts_hold_the_numbers(ctx):
     assert "USD per resident" in charts.pareto(front, 50).layout.xaxis.title.text
     band, _ = lab.monte_carlo(ctx, Scenario(), draws=3, levels=2)
     assert len(charts.monte_carlo_band(band).data) == 3
+
+
+def test_kpis_and_charts_build_on_an_empty_plan(grid4, attrs4):
+    from core.intake.city import load_city
+
+    city = load_city(grid4, attrs4.drop(columns=["households"]))  # no stock, no income
+    ctx = problem.context(city)
+    sc = Scenario(budget_usd_per_capita=300)
+    res = optimizer.optimize(ctx, sc)
+    assert res.status == ["no capacity"]
+    k = {x.label: x for x in lab.kpis(ctx, res)}
+    assert k["Spent"].value == 0 and k["Emissions"].delta == 0 and k["Bill savings"].value == 0
+    assert np.isnan(k["Energy burden"].value) and k["Energy burden"].help.startswith("unknown")
+    per = results.by_intervention(ctx, res)
+    assert not per["abatement_t_co2_per_yr"].any() and per["mac_usd_per_t"].isna().all()
+    assert list(charts.abatement_by_intervention(per).data[0].x) == [0] * len(ctx.keys)
+    assert len(charts.macc(per).data[0].x) == 0
+    q = results.burden_by_quintile(ctx, res)
+    assert q.empty and len(charts.burden_by_quintile(q).data[0].x) == 0
+    front, _ = lab.pareto_budget(ctx, sc, levels=3)
+    band, _ = lab.monte_carlo(ctx, sc, draws=2, levels=2)
+    assert not front["abatement_t_co2_per_yr"].any() and not band["median_t_co2_per_yr"].any()
+    assert len(charts.pareto(front, 300).data[0].x) == 3
+    assert len(charts.monte_carlo_band(band).data) == 3

@@ -15,8 +15,8 @@ from core.errors import InputError
 from core.intake import mapping
 from core.intake.mapping import ColumnMapping
 from dashboard import keys, nav
-from tests.apptest import open_app
 from tests.renamed_export import write_renamed_export
+from tools.apptest import open_app
 
 runner = CliRunner()
 
@@ -47,10 +47,44 @@ def test_single_column_suggestions(name, target, unit):
     assert m.units.get(target) == unit
 
 
-@pytest.mark.parametrize("name", ["KWH SQFT MEAN 2010", "Shape_Area", "land_area_sqft",
+@pytest.mark.parametrize("name, unit", [
+    ("SQFT_KWH", "ft2"),  # the floor area behind the kWh accounts (Chicago's 2010 table)
+    ("SQFT_THERMS", "ft2"),
+    ("TOTAL_SQFT", "ft2"),
+    ("KWH_TOTAL_SQFT", "ft2"),
+    ("floor_area", None),
+    ("Gross Floor Area", None),
+    ("gross_floor_area", None),
+    ("GFA", None),
+    ("gfa_sqft", "ft2"),
+    ("floor_area_sqm", None),
+    ("building_m2", None),
+    ("FloorAreaFt2", "ft2"),
+])
+def test_floor_area_names_are_suggested_with_their_units(name, unit):
+    """Floor area in ft² gets the ft2 unit; m² (named, or no unit named) is canonical."""
+    m = mapping.suggest([name])
+    assert m.columns == {name: "floor_area_m2"}
+    assert m.units.get("floor_area_m2") == unit
+
+
+@pytest.mark.parametrize("name", ["KWH SQFT MEAN 2010", "KWH_SQFT", "THERMS_SQFT_MEAN_2010",
+                                  "KWH_PER_SQFT", "THERMS_PER_SQMETER", "elec_kwh_m2",
+                                  "Shape_Area", "land_area_sqft", "area_km2",
                                   "electricity_cost_usd", "population_density", "colour"])
 def test_intensities_prices_and_unknown_columns_are_not_guessed(name):
     assert mapping.suggest([name]).columns == {}
+
+
+def test_a_floor_count_is_not_a_floor_area():
+    assert mapping.suggest(["floor_count"]).columns == {"floor_count": "stories_mean"}
+
+
+def test_the_real_chicago_table_gets_its_floor_area_from_the_kwh_accounts():
+    """Chicago's 2010 table: of its two floor areas the first is taken; kWh per capita is not."""
+    m = mapping.suggest(["CA", "TOTAL_KWH", "kwh_per_capita", "SQFT_KWH", "SQFT_THERMS"])
+    assert m.columns == {"TOTAL_KWH": "electricity_kwh", "SQFT_KWH": "floor_area_m2"}
+    assert m.units == {"floor_area_m2": "ft2"}
 
 
 def test_ids_are_suggested_on_both_sides_and_each_target_used_once():

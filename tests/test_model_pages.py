@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.intake.city import load_city
 from dashboard import keys, nav
-from tests.apptest import open_app
+from tools.apptest import open_app
 
 ENERGY = nav.ENERGY_MODEL
 EQUITY = nav.EQUITY
@@ -30,8 +30,14 @@ def test_energy_model_page_shows_model_and_baselines_and_a_card():
     assert table["selected"].sum() == 2  # one model used per target
     assert table["cv_rmse_pct"].gt(0).all()
     assert len(at.metric) == 2 and all(m.value.endswith("%") for m in at.metric)  # unit shown
-    messages = [m.value for m in at.success] + [m.value for m in at.info]
+    messages = [m.value for m in at.success] + [m.value for m in at.info] + [
+        m.value for m in at.warning]
     assert sum("lowest cross-validated CV(RMSE)" in m for m in messages) == 2
+    # each target's verdict, against the yardstick, in the box of its band
+    verdicts = [m for m in messages if "against ASHRAE Guideline 14" in m]
+    assert len(verdicts) == 2
+    assert all(("good against" in m) == (m in [s.value for s in at.success]) for m in verdicts)
+    assert set(table["verdict"]) <= {"good", "fair", "poor"}
     decks = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
     assert len(decks[0]["layers"][0]["data"]["features"]) == 77
     assert len(at.get("download_button")) == 2
@@ -88,6 +94,49 @@ def test_both_pages_work_on_an_uploaded_city_and_say_what_is_missing(
     assert any("per resident" in c.value for c in at.caption)
     at = open_page(EQUITY, city)
     assert at.metric[0].value.endswith("of 16")
+
+
+@pytest.fixture
+def noisy_city():
+    """16 districts whose energy has nothing to do with their inputs (a poor model), and
+    whose monthly gas does not follow the degree days (no plausible split)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from core import paths
+    from core.intake.degree_day_table import read_degree_days
+    from core.models.degree_days import FUELS
+    from tests.conftest import square_grid
+
+    grid = square_grid(4)
+    rng = np.random.default_rng(1)
+    population = rng.integers(1000, 5000, len(grid))
+    attrs = pd.DataFrame({
+        "district_id": grid["district_id"], "population": population,
+        "electricity_kwh": population * 3000 * np.exp(rng.normal(0, 1.0, len(grid))),
+        "gas_kwh": population * 8000 * np.exp(rng.normal(0, 1.0, len(grid))),
+    })
+    for month, column in enumerate(FUELS["gas_kwh"]):
+        attrs[column] = attrs["gas_kwh"] / 12 * (1.6 if month % 2 else 0.4)
+    city = load_city(grid, attrs, name="Noisy")
+    return replace(city, degree_days=read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+
+
+def test_a_poor_model_gets_no_green_box_and_says_what_would_help(noisy_city):
+    at = open_page(ENERGY, noisy_city)
+    assert not at.success
+    poor = [m.value for m in at.warning if "poor against ASHRAE Guideline 14" in m.value]
+    assert len(poor) == 2
+    assert all("What would help" in m and "floor-area column" in m for m in poor)
+    table = at.dataframe[0].value
+    assert set(table.loc[table["selected"], "verdict"]) == {"poor"}
+    # the implausible gas split is reported, not drawn
+    assert any(m.value.startswith("Gas use: no base / heating / cooling split is shown")
+               and "CV(RMSE)" in m.value for m in at.warning)
+    assert len(at.get("plotly_chart")) == 1  # predicted vs observed only
+    split = at.dataframe[2].value
+    assert not split["plausible"].any() and split["heating_kwh"].isna().all()
 
 
 def test_pages_without_energy_data_explain_why(grid4):

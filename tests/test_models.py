@@ -11,10 +11,10 @@ from core import paths
 from core.errors import InputError
 from core.intake.city import default_city, load_city
 from core.intake.degree_day_table import read_degree_days
-from core.models import cross_validation, degree_days, metrics
+from core.models import cross_validation, degree_days, metrics, yardstick
 from core.models.energy import EnergyModel
 from core.models.features import basis_of
-from core.models.model_card import model_card, model_card_markdown
+from core.models.model_card import model_card, model_card_markdown, verdict
 from core.models.network import TrainConfig, fit_batched
 from core.sample.attributes import generate_attributes
 from core.sample.parameters import load_generator_parameters
@@ -49,6 +49,44 @@ def test_selection_says_when_the_network_is_no_better():
     name, why = cross_validation._selection(s, "gas_kwh")
     assert name == "baseline_intensity"
     assert "median intensity" in why and "no better" in why and "20.0%" in why
+
+
+@pytest.mark.parametrize("cv, nmbe, band", [
+    (0.10, 0.01, "good"), (0.15, -0.05, "good"),  # ASHRAE G14 monthly limits, inclusive
+    (0.25, 0.02, "fair"), (0.10, 0.07, "fair"),  # within the hourly limits only
+    (1.16, 0.0, "poor"), (0.20, 0.12, "poor"), (float("nan"), 0.0, "poor"),
+])
+def test_verdict_bands_come_from_the_criteria_table(cv, nmbe, band):
+    got, reason = yardstick.grade(cv, nmbe)
+    assert got == band and reason.startswith(band)
+    if np.isfinite(cv):
+        assert "ASHRAE Guideline 14" in reason
+        assert "good ≤ 15%" in reason and "fair ≤ 30%" in reason  # from the table's two rows
+
+
+def test_a_poor_verdict_says_what_would_help(grid4, attrs4):
+    from dataclasses import replace
+
+    from core.models.cross_validation import TargetResult
+
+    def result(cv: float, basis: str) -> TargetResult:
+        fields = {f: None for f in TargetResult.__dataclass_fields__}
+        return TargetResult(**{**fields, "target": "gas_kwh", "basis": basis, "n_used": 77,
+                               "selected": "model",
+                               "scores": {"model": metrics.Scores(cv, 0.0, 0.1, 0.9)}})
+
+    city = load_city(grid4, attrs4)  # no monthly columns
+    poor = verdict(result(1.16, "population"), city)
+    assert poor.band == "poor" and poor.reason.startswith("Gas use: poor")
+    assert "116.0%" in poor.text and "What would help" in poor.text
+    assert [h.split(" ")[0] for h in poor.helps] == ["a", "more", "monthly"]
+    assert "floor_area_m2" in poor.helps[0] and "77" in poor.helps[1]
+    monthly = replace(city, districts=city.districts.assign(
+        **{c: 1.0 for c in degree_days.FUELS["gas_kwh"]}))
+    fair = verdict(result(0.25, "floor_area_m2"), monthly)
+    assert fair.band == "fair" and len(fair.helps) == 1 and "more districts" in fair.helps[0]
+    good = verdict(result(0.10, "floor_area_m2"), city)
+    assert good.band == "good" and good.helps == () and "What would help" not in good.text
 
 
 # --------------------------------------------------------------------------- the model
@@ -153,6 +191,10 @@ def test_default_city_selection_is_stated_per_target(default_model):
     assert default_model.card == card  # the card fit keeps, and save writes
     md = model_card_markdown(card)
     assert "illustrative" in md and "## Limits" in md and "CV(RMSE)" in md
+    for t, r in ev.targets.items():  # the card carries the verdict the page and CLI show
+        v = verdict(r, default_city())
+        assert card["targets"][t]["verdict"] == v.as_dict()
+        assert v.band in ("good", "fair", "poor") and f"**{v.band}**: {v.text}" in md
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -299,7 +341,76 @@ def test_degree_day_split_recovers_a_known_district(grid4, attrs4):
     assert t["heating_kwh"].iloc[0] == pytest.approx(40 * dd["hdd_c"].sum())
     assert t["cooling_kwh"].iloc[0] == pytest.approx(120 * dd["cdd_c"].sum())
     assert fits["electricity_kwh"].city_cv_rmse == pytest.approx(0, abs=1e-9)
+    assert fits["electricity_kwh"].plausible
     assert "gas_kwh" not in fits
+
+
+def monthly_city(grid4, attrs4, **months: np.ndarray):
+    """The 4-district city with the bundled degree days and ``fuel=monthly kWh`` (12,) for
+    every district (each district scaled by 1, 2, 3, 4)."""
+    from dataclasses import replace
+
+    attrs = attrs4.copy()
+    for fuel, monthly in months.items():
+        for m, column in enumerate(degree_days.FUELS[fuel]):
+            attrs[column] = monthly[m] * np.arange(1, 5)
+    return replace(load_city(grid4, attrs), degree_days=read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+
+
+def test_gas_has_no_cooling_term_on_the_default_city():
+    fits = degree_days.fit(default_city())
+    gas, elec = fits["gas_kwh"], fits["electricity_kwh"]
+    assert gas.terms == ("base", "heating") and elec.terms == ("base", "heating", "cooling")
+    assert "cooling_kwh_per_cdd" not in gas.table and "cooling_kwh" not in gas.table
+    assert "cooling_kwh" not in gas.monthly and "cooling_kwh" in elec.monthly
+    split = degree_days.summary(fits).set_index("fuel")
+    assert np.isnan(split.loc["Gas use", "cooling_kwh"])
+    assert split.loc["Electricity use", "cooling_kwh"] > 0
+
+
+def test_a_summer_bump_in_gas_is_not_called_cooling(grid4, attrs4):
+    A = degree_days.design_matrix(read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+    bumped = A @ np.array([300.0, 40.0, 60.0])  # kWh/day, kWh/HDD, and a summer bump per CDD
+    fits = degree_days.fit(monthly_city(grid4, attrs4, gas_kwh=bumped, electricity_kwh=bumped))
+    gas, elec = fits["gas_kwh"], fits["electricity_kwh"]
+    assert "cooling_kwh" not in gas.table and "cooling_kwh" not in gas.monthly
+    # the bump stays in what gas is: base load, heating and the fit's error
+    assert gas.table["base_kwh"].sum() + gas.table["heating_kwh"].sum() == pytest.approx(
+        bumped.sum() * 10, rel=0.05)
+    # electricity does cool: the same months give it its cooling back exactly
+    assert elec.table["cooling_kwh_per_cdd"].iloc[0] == pytest.approx(60.0)
+    assert elec.plausible
+
+
+def test_a_fit_that_misses_the_months_is_flagged_and_not_split(grid4, attrs4):
+    A = degree_days.design_matrix(read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+    noisy = A @ np.array([300.0, 40.0, 0.0]) * np.array([1.6, 0.5, 1.5, 0.6] * 3)
+    fit = degree_days.fit(monthly_city(grid4, attrs4, gas_kwh=noisy))["gas_kwh"]
+    assert not fit.plausible and fit.city_cv_rmse > yardstick.criteria()["cv_rmse_max"]
+    assert "CV(RMSE)" in fit.issues[0] and "ASHRAE Guideline 14" in fit.issues[0]
+    row = degree_days.summary({"gas_kwh": fit}).iloc[0]
+    assert not row["plausible"] and row["issues"] == "; ".join(fit.issues)
+    assert np.isnan(row[list(degree_days.COMPONENTS)].astype(float)).all()  # no split shown
+
+
+def test_a_fit_without_base_load_is_flagged_even_when_exact(grid4, attrs4):
+    A = degree_days.design_matrix(read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+    weather_only = A @ np.array([0.0, 40.0, 120.0])  # every month > 0, no base load at all
+    fit = degree_days.fit(monthly_city(grid4, attrs4, electricity_kwh=weather_only))
+    elec = fit["electricity_kwh"]
+    assert elec.city_cv_rmse == pytest.approx(0, abs=1e-9)
+    assert elec.issues == ("4 of 4 districts get no base load although every month uses "
+                           "energy: the fit puts it all on heating and cooling",)
+
+
+def test_gas_without_heating_in_a_cold_month_is_flagged(grid4, attrs4):
+    A = degree_days.design_matrix(read_degree_days(paths.DEFAULT_DEGREE_DAYS))
+    gas = A[:, [0, 2]] @ np.array([100.0, 50.0])  # a summer-shaped gas use ...
+    gas[0] += 10_000  # ... with a January above July's
+    fit = degree_days.fit(monthly_city(grid4, attrs4, gas_kwh=gas))["gas_kwh"]
+    assert fit.table["heating_kwh"].sum() == 0
+    assert any(i.startswith("no gas goes to heating although month 1, the coldest")
+               for i in fit.issues)
 
 
 def test_degree_days_are_a_property_of_the_city(grid4, attrs4):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -29,6 +30,23 @@ def test_evaluate_json_shape_on_the_default_city(default_json):
         assert entry["selected"] in ("model", "baseline_intensity", "baseline_loglinear")
         assert set(entry["model"]) == {"cv_rmse", "nmbe", "r2", "coverage_90"}
         assert 0 < entry["baseline_intensity"]["cv_rmse"] < 1
+        assert entry["verdict"]["band"] in ("good", "fair", "poor")
+        assert "against ASHRAE Guideline 14" in entry["verdict"]["reason"]
+
+
+def test_evaluate_prints_each_targets_verdict_and_no_cooling_for_gas(default_json):
+    from core.models.model_card import Verdict
+
+    r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--degree-days",
+                            str(paths.DEFAULT_DEGREE_DAYS)])
+    assert r.exit_code == 0, r.output
+    printed = [line.strip() for line in r.output.splitlines() if "verdict:" in line]
+    expected = [Verdict.from_dict(default_json["targets"][t]["verdict"]).text
+                for t in ("electricity_kwh", "gas_kwh")]
+    assert printed == [f"verdict: {text}" for text in expected]  # the JSON's verdict, in words
+    gas = next(line for line in r.output.splitlines() if line.strip().startswith("Gas use"))
+    assert "no cooling term" in gas or "no valid split" in gas
+    assert not re.search(r"cooling [\d,]+", gas)  # never a cooling figure for gas
 
 
 def test_evaluate_on_a_relabelled_export_gives_the_same_metrics(tmp_path, default_json):
@@ -126,9 +144,11 @@ def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):
     assert out["degree_days_unavailable"] is None
     split = {row["fuel"]: row for row in out["degree_days"]}
     assert len(split) == 2 and all(row["districts"] == 77 for row in split.values())
+    assert split["Gas use"]["cooling_kwh"] is None  # gas has no cooling term
     # the same split as the bundled city, which carries the same table
     expected = degree_days.summary(degree_days.fit(default_city()))
     for row in expected.itertuples():
+        assert split[row.fuel]["plausible"] == row.plausible
         assert split[row.fuel]["heating_kwh"] == pytest.approx(row.heating_kwh, rel=1e-9)
         assert split[row.fuel]["base_kwh"] == pytest.approx(row.base_kwh, rel=1e-9)
     city = city_from_args(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES, "district_id", None,

@@ -71,3 +71,71 @@ def test_device_choice_is_checked():
     if not torch.cuda.is_available():
         r = runner.invoke(app, ["optimize", *CITY, *J40, "--device", "cuda", "--json"])
         assert r.exit_code == 2 and "no CUDA device" in json.loads(r.stdout)["message"]
+
+
+# ------------------------------------------- cities without housing stock (issue 10)
+
+BAU = ["--scenario", str(SCENARIO_DIR / "business_as_usual.json")]
+
+
+def write_city(tmp_path, grid, table) -> list[str]:
+    """The boundaries and attributes written to ``tmp_path``, as the CLI's city arguments."""
+    grid.to_file(tmp_path / "districts.geojson", driver="GeoJSON")
+    table.to_csv(tmp_path / "attributes.csv", index=False)
+    return [str(tmp_path / "districts.geojson"), "--attributes", str(tmp_path / "attributes.csv")]
+
+
+def test_optimize_a_small_city_without_households_exits_0_with_the_reason(tmp_path, grid4,
+                                                                          attrs4):
+    city = write_city(tmp_path, grid4, attrs4.drop(columns=["households"]))
+    r = runner.invoke(app, ["optimize", *city, *J40, "--reference", "--device", "cpu", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["status"] == "no capacity" and out["cost_usd"] == 0 < out["budget_usd"]
+    assert out["message"].startswith("No intervention can be placed: no district has "
+                                     "housing_units (for envelope retrofit, heat-pump "
+                                     "electrification), roof_area_m2 (for rooftop solar PV) or "
+                                     "households (for efficient lighting and appliances)")
+    assert out["reference"]["status"] == "optimal" and out["reference"]["gap_rel"] == 0
+    r = runner.invoke(app, ["optimize", *city, *J40])
+    assert r.exit_code == 0 and "Traceback" not in r.output
+    assert ": no capacity\n  No intervention can be placed" in r.stdout
+    r = runner.invoke(app, ["sweep", *city, *J40, "--vary", "budget_usd_per_capita=0:100:3",
+                            "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["rows"]
+    assert [row["status"] for row in rows] == ["no capacity"] * 3
+    assert all("Map housing_units, roof_area_m2 or households" in row["message"] for row in rows)
+    r = runner.invoke(app, ["sweep", *city, *J40, "--vary", "budget_usd_per_capita=0:100:3"])
+    assert r.exit_code == 0 and r.stdout.count("no capacity: No intervention can be placed") == 1
+
+
+def test_the_default_city_without_households_and_housing_units_still_optimizes(tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES).drop(columns=["households", "housing_units"],
+                                                      errors="ignore")
+    city = write_city(tmp_path, gpd.read_file(paths.DEFAULT_BOUNDARIES), table)
+    r = runner.invoke(app, ["optimize", *city, *BAU, "--device", "cpu", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["status"] == "optimal" and out["cost_usd"] > 0  # rooftop PV needs roof area only
+    assert "no district has housing_units (for envelope retrofit, heat-pump electrification) " \
+           "or households (for efficient lighting and appliances)" in out["message"]
+    r = runner.invoke(app, ["optimize", *city, *J40, "--device", "cpu", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["status"] == "infeasible" and "no district is disadvantaged" in out["message"]
+    r = runner.invoke(app, ["sweep", *city, *J40, "--vary", "justice40_share=0:0.4:3"])
+    assert r.exit_code == 0 and "Traceback" not in r.output
+    assert "optimal" in r.stdout and "infeasible" in r.stdout
+
+
+def test_a_city_whose_energy_columns_are_empty_exits_2_with_the_reason(tmp_path, grid4, attrs4):
+    city = write_city(tmp_path, grid4, attrs4.assign(electricity_kwh=None, gas_kwh=None))
+    for command in (["optimize", *city, *J40, "--json"],
+                    ["sweep", *city, *J40, "--vary", "budget_usd_per_capita=0:1:2", "--json"]):
+        r = runner.invoke(app, command)
+        assert r.exit_code == 2, r.output
+        assert "lacks electricity_kwh, gas_kwh" in json.loads(r.stdout)["message"]

@@ -141,6 +141,19 @@ def aggregate_income_usd(households, income_usd) -> np.ndarray:
     return np.where(known, hh * inc, np.nan)
 
 
+def mean_household_burden_change(bill_change_usd, income_usd, households_total: float):
+    """Change of the *mean household burden* (the household-weighted mean of district burdens,
+    share of income) when district bills change by ``bill_change_usd`` (USD/yr, all its
+    households): ``bill_change / median income / all households``, per district; arrays or
+    tensors that broadcast.
+
+    The optimizer's ``min_burden`` objective uses it, not the mean group burden that the
+    pages show: a change in the group burden is bill savings / the city's total income, so
+    minimising it would rank measures exactly as bill savings do; the household mean values
+    a dollar saved where incomes are low more, which is what minimising burden is for."""
+    return bill_change_usd / income_usd / households_total
+
+
 def group_burden(bills_usd, income_usd) -> float:
     """Mean group burden (share of income): aggregate bills / aggregate income of a group.
 

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 
 from core.cli import common as cli
 from core.errors import InputError
 from core.intake.city import City, default_city
-from core.models import cross_validation
+from core.models import cross_validation, model_card, yardstick
 from core.models.energy import EnergyModel
 from core.models.features import available_targets
 from core.models.network import TrainConfig
@@ -42,8 +43,8 @@ def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping,
 def _degree_day_json(city: City, fits: dict) -> dict:
     from core.models import degree_days as dd
 
-    return {"degree_days": dd.summary(fits).to_dict(orient="records"),
-            "degree_days_unavailable": dd.unavailable_reason(city)}
+    records = json.loads(dd.summary(fits).to_json(orient="records"))  # NaN as null
+    return {"degree_days": records, "degree_days_unavailable": dd.unavailable_reason(city)}
 
 
 def _print_degree_days(city: City, fits: dict) -> None:
@@ -52,9 +53,13 @@ def _print_degree_days(city: City, fits: dict) -> None:
     if fits:
         typer.echo("\nmonthly degree-day model (city totals, kWh/yr):")
         for row in dd.summary(fits).itertuples():
+            if not row.plausible:
+                typer.echo(f"  {row.fuel:<16} no valid split: {row.issues}")
+                continue
+            cooling = ("no cooling term" if pd.isna(row.cooling_kwh)
+                       else f"cooling {row.cooling_kwh:,.0f}")
             typer.echo(f"  {row.fuel:<16} base {row.base_kwh:,.0f}  heating {row.heating_kwh:,.0f}"
-                       f"  cooling {row.cooling_kwh:,.0f}  monthly CV(RMSE) "
-                       f"{row.monthly_cv_rmse_pct:.1f} %")
+                       f"  {cooling}  monthly CV(RMSE) {row.monthly_cv_rmse_pct:.1f} %")
     else:
         typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
 
@@ -77,10 +82,18 @@ def _trained(city: City, as_json: bool, train: Callable[[], T]) -> T:
         cli.fail(str(exc), cli.EXIT_PROBLEMS, as_json)
 
 
-def _print_scores(ev: cross_validation.Evaluation) -> None:
+def _scores_json(ev: cross_validation.Evaluation, city: City) -> dict:
+    """The evaluation's JSON with each target's verdict (good / fair / poor) added."""
+    out = ev.as_json()
+    for t, v in model_card.verdicts(ev, city).items():
+        out["targets"][t]["verdict"] = v.as_dict()
+    return out
+
+
+def _print_scores(ev: cross_validation.Evaluation, city: City) -> None:
     typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
                f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
-    crit = cross_validation.ashrae_criteria()
+    crit = yardstick.criteria()
     typer.echo(f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {crit['cv_rmse_max']:.0%}, "
                f"|NMBE| <= {crit['nmbe_abs_max']:.0%}")
     for t, r in ev.targets.items():
@@ -92,6 +105,7 @@ def _print_scores(ev: cross_validation.Evaluation) -> None:
             mark = "*" if name == r.selected else " "
             typer.echo(f"{mark} {label:<34}{s.cv_rmse:>10.1%}{s.nmbe:>9.1%}{s.r2:>8.3f}{cov}")
         typer.echo(f"  {r.reason}")
+        typer.echo(f"  verdict: {model_card.verdict(r, city).text}")
     for t, why in ev.unavailable.items():
         typer.echo(f"\n{t}: not modelled, {why}")
 
@@ -112,9 +126,10 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
     ev = _trained(city, as_json, lambda: cross_validation.evaluate(city, config))
     fits = dd.fit(city)
     if as_json:
-        print(json.dumps({**ev.as_json(), **_degree_day_json(city, fits)}, default=float))
+        print(json.dumps({**_scores_json(ev, city), **_degree_day_json(city, fits)},
+                         default=float))
     else:
-        _print_scores(ev)
+        _print_scores(ev, city)
         _print_degree_days(city, fits)
 
 
@@ -142,10 +157,10 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
         dd.summary(fits).to_csv(path, index=False)
         written.append(path)
     if as_json:
-        print(json.dumps({**ev.as_json(), "files": [str(p) for p in written],
+        print(json.dumps({**_scores_json(ev, city), "files": [str(p) for p in written],
                           **_degree_day_json(city, fits)}, default=float))
         return
-    _print_scores(ev)
+    _print_scores(ev, city)
     _print_degree_days(city, fits)
     typer.echo("\nwrote " + ", ".join(str(p) for p in written))
 

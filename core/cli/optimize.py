@@ -1,4 +1,11 @@
-"""``python -m core optimize`` and ``python -m core sweep``: the Scenario lab from the shell."""
+"""``python -m core optimize`` and ``python -m core sweep``: the Scenario lab from the shell.
+
+Both print each scenario's status and message (core.plan.status). Exit codes: 0 whenever
+the optimizer returns a plan, including an infeasible or an empty one (``no capacity``,
+``no budget``, ``no effect``: the message says what would unlock a plan); 2 when the
+city, the scenario or an option cannot be used (a city without the optimizer's columns
+among them); 1 when the city's data has blocking problems (core.cli.common).
+"""
 
 from __future__ import annotations
 
@@ -103,8 +110,9 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         return name, values, optimizer.optimize(problem.context(city), scs, device=dev)
     name, values, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
-                                ("scenario_id", "status", "objective", "abatement_t_co2_per_yr",
-                                 "cost_usd", "dac_benefit_share", "max_constraint_violation_rel")}}
+                                ("scenario_id", "status", "message", "objective",
+                                 "abatement_t_co2_per_yr", "cost_usd", "dac_benefit_share",
+                                 "max_constraint_violation_rel")}}
             for s, v in enumerate(values)]
     if as_json:
         print(json.dumps({"vary": name, "device": res.device, "seconds": res.seconds,
@@ -115,3 +123,5 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
     for r in rows:
         typer.echo(f"  {r[name]:>24,.4g} {r['abatement_t_co2_per_yr']:>20,.0f} {r['cost_usd']:>16,.0f} "
                    f"{r['dac_benefit_share']:>10.1%} {r['status']}")
+    for st, message in dict.fromkeys((r["status"], r["message"]) for r in rows if r["message"]):
+        typer.echo(f"  {st}: {message}")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from core.constants import EQUAL_AREA_CRS, M2_PER_KM2, WGS84
+from core.constants import EQUAL_AREA_CRS, M2_PER_KM2, WGS84, WGS84_EPSG
 from core.errors import InputError
 
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -61,7 +61,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
                          "their coordinates are not; give the EPSG code of the file (e.g. "
                          "EPSG:3435 for Illinois East, US feet: --crs on the command line, the "
                          "CRS box on the Data page)")
-    if gdf.crs.to_epsg() != 4326:
+    if gdf.crs.to_epsg() != WGS84_EPSG:
         lineage.append(f"crs: reprojected from {gdf.crs.to_string()} to EPSG:4326")
         return gdf.to_crs(WGS84)
     return gdf

@@ -157,7 +157,10 @@ _ID_NAMES = {"id", "district_id", "ca", "geoid", "fips", "code", "area_numbe", "
              "area_num_1", "community_area", "tract", "zone_id", "objectid_1", "districtid"}
 _ELECTRIC = {"kwh", "mwh", "gwh", "electricity", "elec", "electric", "power"}
 _GAS = {"therm", "therms", "thm", "gas", "ng", "m3"}
-_AREA = {"sqft", "ft2", "sf", "sqm", "m2", "floor", "gfa", "floorspace"}
+_AREA_UNITS = {"sqft", "ft2", "sf", "sqm", "m2"}
+_AREA = _AREA_UNITS | {"floor", "gfa", "floorspace"}
+_NOT_FLOOR = {"land", "shape", "lot", "parcel"}  # areas that are not building floor
+_COUNTS = {"count", "num", "number"}
 
 
 def tokens(name: str) -> list[str]:
@@ -182,6 +185,19 @@ def _month(toks: list[str]) -> str | None:
     return None
 
 
+def _intensity(toks: list[str]) -> bool:
+    """Whether a name says energy per floor area: ``KWH_SQFT``, ``therms_per_sqft``, ``EUI``.
+
+    An energy word directly followed by an area unit reads as "per": ``KWH_SQFT_MEAN`` is
+    kWh per square foot, whereas ``SQFT_KWH`` and ``KWH_TOTAL_SQFT`` name the floor area
+    behind the kWh accounts.
+    """
+    if set(toks) & {"per", "intensity", "eui"}:
+        return True
+    pairs = zip(toks, toks[1:], strict=False)
+    return any(a in _ELECTRIC | _GAS and b in _AREA_UNITS for a, b in pairs)
+
+
 def _target(name: str) -> str | None:
     """The canonical column a source column most likely is (None when unsure)."""
     toks = tokens(name)
@@ -190,9 +206,11 @@ def _target(name: str) -> str | None:
     if joined in cols.CANONICAL:
         return joined
     energy_e, energy_g = bool(t & _ELECTRIC), bool(t & _GAS)
-    per = bool(t & {"per", "intensity", "eui"}) or ("sqft" in t and (energy_e or energy_g))
-    if (energy_e or energy_g) and (per or t & {"price", "cost", "usd", "bill"}):
+    floor = bool(t & _AREA) and not t & _NOT_FLOOR and not ("floor" in t and set(toks) & _COUNTS)
+    if (energy_e or energy_g) and (_intensity(toks) or t & {"price", "cost", "usd", "bill"}):
         return None  # an intensity or a price, not a quantity of energy
+    if (energy_e or energy_g) and floor:
+        return "floor_area_m2"  # the floor area of the metered accounts (SQFT_KWH)
     if energy_e or energy_g:
         fuel = "gas" if energy_g and not (t & {"electricity", "elec", "electric"}) else "electricity"
         month = _month(toks)
@@ -217,11 +235,11 @@ def _target(name: str) -> str | None:
         return "housing_units"
     if "roof" in t:
         return "roof_area_m2"
-    if t & {"stories", "storeys", "floors", "levels"}:
+    if t & {"stories", "storeys", "floors", "levels"} or ("floor" in t and set(toks) & _COUNTS):
         return "stories_mean"
     if "age" in t and not t & {"percent", "pct", "share"}:
         return "building_age_years"
-    if t & _AREA and not t & {"land", "shape", "lot", "parcel"}:
+    if floor:
         return "floor_area_m2"
     if t & {"name", "community", "neighborhood", "neighbourhood", "label"}:
         return "name"
@@ -265,6 +283,11 @@ def suggest(columns: list[str], boundary_columns: list[str] | None = None) -> Co
     Each canonical column is given to at most one source column (the first one met); id
     columns are suggested for both sides; units come from words in the names
     (``_therms`` -> therm, ``SQFT`` -> ft2, ``_pct`` -> percent, ``_mwh`` -> MWh).
+    Floor area is recognised by ``SQFT`` / ``ft2`` / ``sf`` (ft²), ``sqm`` / ``m2`` (m²),
+    ``floor``, ``gfa`` and ``floorspace`` (m² unless a unit is named), also beside an energy
+    word (``SQFT_KWH``, ``KWH_TOTAL_SQFT``: the floor area of the metered accounts); an energy
+    word directly before an area unit (``KWH_SQFT``), ``per``, ``intensity`` or ``eui`` make
+    an intensity, which is not suggested.
     """
     columns = [str(c) for c in columns]
     attr_ids = id_candidates(columns)

@@ -16,7 +16,7 @@ from core.device import pick_device
 from core.errors import InputError
 from core.intake import columns as cols
 from core.intake.city import City
-from core.models import metrics
+from core.models import metrics, yardstick
 from core.models.baselines import LogLinear, median_intensity
 from core.models.features import TARGETS, FeatureSpec, available_targets, design
 from core.models.network import Ensemble, Progress, TrainConfig, fit_batched
@@ -256,9 +256,8 @@ def predictions(ev: Evaluation) -> pd.DataFrame:
     return out
 
 
-def scores_table(ev: Evaluation, criteria: dict[str, float] | None = None) -> pd.DataFrame:
-    """Model and baselines side by side per target, in %, with the ASHRAE yardstick."""
-    crit = criteria or ashrae_criteria()
+def scores_table(ev: Evaluation) -> pd.DataFrame:
+    """Model and baselines side by side per target, in %, with the ASHRAE yardstick's verdict."""
     rows = []
     for t, r in ev.targets.items():
         for name, label in MODEL_NAMES.items():
@@ -267,17 +266,8 @@ def scores_table(ev: Evaluation, criteria: dict[str, float] | None = None) -> pd
                 "target": cols.label_of(t), "model": label, "cv_rmse_pct": s.cv_rmse * 100,
                 "nmbe_pct": s.nmbe * 100, "r2": s.r2,
                 "coverage_90_pct": s.coverage_90 * 100 if s.coverage_90 is not None else np.nan,
-                "meets_ashrae": bool(s.cv_rmse <= crit["cv_rmse_max"]
-                                     and abs(s.nmbe) <= crit["nmbe_abs_max"]),
+                "meets_ashrae": yardstick.meets(s.cv_rmse, s.nmbe),
+                "verdict": yardstick.grade(s.cv_rmse, s.nmbe)[0],
                 "selected": name == r.selected,
             })
     return pd.DataFrame(rows)
-
-
-def ashrae_criteria(resolution: str = "monthly") -> dict[str, float]:
-    """CV(RMSE) and |NMBE| limits of ASHRAE Guideline 14 (data/model_criteria.csv)."""
-    from core import reference_tables
-
-    t = reference_tables.table("model_criteria").set_index("resolution")
-    return {"cv_rmse_max": float(t.loc[resolution, "cv_rmse_max"]),
-            "nmbe_abs_max": float(t.loc[resolution, "nmbe_abs_max"])}

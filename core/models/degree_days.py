@@ -1,17 +1,35 @@
 """Monthly degree-day model: base load, heating and cooling per district and fuel.
 
-For each district and fuel, monthly energy is fitted as
+For each district, monthly electricity is fitted as
 
     E_m = base x days_m + heating x HDD_m + cooling x CDD_m,   all three >= 0
 
-by non-negative least squares. With three coefficients the NNLS optimum is the best
-feasible unconstrained least-squares fit over the 7 non-empty subsets of
-coefficients (KKT), so every district is solved at once with a few matrix
-products; tests check the result against ``scipy.optimize.nnls``.
+and monthly gas as
+
+    G_m = base x days_m + heating x HDD_m,                      both >= 0
+
+by non-negative least squares (kWh per day, per HDD and per CDD; degree days in
+°C-days). Gas has no cooling term: gas is not used for cooling in these building
+stocks (air conditioning runs on electricity), so a cooling term on gas would only
+fit noise that happens to rise in summer, such as the lag of billing periods behind
+calendar months, and would take that energy from the base load. With at most three
+coefficients the NNLS optimum is the best feasible unconstrained least-squares fit
+over the non-empty subsets of coefficients (KKT), so every district is solved at
+once with a few matrix products; tests check the result against
+``scipy.optimize.nnls``. No coefficient can be negative.
 
 Goodness of fit follows ASHRAE Guideline 14 for in-sample regressions: CV(RMSE)
-and NMBE with ``p = 3`` parameters (see :mod:`core.models.metrics`). The monthly
-table itself is read and checked by :mod:`core.intake.degree_day_table`.
+and NMBE with ``p`` = the number of terms (3 for electricity, 2 for gas; see
+:mod:`core.models.metrics`). A fuel's split is reported as implausible, and not
+shown as a split, when
+
+* the fit of the city's monthly totals is beyond the monthly limits of ASHRAE
+  Guideline 14 in ``data/model_criteria.csv`` (CV(RMSE) or |NMBE|);
+* most districts get no base load although each of their months uses energy (the
+  fit has put everything on heating or cooling);
+* gas gets no heating although the coldest month uses more gas than the warmest.
+
+The monthly table itself is read and checked by :mod:`core.intake.degree_day_table`.
 """
 
 from __future__ import annotations
@@ -25,15 +43,24 @@ import pandas as pd
 
 from core.intake import columns as cols
 from core.intake.city import City
-from core.models import metrics
+from core.models import metrics, yardstick
 
 FUELS: dict[str, tuple[str, ...]] = {"electricity_kwh": cols.MONTHLY_ELECTRICITY,
                                      "gas_kwh": cols.MONTHLY_GAS}
-N_PARAMS = 3
+#: The terms fitted per fuel: gas heats but does not cool.
+TERMS: dict[str, tuple[str, ...]] = {"electricity_kwh": ("base", "heating", "cooling"),
+                                     "gas_kwh": ("base", "heating")}
+#: Each term's driver (column of :func:`design_matrix`) and its coefficient's name.
+_DRIVER = {"base": 0, "heating": 1, "cooling": 2}
+COEFFICIENTS = {"base": "base_kwh_per_day", "heating": "heating_kwh_per_hdd",
+                "cooling": "cooling_kwh_per_cdd"}
+COMPONENTS = ("base_kwh", "heating_kwh", "cooling_kwh")
+#: More than this share of districts without a base load makes the city's split implausible
+#: (a judgement: the split is the sum of the district fits, most of them degenerate then).
+MAX_ZERO_BASE_SHARE = 0.5
 _NON_LEAP_YEAR = 2023  # any non-leap year: days per month of a normal year
 DAYS_PER_MONTH = np.array([calendar.monthrange(_NON_LEAP_YEAR, m)[1] for m in range(1, 13)],
                           dtype=float)
-COMPONENTS = ("base_kwh", "heating_kwh", "cooling_kwh")
 
 
 def unavailable_reason(city: City) -> str | None:
@@ -81,12 +108,45 @@ def nnls_many(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class FuelFit:
     fuel: str
+    terms: tuple[str, ...]  # the fitted terms, as in TERMS
     table: pd.DataFrame  # district_id, coefficients, annual components (kWh/yr), cv_rmse, nmbe
-    monthly: pd.DataFrame  # month, observed_kwh, base_kwh, heating_kwh, cooling_kwh (city totals)
-    city_cv_rmse: float  # monthly CV(RMSE) of the city total, p = 3
+    monthly: pd.DataFrame  # month, observed_kwh and one kWh column per term (city totals)
+    city_cv_rmse: float  # monthly CV(RMSE) of the city total, p = number of terms
     city_nmbe: float
     district_cv_rmse_median: float
     n_fitted: int
+    issues: tuple[str, ...]  # why the split is implausible; empty when it is plausible
+
+    @property
+    def plausible(self) -> bool:
+        return not self.issues
+
+
+def _issues(fuel: str, terms: tuple[str, ...], coef: np.ndarray, obs: np.ndarray, cv: float,
+            nmbe: float, degree_days: pd.DataFrame) -> tuple[str, ...]:
+    """Why a fuel's split is implausible (see the module docstring); () when it is not."""
+    limit = yardstick.criteria("monthly")
+    out = []
+    if not cv <= limit["cv_rmse_max"]:  # a NaN fails too
+        out.append(f"the fit misses the city's monthly totals by a CV(RMSE) of {cv:.0%}, beyond "
+                   f"ASHRAE Guideline 14's monthly limit of {limit['cv_rmse_max']:.0%}")
+    if not abs(nmbe) <= limit["nmbe_abs_max"]:
+        out.append(f"the fit is biased by {nmbe:+.1%} (NMBE), beyond ASHRAE Guideline 14's "
+                   f"±{limit['nmbe_abs_max']:.0%}")
+    no_base = (coef[:, terms.index("base")] <= 0) & (obs.min(axis=1) > 0)
+    if no_base.mean() > MAX_ZERO_BASE_SHARE:
+        weather = " and ".join(t for t in terms if t != "base")
+        out.append(f"{int(no_base.sum())} of {len(no_base)} districts get no base load although "
+                   f"every month uses energy: the fit puts it all on {weather}")
+    if fuel == "gas_kwh":
+        hdd = degree_days.sort_values("month")["hdd_c"].to_numpy(float)
+        monthly = obs.sum(axis=0)
+        coldest, warmest = int(np.argmax(hdd)), int(np.argmin(hdd))
+        if coef[:, terms.index("heating")].sum() <= 0 and monthly[coldest] > monthly[warmest]:
+            out.append(f"no gas goes to heating although month {coldest + 1}, the coldest, uses "
+                       f"{monthly[coldest] / monthly[warmest] - 1:.0%} more gas than month "
+                       f"{warmest + 1}, the warmest")
+    return tuple(out)
 
 
 def fit_fuel(city: City, fuel: str) -> FuelFit | None:
@@ -99,27 +159,29 @@ def fit_fuel(city: City, fuel: str) -> FuelFit | None:
     ok = np.isfinite(Y).all(axis=1)
     if not ok.any():
         return None
-    A = design_matrix(city.degree_days)
-    coef = nnls_many(A, Y[ok])
-    parts = coef[:, :, None] * A.T[None, :, :]  # (N, 3, 12) monthly kWh by component
-    pred = parts.sum(axis=1)
+    terms = TERMS[fuel]
+    p = len(terms)
+    A = design_matrix(city.degree_days)[:, [_DRIVER[t] for t in terms]]
     obs = Y[ok]
-    table = pd.DataFrame({
-        "district_id": d.loc[ok, "district_id"].astype(str).to_numpy(),
-        "base_kwh_per_day": coef[:, 0], "heating_kwh_per_hdd": coef[:, 1],
-        "cooling_kwh_per_cdd": coef[:, 2],
-        "base_kwh": parts[:, 0].sum(1), "heating_kwh": parts[:, 1].sum(1),
-        "cooling_kwh": parts[:, 2].sum(1), "observed_kwh": obs.sum(1),
-        "cv_rmse": [metrics.cv_rmse(o, q, p=N_PARAMS) for o, q in zip(obs, pred, strict=True)],
-        "nmbe": [metrics.nmbe(o, q, p=N_PARAMS) for o, q in zip(obs, pred, strict=True)],
-    })
-    monthly = pd.DataFrame({"month": np.arange(1, 13), "observed_kwh": obs.sum(0),
-                            "base_kwh": parts[:, 0].sum(0), "heating_kwh": parts[:, 1].sum(0),
-                            "cooling_kwh": parts[:, 2].sum(0)})
+    coef = nnls_many(A, obs)
+    parts = coef[:, :, None] * A.T[None, :, :]  # (N, terms, 12) monthly kWh by component
+    pred = parts.sum(axis=1)
+    table = pd.DataFrame({"district_id": d.loc[ok, "district_id"].astype(str).to_numpy()})
+    for i, t in enumerate(terms):
+        table[COEFFICIENTS[t]] = coef[:, i]
+    for i, t in enumerate(terms):
+        table[f"{t}_kwh"] = parts[:, i].sum(1)
+    table["observed_kwh"] = obs.sum(1)
+    table["cv_rmse"] = [metrics.cv_rmse(o, q, p=p) for o, q in zip(obs, pred, strict=True)]
+    table["nmbe"] = [metrics.nmbe(o, q, p=p) for o, q in zip(obs, pred, strict=True)]
+    monthly = pd.DataFrame({"month": np.arange(1, 13), "observed_kwh": obs.sum(0)}
+                           | {f"{t}_kwh": parts[:, i].sum(0) for i, t in enumerate(terms)})
     total_pred = pred.sum(0)
-    return FuelFit(fuel, table, monthly, metrics.cv_rmse(obs.sum(0), total_pred, p=N_PARAMS),
-                   metrics.nmbe(obs.sum(0), total_pred, p=N_PARAMS),
-                   float(np.nanmedian(table["cv_rmse"])), int(ok.sum()))
+    cv = metrics.cv_rmse(obs.sum(0), total_pred, p=p)
+    nmbe = metrics.nmbe(obs.sum(0), total_pred, p=p)
+    issues = _issues(fuel, terms, coef, obs, cv, nmbe, city.degree_days)
+    return FuelFit(fuel, terms, table, monthly, cv, nmbe,
+                   float(np.nanmedian(table["cv_rmse"])), int(ok.sum()), issues)
 
 
 def fit(city: City) -> dict[str, FuelFit]:
@@ -135,13 +197,19 @@ def fit(city: City) -> dict[str, FuelFit]:
 
 
 def summary(fits: dict[str, FuelFit]) -> pd.DataFrame:
-    """One row per fuel: city totals of base, heating and cooling (kWh/yr) and monthly fit."""
+    """One row per fuel: city totals of base, heating and cooling (kWh/yr) and monthly fit.
+
+    A component the fuel has no term for (cooling of gas) is NaN; so are all three of a
+    fuel whose split is implausible, with the reasons in ``issues``.
+    """
     rows = []
     for fuel, f in fits.items():
-        t = f.table
+        split = {c: f.table[c].sum() if c in f.table and f.plausible else np.nan
+                 for c in COMPONENTS}
         rows.append({"fuel": cols.label_of(fuel), "districts": f.n_fitted,
-                     "base_kwh": t["base_kwh"].sum(), "heating_kwh": t["heating_kwh"].sum(),
-                     "cooling_kwh": t["cooling_kwh"].sum(),
-                     "monthly_cv_rmse_pct": f.city_cv_rmse * 100, "monthly_nmbe_pct": f.city_nmbe * 100,
-                     "district_cv_rmse_median_pct": f.district_cv_rmse_median * 100})
+                     "plausible": f.plausible, **split,
+                     "monthly_cv_rmse_pct": f.city_cv_rmse * 100,
+                     "monthly_nmbe_pct": f.city_nmbe * 100,
+                     "district_cv_rmse_median_pct": f.district_cv_rmse_median * 100,
+                     "issues": "; ".join(f.issues)})
     return pd.DataFrame(rows)

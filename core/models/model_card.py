@@ -1,12 +1,17 @@
-"""The model card: the data, features, settings, cross-validated metrics and limits of an
-evaluated energy model, as plain data (saved as JSON) and as Markdown."""
+"""The model card: the data, features, settings, cross-validated metrics, verdict and limits
+of an evaluated energy model, as plain data (saved as JSON) and as Markdown. The verdict
+(good / fair / poor, see :mod:`core.models.yardstick`) is made here once, for the card, the
+Energy model page and ``python -m core evaluate``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
+from core.intake import columns as cols
 from core.intake.city import City
-from core.models.cross_validation import MODEL_NAMES, Evaluation, ashrae_criteria
+from core.models import yardstick
+from core.models.cross_validation import MODEL_NAMES, Evaluation, TargetResult
+from core.models.degree_days import FUELS
 
 LIMITS = (
     "Cross-sectional: it learns how energy varies between districts of this city, not how a "
@@ -18,6 +23,53 @@ LIMITS = (
     "The ASHRAE Guideline 14 criteria are written for monthly calibration of one building; "
     "here they are a yardstick for annual district totals.",
 )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How good a target's selected model is, why, and what would make it better."""
+
+    band: str  # "good", "fair" or "poor"
+    reason: str  # the band and the figures against the yardstick, one sentence
+    helps: tuple[str, ...]  # what would help (empty for a good model)
+
+    @property
+    def text(self) -> str:
+        """The verdict as one paragraph for a page or a terminal."""
+        out = f"{self.reason[0].upper()}{self.reason[1:]}."
+        return out + (f" What would help: {'; '.join(self.helps)}." if self.helps else "")
+
+    def as_dict(self) -> dict:
+        return {"band": self.band, "reason": self.reason, "helps": list(self.helps)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Verdict:
+        """The verdict ``as_dict`` wrote (a saved card's, or ``evaluate --json``'s)."""
+        return cls(data["band"], data["reason"], tuple(data["helps"]))
+
+
+def verdict(result: TargetResult, city: City) -> Verdict:
+    """The verdict on ``result``'s selected model, scored out-of-fold, for ``city``."""
+    chosen = result.scores[result.selected]
+    band, reason = yardstick.grade(chosen.cv_rmse, chosen.nmbe)
+    if band == "good":
+        return Verdict(band, reason, ())
+    helps = []
+    if result.basis != "floor_area_m2":
+        helps.append("a floor-area column mapped onto floor_area_m2 (the model then predicts "
+                     "kWh per m², which varies far less between districts than kWh per resident)")
+    helps.append(f"more districts: it learned from {result.n_used}, and finer units such as "
+                 "census tracts give it more to learn from")
+    if not all(city.has(c) for c in FUELS.get(result.target, ())):
+        helps.append(f"monthly readings ({result.target}_01..12) with a degree-day table, so "
+                     "that the degree-day model is judged month by month, as ASHRAE Guideline "
+                     "14's limits are written")
+    return Verdict(band, f"{cols.label_of(result.target)}: {reason}", tuple(helps))
+
+
+def verdicts(ev: Evaluation, city: City) -> dict[str, Verdict]:
+    """The verdict of every modelled target."""
+    return {t: verdict(r, city) for t, r in ev.targets.items()}
 
 
 def model_card(ev: Evaluation, city: City) -> dict:
@@ -36,10 +88,11 @@ def model_card(ev: Evaluation, city: City) -> dict:
         "targets": {t: {"n_used": r.n_used, "n_left_out": r.n_left_out,
                         "metrics": {k: r.scores[k].as_dict() for k in MODEL_NAMES},
                         "selected": r.selected, "reason": r.reason,
+                        "verdict": verdict(r, city).as_dict(),
                         "median_epochs": r.epochs_median}
                     for t, r in ev.targets.items()},
         "unavailable": ev.unavailable,
-        "ashrae_guideline_14": ashrae_criteria(),
+        "ashrae_guideline_14": yardstick.criteria(),
         "limits": list(LIMITS),
         "training_seconds": round(ev.seconds, 2),
     }
@@ -68,6 +121,11 @@ def model_card_markdown(card: dict) -> str:
         lines.append(f"- {t}: not modelled, {why}")
     a = card["ashrae_guideline_14"]
     lines += ["", f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {a['cv_rmse_max']:.0%}, "
-              f"|NMBE| <= {a['nmbe_abs_max']:.0%}.", "", "## Limits"]
+              f"|NMBE| <= {a['nmbe_abs_max']:.0%}.", "", "## Verdict"]
+    for tr in card["targets"].values():
+        if "verdict" in tr:  # cards saved before verdicts existed have none
+            v = Verdict.from_dict(tr["verdict"])
+            lines.append(f"- **{v.band}**: {v.text}")
+    lines += ["", "## Limits"]
     lines += [f"- {x}" for x in card["limits"]]
     return "\n".join(lines) + "\n"

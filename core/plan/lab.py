@@ -43,6 +43,8 @@ def mean_burden(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None =
 
 
 def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
+    """The plan's headline figures and their change; NaN where the city's data cannot give
+    one (the energy burden without household income)."""
     sc = result.scenarios[s]
     t = result.totals(s)
     base = baseline_emissions_t(ctx, sc)
@@ -56,7 +58,9 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
         KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, "M USD/yr", None,
                  "energy bills saved per year at the scenario's prices", lower_is_better=False),
         KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
-                 "all bills / all household income (mean group burden); change from before the plan"),
+                 "all bills / all household income (mean group burden); change from before the plan"
+                 if np.isfinite(before) else "unknown: no district has both households and "
+                 "median_household_income"),
         KpiDelta("To disadvantaged", t["dac_benefit_share"] * PCT, "%",
                  None, f"share of spending in disadvantaged districts; Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
     ]

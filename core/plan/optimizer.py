@@ -8,8 +8,9 @@ measure is investment, which is never negative), and an optional energy-burden c
 What is exact and what is not
 -----------------------------
 * Linear case (interactions off, no burden ceiling): solved exactly by
-  ``core.plan.solvers.torch_exact`` (a vertex of the LP, float64); tests and the badge compare it
-  with HiGHS (``core.plan.solvers.highs``, which ``solver="highs"`` uses instead). Diminishing returns keep it linear: each district's cap is split into
+  ``core.plan.solvers.torch_exact`` (a vertex of the LP, float64); tests and the badge
+  compare it with HiGHS (``core.plan.solvers.highs``, which ``solver="highs"`` uses
+  instead). Diminishing returns keep it linear: each district's cap is split into
   tranches whose effects shrink by ``diminishing_step`` (data/optimizer_parameters.csv),
   a concave piecewise-linear value the same solver handles exactly.
 * Burden ceiling: the cheapest bill-saving measures that bring each district under
@@ -18,6 +19,14 @@ What is exact and what is not
 * Interactions: a heat pump in a district where envelope measures removed a share r of
   the gas displaces (1 - r) of its heating gas. Handled by fixed-point rounds (solve,
   update the heat-pump effects from the plan, solve again); feasible, approximate.
+
+Empty and degenerate problems
+-----------------------------
+A city where no intervention fits (the stock it is counted in, say ``housing_units``, is
+missing), a zero budget, or no measure that improves the objective gives an empty plan,
+not an error: the status (``no capacity``, ``no budget``, ``no effect``) and the message
+say what would unlock a plan; a city with no or only disadvantaged districts, or a single
+district, gets a note (``core.plan.status``). Both solvers accept an instance without items.
 
 Abatement is counted at the horizon year's grid factor; capex is annualised
 straight-line over the lifetime (no discounting); PV output is valued at the retail
@@ -36,17 +45,8 @@ from core.device import pick_device
 from core.plan.problem import DTYPE, CityContext, parameter, scenario_vectors, unit_effects
 from core.plan.results import Result
 from core.plan.scenario import Scenario
-from core.plan.solvers import AllocationProblem, AllocationSolution, Solver, get_solver
-
-
-def approximation(sc: Scenario) -> str | None:
-    """Why the solution of ``sc`` is approximate (None when it is the exact LP optimum)."""
-    reasons = []
-    if sc.burden_ceiling:
-        reasons.append("burden ceiling met by a greedy cover first")
-    if sc.interactions:
-        reasons.append("retrofit / heat-pump interactions in fixed-point rounds")
-    return "; ".join(reasons) or None
+from core.plan.solvers import AllocationProblem, Solver, get_solver
+from core.plan.status import approximation, statuses
 
 
 def _tranches(scenarios: list[Scenario], cap: torch.Tensor, cost: torch.Tensor):
@@ -117,7 +117,8 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     cap = torch.tensor(eff.cap_units, dtype=DTYPE, device=dev)[None].expand(s_n, n, k)
     factors, cap_seg, cost_seg = _tranches(scenarios, cap, p["cost"])  # [S, N, K, M]
     m_seg = factors.shape[-1]
-    keep = (cap_seg.reshape(s_n, -1) > 0).any(0)
+    km = k * m_seg  # items per district (explicit sizes: a city may have no districts)
+    keep = (cap_seg.reshape(s_n, n * km) > 0).any(0)
     dac_items = torch.tensor(ctx.dac, device=dev)[:, None, None].expand(n, k, m_seg).reshape(-1)
     heat_pump = torch.tensor(ctx.catalogue["heat_share_electrified"].to_numpy() > 0, device=dev)
     gas_savers = torch.tensor((ctx.catalogue["gas_saving_share"].to_numpy() > 0)
@@ -148,16 +149,16 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
                     torch.tensor(ctx.res_electricity_kwh, dtype=DTYPE, device=dev)[None], res_gas[None],
                     equity.Prices(p["pe"][:, :, 0], p["pg"][:, :, 0]))
             ctx_t["bill_now"] = hh_bill
-            lower, unreachable = _forced_for_ceiling(scenarios, bill_seg.reshape(s_n, n, -1),
-                                                     cost_seg.reshape(s_n, n, -1),
-                                                     cap_seg.reshape(s_n, n, -1), ctx_t)
+            lower, unreachable = _forced_for_ceiling(scenarios, bill_seg.reshape(s_n, n, km),
+                                                     cost_seg.reshape(s_n, n, km),
+                                                     cap_seg.reshape(s_n, n, km), ctx_t)
             forced = lower.sum(2)  # [S, N] USD forced to meet the ceiling
-            lower = lower.reshape(s_n, -1)
+            lower = lower.reshape(s_n, n * km)
         # only items that some scenario can buy enter the solver (e.g. no weatherisation outside
         # disadvantaged districts, no empty tranches)
-        c_flat = cost_seg.reshape(s_n, -1)[:, keep]
-        problem = AllocationProblem(v_seg.reshape(s_n, -1)[:, keep], c_flat,
-                                    cap_seg.reshape(s_n, -1)[:, keep], dac_items[keep],
+        c_flat = cost_seg.reshape(s_n, n * km)[:, keep]
+        problem = AllocationProblem(v_seg.reshape(s_n, n * km)[:, keep], c_flat,
+                                    cap_seg.reshape(s_n, n * km)[:, keep], dac_items[keep],
                                     p["budget"], p["share"],
                                     None if lower is None else lower[:, keep] / c_flat)
         sol = solver.solve(problem)
@@ -182,13 +183,13 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     over_ceiling = None
     if hh_bill is not None:
         excess = _ceiling_excess(scenarios, ctx_t["income_total"], hh_bill, out_bill, unreachable)
-        viol = torch.maximum(viol, excess.amax(1))
+        viol = torch.maximum(viol, _worst(excess))
         over_ceiling = (excess > 1e-9).sum(1).cpu().numpy()
     if dev.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    status, messages, binding = _statuses(scenarios, problem, sol, spend, p, unreachable,
-                                          over_ceiling, forced)
+    status, messages, binding = statuses(ctx, scenarios, problem, sol, spend, p["budget"],
+                                         unreachable, over_ceiling, forced)
     return Result(scenarios, ctx.keys, units.cpu().numpy(), spend.cpu().numpy(),
                   out_abate.cpu().numpy(), out_bill.cpu().numpy(), objective.cpu().numpy(),
                   p["budget"].cpu().numpy(), ctx.dac, status, messages, binding,
@@ -210,78 +211,17 @@ def _ceiling_excess(scenarios, income_total, hh_bill, out_bill, unreachable) -> 
     return excess * (unreachable <= 0)
 
 
+def _worst(breach: torch.Tensor) -> torch.Tensor:
+    """Largest of each scenario's breaches [S, ...] (all >= 0) -> [S]; 0 when there are none."""
+    return torch.cat([breach.flatten(1), breach.new_zeros(breach.shape[0], 1)], 1).amax(1)
+
+
 def _violations(units, cap, spend, budget, share, dac):
     """Largest relative breach per scenario [S] of budget, caps, non-negativity, Justice40."""
     total = spend.sum((1, 2))
     v_budget = (total - budget).clamp(min=0) / budget.clamp(min=1.0)
-    v_cap = ((units - cap).clamp(min=0) / cap.clamp(min=1.0)).amax((1, 2))
-    v_neg = (-units).clamp(min=0).amax((1, 2))
+    v_cap = _worst((units - cap).clamp(min=0) / cap.clamp(min=1.0))
+    v_neg = _worst((-units).clamp(min=0))
     dac_spend = (spend * dac[None, :, None]).sum((1, 2))
     v_j40 = (share * total - dac_spend).clamp(min=0) / total.clamp(min=1.0)
     return torch.stack([v_budget, v_cap, v_neg, v_j40]).amax(0)
-
-
-def _money(x: float) -> str:
-    return f"{x / 1e6:,.1f} M USD"
-
-
-def _statuses(scenarios, problem: AllocationProblem, sol: AllocationSolution, spend, p,
-              unreachable, over_ceiling=None, forced=None):
-    """Per scenario: status, the message that explains it, and the binding constraints."""
-    status, messages, binding = [], [], []
-    total = spend.sum((1, 2)).cpu().numpy()
-    budget = p["budget"].cpu().numpy()
-    dcap, ocap = (c.cpu().numpy() for c in problem.capacity_usd())
-    j40 = sol.j40_binding.cpu().numpy()
-    for s, sc in enumerate(scenarios):
-        b, msg, st = [], "", "optimal"
-        if total[s] >= budget[s] * (1 - 1e-9) and budget[s] > 0:
-            b.append("budget")
-        if j40[s]:
-            b.append("justice40")
-            if total[s] < budget[s] * (1 - 1e-6):
-                msg = (f"Justice40 binds: the disadvantaged districts can absorb {_money(dcap[s])} of "
-                       f"measures, so a {sc.justice40_share:.0%} share allows {_money(total[s])} of the "
-                       f"{_money(budget[s])} budget.")
-        if sol.infeasible[s] or (j40[s] and total[s] <= 0 and sc.justice40_share > 0):
-            st = "infeasible"
-            best = dcap[s] / max(min(budget[s], dcap[s] + ocap[s]), 1e-9)
-            msg = (f"Infeasible: the Justice40 share of {sc.justice40_share:.0%} cannot be reached: "
-                   f"disadvantaged districts can absorb {_money(dcap[s])}; best achievable share "
-                   f"{min(best, 1.0):.0%}. Lower the share or widen the caps.")
-        if unreachable is not None and sc.burden_ceiling and float(unreachable[s].max()) > 0:
-            st = "infeasible"
-            n_bad = int((unreachable[s] > 0).sum())
-            msg = (f"Infeasible: the burden ceiling of {sc.burden_ceiling:.1%} binds and cannot be met "
-                   f"in {n_bad} district(s) even with every measure at its cap. "
-                   "Raise the ceiling.")
-            b.append("burden_ceiling")
-        elif unreachable is not None and sc.burden_ceiling and total[s] > budget[s] * (1 + 1e-9):
-            st = "infeasible"
-            msg = (f"Infeasible: meeting the burden ceiling of {sc.burden_ceiling:.1%} costs "
-                   f"{_money(total[s])}, more than the {_money(budget[s])} budget. Raise the budget "
-                   "or the ceiling.")
-            b.append("burden_ceiling")
-        elif forced is not None and sc.burden_ceiling and float(forced[s].sum()) > 0:
-            n_forced = int((forced[s] > 0).sum())
-            note = (f"The burden ceiling of {sc.burden_ceiling:.1%} binds: "
-                    f"{_money(float(forced[s].sum()))} of bill-saving measures go first to bring "
-                    f"{n_forced} district(s) under it; the rest of the budget follows the objective.")
-            msg = f"{msg} {note}" if msg else note
-            b.append("burden_ceiling")
-        if st != "infeasible" and over_ceiling is not None and over_ceiling[s] > 0:
-            st = "ceiling exceeded"
-            msg = (f"The burden ceiling of {sc.burden_ceiling:.1%} is exceeded in {int(over_ceiling[s])} "
-                   "district(s): the plan's heat pumps raise their bills after the bill-saving "
-                   "measures were placed (the ceiling method is approximate). Lower the heat-pump "
-                   "share or raise the ceiling.")
-            if "burden_ceiling" not in b:
-                b.append("burden_ceiling")
-        if st == "optimal" and approximation(sc) is not None:
-            st = "feasible"  # every constraint met; the method is approximate (see module doc)
-        if sol.status[s] not in ("optimal", "infeasible"):
-            st, msg = "solver failed", f"The solver gave no plan: {sol.status[s]}"
-        status.append(st)
-        messages.append(msg)
-        binding.append(b)
-    return status, messages, binding

@@ -26,7 +26,7 @@ DTYPE = torch.float64
 OBJECTIVE_CODES = {"min_emissions": 0, "min_cost": 1, "min_burden": 2}
 OBJECTIVE_UNITS = {"min_emissions": "t CO2/yr (equity-weighted)",
                    "min_cost": "USD/yr net benefit (equity-weighted)",
-                   "min_burden": "mean household burden reduction (share, equity-weighted)"}
+                   "min_burden": "mean household burden reduction (share of income, household-weighted; equity-weighted)"}
 
 
 @lru_cache(maxsize=64)
@@ -120,9 +120,10 @@ def scenario_vectors(scenarios: list[Scenario], ctx: CityContext, dev: torch.dev
 def unit_effects(de, dg, p: dict, ctx_t: dict):
     """Per unit [S, N, K]: abatement (t/yr), bill saving (USD/yr), objective value."""
     abate = -(de * p["grid"] + dg * carbon.gas_factor_kg_per_kwh()) / carbon.KG_PER_T
-    bill = -(de * p["pe"] + dg * p["pg"])
+    bill = -equity.energy_bill_usd(de, dg, equity.Prices(p["pe"], p["pg"]))  # saving > 0
     weight = 1 + p["w"] * ctx_t["dac"][None, :, None]
     net = bill + p["cp"] * abate - p["cost"] / p["life"]
-    burden = bill / ctx_t["income"][None, :, None] / ctx_t["households_total"]
+    burden = equity.mean_household_burden_change(bill, ctx_t["income"][None, :, None],
+                                                 ctx_t["households_total"])
     value = torch.where(p["obj"] == 0, abate, torch.where(p["obj"] == 1, net, burden)) * weight
     return abate, bill, value

@@ -6,7 +6,6 @@ this module only caches it per upload and turns errors into messages.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -45,7 +44,7 @@ def upload(file) -> Upload | None:
     if file is None:
         return None
     data = file.getvalue()
-    return Upload(file.name, data, hashlib.sha1(data).hexdigest()[:16])
+    return Upload(file.name, data, state.content_digest(data))
 
 
 def guarded(fn: Callable, *args):

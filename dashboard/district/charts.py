@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import ACCENT, MUTED
+from dashboard.palette import ACCENT, MUTED
 
 
 def percentile_bars(profile: pd.DataFrame, district_name: str) -> go.Figure:

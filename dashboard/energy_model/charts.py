@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import ACCENT, MUTED
+from dashboard.palette import ACCENT, MUTED
 
 PERCENT = 100  # shares are drawn as percent
 
@@ -36,10 +36,13 @@ def predicted_vs_observed(observed: np.ndarray, predicted: np.ndarray, lower: np
 
 
 def degree_day_split(monthly: pd.DataFrame, label: str) -> go.Figure:
-    """City monthly energy split into base, heating and cooling, with the observed total."""
+    """City monthly energy split into its fitted terms (base, heating and, for electricity,
+    cooling), with the observed total."""
     fig = go.Figure()
     for col, name, color in (("base_kwh", "base", "#8d99ae"), ("heating_kwh", "heating", ACCENT),
                              ("cooling_kwh", "cooling", MUTED)):
+        if col not in monthly:  # a term the fuel has none of (gas does not cool)
+            continue
         fig.add_trace(go.Bar(x=monthly["month"], y=monthly[col], name=name, marker_color=color,
                              hovertemplate=f"month %{{x}}: %{{y:,.0f}} kWh ({name})<extra></extra>"))
     fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["observed_kwh"], name="observed",

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import ACCENT, MUTED
+from dashboard.palette import ACCENT, MUTED
 
 PCT = 100.0
 LIGHT = "rgba(49,104,142,0.25)"

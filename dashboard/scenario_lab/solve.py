@@ -7,14 +7,14 @@ dashboard/sidebar.py, which every page runs.
 from __future__ import annotations
 
 import json
+import math
 
 import streamlit as st
 import torch
 
-from core.plan import lab, optimizer, problem, results, scenario
+from core.plan import lab, optimizer, problem, results, scenario, status
 from core.plan.scenario import Scenario
 from dashboard import keys, state
-from dashboard.sidebar import current_scenario  # noqa: F401  (the page's entry)
 
 HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
 # one intra-op thread per solve: the server runs many sessions at once, and two threads per
@@ -84,16 +84,37 @@ MAP_LAYERS = {"spend_usd": ("Spending", "USD"),
 
 
 def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
+    """One metric card per KPI; a figure the city's data cannot give shows as "n/a"."""
     for column, k in zip(st.columns(len(kpis)), kpis, strict=True):
-        digits = 1 if abs(k.value) < 100 else 0
-        delta = None if k.delta is None else f"{k.delta:+,.{2 if abs(k.delta) < 10 else 0}f} {k.unit}"
-        column.metric(f"{k.label} ({k.unit})", f"{k.value:,.{digits}f}", delta, help=k.help,
-                      delta_color="inverse" if k.lower_is_better else "normal", border=True)
+        known = math.isfinite(k.value)
+        digits = 1 if known and abs(k.value) < 100 else 0
+        delta = None if k.delta is None or not math.isfinite(k.delta) else \
+            f"{k.delta:+,.{2 if abs(k.delta) < 10 else 0}f} {k.unit}"
+        column.metric(f"{k.label} ({k.unit})", f"{k.value:,.{digits}f}" if known else "n/a", delta,
+                      help=k.help, delta_color="inverse" if k.lower_is_better else "normal",
+                      border=True)
+
+
+def status_message(totals: dict) -> None:
+    """The plan's message: an error when no plan meets the constraints, a warning when there
+    is nothing to decide (core.plan.status.EMPTY) or the ceiling is exceeded, else a note."""
+    if not totals["message"]:
+        return
+    if totals["status"] in ("infeasible", "solver failed"):
+        st.error(totals["message"])
+    elif totals["status"] in (*status.EMPTY, "ceiling exceeded"):
+        st.warning(totals["message"])
+    else:
+        st.info(totals["message"])
+
+
+#: badge colour per status: green exact, amber approximate, grey nothing to decide, else red
+BADGE_COLOURS = {"optimal": "#2b8a3e", "feasible": "#e67700",
+                 **dict.fromkeys(status.EMPTY, "#868e96")}
 
 
 def badge(totals: dict, check: dict | None) -> None:
     """Device, status, time, iterations, violation and (when computed) the gap to HiGHS."""
-    color = {"optimal": "green", "feasible": "orange"}.get(totals["status"], "red")
     parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
              f"{totals['iterations']} iteration(s)",
              f"max violation {totals['max_constraint_violation_rel']:.0e}",
@@ -103,6 +124,6 @@ def badge(totals: dict, check: dict | None) -> None:
         parts.append(f"gap to HiGHS{step} {check['gap_rel']:.1e}" if check["status"] == "optimal"
                      else f"HiGHS: {check['status']}")
     st.html(f'<div data-testid="gp-solver-badge" style="font-size:0.9rem">'
-            f'<span style="background:{"#2b8a3e" if color == "green" else "#c92a2a"};color:white;'
+            f'<span style="background:{BADGE_COLOURS.get(totals["status"], "#c92a2a")};color:white;'
             f'padding:2px 8px;border-radius:8px">{totals["status"]}</span> '
             f'{" · ".join(parts)}</div>')

@@ -23,6 +23,8 @@ import geopandas as gpd
 import libpysal
 import shapely
 
+from core.constants import WGS84
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(libpysal.__file__).parent / "examples" / "chicago" / "Chicago77.shp"
 OUTPUT = ROOT / "data" / "chicago" / "districts.geojson"
@@ -67,7 +69,7 @@ def build(source: Path = SOURCE, tolerance: float = TOLERANCE_FT) -> gpd.GeoData
         crs=SOURCE_CRS,
     )
     out = out.assign(_n=ids).sort_values("_n").drop(columns="_n").reset_index(drop=True)
-    out = out.to_crs("EPSG:4326")
+    out = out.to_crs(WGS84)
     out["geometry"] = shapely.set_precision(out.geometry.values, 10.0**-DECIMALS)
     # Rounding can in rare cases leave a degenerate ring; repair it if so.
     out["geometry"] = out.geometry.make_valid()

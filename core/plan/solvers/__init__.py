@@ -95,6 +95,7 @@ class AllocationSolution:
     j40_binding: torch.Tensor  # [S] bool: the Justice40 row limits the plan
     budget_dual: torch.Tensor  # [S] objective units per extra USD of budget (0 when slack)
     objective: torch.Tensor  # [S] objective units of the plan returned
+    seconds: float = 0.0  # time in the solver's own work (HiGHS: its linprog calls), s
 
     @property
     def infeasible(self) -> list[bool]:

@@ -14,6 +14,8 @@ binds), and its plan is the forced spending alone.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -28,7 +30,8 @@ _MARGINAL_REL = 1e-9
 
 
 def _solve_row(value, cost, cap, dac, budget: float, share: float, lo) -> tuple:
-    """One scenario (1-D numpy arrays over items): (status, x, objective, j40 binding, dual).
+    """One scenario (1-D numpy arrays over items): (status, x, objective, j40 binding, dual,
+    seconds in linprog).
 
     Items without room (cap <= lo) are constants, not columns: a column fixed at its bound
     would leave the rows' marginals undetermined."""
@@ -38,15 +41,17 @@ def _solve_row(value, cost, cap, dac, budget: float, share: float, lo) -> tuple:
     forced = float(cost @ lo)
     if not free.any():  # nothing to choose: the forced plan meets Justice40 or nothing does
         met = float(row_j40 @ lo) <= _SLACK_REL * max(forced, 1.0)
-        return "optimal" if met else "infeasible", lo, float(value @ lo), not met, 0.0
+        return "optimal" if met else "infeasible", lo, float(value @ lo), not met, 0.0, 0.0
+    t0 = time.perf_counter()
     res = linprog(-value[free], A_ub=sp.csr_matrix(np.vstack([cost[free], row_j40[free]])),
                   b_ub=np.array([max(budget, forced) - cost[~free] @ lo[~free],
                                  -(row_j40[~free] @ lo[~free])]),
                   bounds=np.column_stack([lo[free], hi[free]]), method="highs")
+    seconds = time.perf_counter() - t0
     if res.status == 2:  # the forced spending alone breaks Justice40
-        return "infeasible", lo, float(value @ lo), True, 0.0
+        return "infeasible", lo, float(value @ lo), True, 0.0, seconds
     if res.status != 0:
-        return res.message, np.full_like(cap, np.nan), float("nan"), False, float("nan")
+        return res.message, np.full_like(cap, np.nan), float("nan"), False, float("nan"), seconds
     x = lo.copy()
     x[free] = res.x
     rho_scale = max(float(np.abs(value / cost).max(initial=0.0)), 1e-300)
@@ -54,7 +59,7 @@ def _solve_row(value, cost, cap, dac, budget: float, share: float, lo) -> tuple:
     binds = (res.ineqlin.residual[1] <= _SLACK_REL * max(budget, 1.0)
              and marginal[1] > _MARGINAL_REL * rho_scale)
     dual = float(marginal[0]) if budget >= forced else 0.0  # past the budget, more buys nothing
-    return "optimal", x, float(value @ x), bool(binds), dual
+    return "optimal", x, float(value @ x), bool(binds), dual, seconds
 
 
 def solve(problem: AllocationProblem) -> AllocationSolution:
@@ -65,10 +70,10 @@ def solve(problem: AllocationProblem) -> AllocationSolution:
     budget, share = problem.budget.cpu().numpy(), problem.share.cpu().numpy()
     rows = [_solve_row(value[s], cost[s], cap[s], dac[s], float(budget[s]), float(share[s]),
                        lower[s]) for s in range(value.shape[0])]
-    status, x, objective, binds, dual = zip(*rows, strict=True)
+    status, x, objective, binds, dual, seconds = zip(*rows, strict=True)
 
     def back(a, dtype=problem.value.dtype):
         return torch.as_tensor(np.asarray(a), dtype=dtype, device=problem.value.device)
     spend = back(np.reshape(x, value.shape)) * problem.cost
     return AllocationSolution(spend, tuple(status), back(binds, torch.bool), back(dual),
-                              back(objective))
+                              back(objective), float(sum(seconds)))

@@ -23,12 +23,21 @@ rounding (checked against HiGHS in the tests).
 
 from __future__ import annotations
 
+import time
+
 import torch
 
 from core.plan.solvers import AllocationProblem, AllocationSolution
 
 NEG_INF = float("-inf")
 _TINY_SHARE = 1e-12
+
+
+def _row_min(x: torch.Tensor) -> torch.Tensor:
+    """Smallest entry of each row of ``x`` [S, J] -> [S]; +inf for rows without entries (J = 0)."""
+    if x.shape[1] == 0:
+        return torch.full(x.shape[:1], float("inf"), dtype=x.dtype, device=x.device)
+    return x.amin(1)
 
 
 def _prefix_fill(sorted_cap: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
@@ -92,7 +101,9 @@ def _on_line(rho, r, u, room, dac, b, share, fd, fn):
 
 def solve(problem: AllocationProblem) -> AllocationSolution:
     """Solve the S instances of ``problem`` at once. Items with rho <= 0 are never bought
-    beyond their forced minimum."""
+    beyond their forced minimum. An instance without items (J = 0) has one plan, spending
+    nothing, which meets Justice40 (0 >= share x 0)."""
+    t0 = time.perf_counter()
     rho, lower = problem.rho, problem.lower_usd
     budget, share = problem.budget, problem.share
     dac = problem.dac_items
@@ -125,10 +136,13 @@ def solve(problem: AllocationProblem) -> AllocationSolution:
     budget_binds = (spend.sum(1) >= budget * (1 - 1e-9)) & (budget > 0)
     chosen = y > 0
     marg = torch.where(chosen, rho, torch.full_like(rho, float("inf")))
-    marg_d = torch.where(chosen & dac, rho, float("inf")).amin(1)
-    marg_n = torch.where(chosen & ~dac, rho, float("inf")).amin(1)
+    marg_d = _row_min(torch.where(chosen & dac, rho, float("inf")))
+    marg_n = _row_min(torch.where(chosen & ~dac, rho, float("inf")))
     line_dual = share * marg_d + (1 - share) * torch.where(torch.isfinite(marg_n), marg_n, 0.0)
-    dual = torch.where(breaks, line_dual, marg.amin(1))
+    dual = torch.where(breaks, line_dual, _row_min(marg))
     dual = torch.where(budget_binds & torch.isfinite(dual), dual, torch.zeros_like(dual))
     status = tuple("infeasible" if bad else "optimal" for bad in infeasible.tolist())
-    return AllocationSolution(spend, status, breaks, dual, problem.objective(spend))
+    if spend.is_cuda:
+        torch.cuda.synchronize()
+    return AllocationSolution(spend, status, breaks, dual, problem.objective(spend),
+                              time.perf_counter() - t0)

@@ -1,14 +1,13 @@
-"""Open the app headless in Streamlit's AppTest, on any page (helper for the page tests)."""
+"""Open the app headless in Streamlit's AppTest, on any page (for the page tests and benchmarks/rerun.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
+from core import paths
 from dashboard import keys
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(paths.ROOT / "dashboard" / "app.py")
 TIMEOUT_S = 120  # per run; the first run of a page builds its caches
 
 
