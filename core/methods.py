@@ -11,6 +11,7 @@ from core import paths
 #: (title, module) in the order a reader meets the numbers
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Data quality and its score", "core.intake.quality"),
+    ("Estimated columns", "core.intake.estimates"),
     ("Carbon", "core.assess.carbon"),
     ("Energy cost, burden and disadvantaged districts", "core.assess.equity"),
     ("Inequality and spatial statistics", "core.assess.inequality"),

@@ -1,4 +1,5 @@
-"""Reusable UI pieces: the data notice, KPI cards, the district map and its legend."""
+"""Reusable UI pieces: the data notice, estimate captions, KPI cards, the district map and
+its legend, exports."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import streamlit as st
 
 from core.assess import equity, maps
 from core.assess.indicators import Indicator, Kpi
+from core.intake import estimates
 from core.intake.city import City
 from core.settings import get_settings
 
@@ -32,8 +34,34 @@ def data_notice(city: City) -> None:
     if city.illustrative:
         st.warning(ILLUSTRATIVE_NOTICE)
     st.caption(f"City: {city.name} · {city.n} districts · source: {city.source}")
+    if city.estimates:
+        st.caption(f"Estimated, not in the city's data: {', '.join(city.estimates)} (figures "
+                   "and sources beside the numbers they feed, and on *Methods & sources*).")
     if note := equity.burden_basis_note(city.districts):
         st.caption(f"Note: {note}.")
+
+
+def estimate_captions(city: City, keys: tuple[str, ...] | None = None) -> None:
+    """A caption per estimate among ``keys`` (all when None): how it was made, with the
+    figures and their sources."""
+    for text in estimates.captions(city.estimates, keys):
+        st.caption(text + ".")
+
+
+def _columns_used(ind: Indicator, city: City) -> set[str]:
+    """The columns an indicator reads for this city (its income basis' when it has one)."""
+    alternative = next((alt for alt in ind.requires_any if all(city.has(c) for c in alt)), ())
+    return {*ind.requires, *alternative}
+
+
+def indicator_estimate_captions(city: City, indicator_list: list[Indicator]) -> None:
+    """A caption per estimate that feeds one of the indicators, naming them."""
+    for key, e in city.estimates.items():
+        fed = [ind.label for ind in indicator_list
+               if key in _columns_used(ind, city)
+               or (key == estimates.INCOME and set(e.inputs) <= _columns_used(ind, city))]
+        if fed:
+            st.caption(f"{e.caption()}; feeds {', '.join(fed)}.")
 
 
 def kpi_cards(kpis: list[Kpi]) -> None:
@@ -173,13 +201,21 @@ def geojson_bytes(collection: dict) -> bytes:
 
 
 def geojson_file(districts: gpd.GeoDataFrame, properties: pd.DataFrame,
-                 lineage: tuple[str, ...] | None = None) -> Callable[[], bytes]:
-    """A download button's GeoJSON, built only when the user clicks (never on a rerun)."""
-    return partial(_geojson_file, districts, properties, lineage)
+                 lineage: tuple[str, ...] | None = None,
+                 estimated: dict[str, estimates.Estimate] | None = None) -> Callable[[], bytes]:
+    """A download button's GeoJSON, built only when the user clicks (never on a rerun).
+
+    The city's lineage and its estimates (``City.estimates``: formula, figures, sources)
+    go into the collection's top-level ``properties``."""
+    return partial(_geojson_file, districts, properties, lineage, estimated)
 
 
-def _geojson_file(districts, properties, lineage) -> bytes:
-    return geojson_bytes(maps.feature_collection(districts, properties, lineage))
+def _geojson_file(districts, properties, lineage, estimated) -> bytes:
+    collection = maps.feature_collection(districts, properties, lineage)
+    if estimated:
+        collection.setdefault("properties", {})["estimates"] = {
+            k: e.to_dict() for k, e in estimated.items()}
+    return geojson_bytes(collection)
 
 
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:

@@ -37,6 +37,7 @@ DATA_MAP = "data_map"
 DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
 DATA_CITY_NAME = "data_city_name"
 DATA_DEGREE_DAYS = "data_degree_days"  # optional monthly degree-day table
+DATA_ESTIMATE = "data_estimate"  # + "_" + figure name: a figure used to estimate a column
 
 # widgets: Scenario lab sidebar (entry point; bound to query parameters)
 LAB_BUDGET = "budget"

@@ -130,6 +130,12 @@ def select_district(district_id: str, reset_profile_widget: bool = False) -> Non
         st.session_state.pop(keys.PROFILE_DISTRICT, None)
 
 
+def widget_value(key: str):
+    """The value widget ``key`` had when this run started (None before it is first drawn):
+    for a page that must know it above the widget itself."""
+    return st.session_state.get(key)
+
+
 def push_notice(message: str) -> None:
     """A message for the Data page to show once, on its next run."""
     st.session_state[keys.DATA_NOTICE] = message

@@ -113,14 +113,21 @@ cleaning = staging.Cleaning(
                                      key=keys.DATA_IGNORE_ZEROS),
     exclude_ids=staging.parse_ids(c3.text_input("Exclude districts (ids, comma-separated)",
                                                key=keys.DATA_EXCLUDE)))
+estimate_box = st.container()  # filled once the check says which columns are estimated
+figures, figure_error = upload.figures()
 
 st.header("4. Quality report")
-checked_key = state.cache_key(files_key, chosen, cleaning)  # what the city is made from
-result, error = upload.validate(gdf, tbl, chosen, cleaning, checked_key)
+checked_key = state.cache_key(files_key, chosen, cleaning, figures)  # what the city is made from
+result, error = upload.validate(gdf, tbl, chosen, cleaning, figures, checked_key)
 if error:
     st.error(error)
     st.stop()
 report = result.report
+with estimate_box:
+    if figure_error:
+        st.error(f"Estimates: {figure_error}. The city is checked with the reference figures "
+                 "until this is fixed.")
+    upload.figure_inputs(report.estimates)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Districts (count)", f"{report.n_districts:,}", border=True)
 m2.metric("Quality score (points of 100)", f"{report.score:.1f}", border=True,
@@ -162,8 +169,9 @@ d2.download_button("Download the report (JSON)", report.to_json().encode(),
 
 st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
-st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not report.usable,
+usable = report.usable and not figure_error
+st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not usable,
           on_click=guard.callback(upload.use_city),
           args=(result.city, name, checked_key,
                 degree_days, dd_up if degree_days is not None else None),
-          help=None if report.usable else "Fix the blocking problems first")
+          help=None if usable else "Fix the blocking problems (and the figures) first")

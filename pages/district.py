@@ -28,6 +28,7 @@ with left:
         "Percentile": st.column_config.ProgressColumn("Percentile (%)", format="%.0f",
                                                       min_value=0, max_value=100),
     })
+    components.indicator_estimate_captions(city, indicators.in_table(table))
 with right:
     st.caption("Click another district on the map to select it.")
     fill = components.highlight_fill(table["district_id"], district_id)

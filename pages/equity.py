@@ -5,6 +5,7 @@ import math
 import streamlit as st
 
 from core.assess import equity, indicators, inequality, maps
+from core.intake import estimates
 from dashboard import components, keys, state
 from dashboard.equity import charts, clusters
 
@@ -22,6 +23,8 @@ why = inequality.equity_unavailable(city.districts)
 if why:
     st.info(f"Equity indicators are unavailable: {why}. Map those columns on upload.")
     st.stop()
+basis = equity.income_basis(city.districts)
+components.estimate_captions(city, ("households", estimates.INCOME))
 
 left, right = st.columns(2)
 bp = left.slider("Burden threshold (percentile of districts)", 50.0, 99.0,
@@ -50,7 +53,9 @@ table = state.indicator_table()
 burden_ind = indicators.INDICATORS["energy_burden"]
 burden_map, dac_map = st.columns(2)
 with burden_map:
-    st.markdown("**Energy burden** (household energy bill / median household income)")
+    st.markdown("**Energy burden** (household energy bill / median household income)"
+                if basis is equity.HOUSEHOLD_BASIS else
+                "**Energy burden** (energy cost per resident / per-capita income)")
     view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1)
     st.pydeck_chart(components.district_deck(
         city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income"),
@@ -66,14 +71,14 @@ with dac_map:
                     height=560, key="equity_dac_map")
     components.legend(legend_rows, "Status")
 
-group_help = ("all households' energy bills / all households' income, with a district's income "
-              "estimated as households x median household income (DOE mean group burden)")
+group_help = ("all households' energy bills / their aggregate income, with a district's "
+              f"income taken as {basis.formula} (DOE mean group burden)")
 city_col, low_col = st.columns(2)
 city_col.metric("Energy burden, whole city (% of income)", percent(report.mean_burden),
                 border=True, help=group_help)
 low_col.metric("Energy burden, lowest-income fifth of districts (% of income)",
                percent(report.lowest_quintile_burden), border=True,
-               help=f"{group_help}; districts ranked by median household income")
+               help=f"{group_help}; districts ranked by {basis.ranked_by}")
 
 lorenz_col, quintile_col = st.columns(2)
 lorenz_col.plotly_chart(charts.lorenz_curve(report.lorenz, report.gini))

@@ -24,7 +24,7 @@ else:
 st.header("Indicators")
 st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.unit,
                             "definition": i.description or "as observed",
-                            "needs": ", ".join(i.requires)} for i in indicators.INDICATORS.values()]),
+                            "needs": i.needs} for i in indicators.INDICATORS.values()]),
              hide_index=True)
 
 st.header("How the numbers are made")

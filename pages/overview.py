@@ -44,6 +44,7 @@ if picked:
 st.subheader("All districts")
 st.caption("Click a column header to sort.")
 st.dataframe(table, hide_index=True, column_config=components.column_config(list(available.values())))
+components.indicator_estimate_captions(city, list(available.values()))
 
 csv_col, geo_col = st.columns(2)
 # files are built when a button is clicked, not on every rerun
@@ -51,5 +52,6 @@ csv_col.download_button("Download table (CSV)", partial(table.to_csv, index=Fals
                         file_name="greenprint_indicators.csv", mime="text/csv")
 shown = view.properties.assign(indicator=ind.label, unit=ind.unit)
 geo_col.download_button("Download map (GeoJSON)",
-                        components.geojson_file(city.districts, shown, city.lineage),
+                        components.geojson_file(city.districts, shown, city.lineage,
+                                                city.estimates),
                         file_name=f"greenprint_{key}.geojson", mime="application/geo+json")

@@ -72,7 +72,8 @@ csv_col, geo_col, json_col = st.columns(3)
 csv_col.download_button("Results (CSV)", partial(table.to_csv, index=False),
                         file_name=f"greenprint_plan_{sc.id}.csv", mime="text/csv")
 geo_col.download_button("Results (GeoJSON)",
-                        components.geojson_file(city.districts, table, city.lineage),
+                        components.geojson_file(city.districts, table, city.lineage,
+                                                city.estimates),
                         file_name=f"greenprint_plan_{sc.id}.geojson", mime="application/geo+json")
 json_col.download_button("Scenario (JSON)", sc.to_json().encode(),
                          file_name=f"scenario_{sc.id}.json", mime="application/json")

@@ -124,6 +124,22 @@ def test_default_city_has_77_districts_with_every_canonical_column():
     assert isinstance(city.districts, gpd.GeoDataFrame)
 
 
+def test_default_city_estimates_nothing_and_a_figure_changes_none_of_its_values():
+    city = default_city()
+    assert city.estimates == {} and not any(": estimated as " in s for s in city.lineage)
+    other = default_city(figures={"persons_per_household": 1.5, "roof_usable_share": 0.5})
+    assert other.estimates == {} and other.lineage == city.lineage
+    pd.testing.assert_frame_equal(pd.DataFrame(other.districts.drop(columns="geometry")),
+                                  pd.DataFrame(city.districts.drop(columns="geometry")))
+
+
+def test_an_estimate_leaves_districts_without_its_input_empty(grid4, attrs4):
+    gaps = attrs4.assign(floor_area_m2=[1.0, np.nan, 3.0, 4.0], stories_mean=[1.0, 1.0, np.nan, 2.0])
+    city = load_city(grid4, gaps)
+    assert city.districts["roof_area_m2"].isna().tolist() == [False, True, True, False]
+    assert city.estimates["roof_area_m2"].districts == 2
+
+
 def test_text_in_a_converted_column_is_reported_not_dropped(grid4, attrs4):
     bad = attrs4.astype({"gas_kwh": object})
     bad.loc[1, "gas_kwh"] = "n/a"

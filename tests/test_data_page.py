@@ -213,3 +213,64 @@ def test_a_bad_degree_day_table_warns_and_blocks_nothing(data, message):
     city = at.session_state[keys.CITY]
     assert city.n == 77 and city.degree_days is None
     assert not any(s.startswith("degree days:") for s in city.lineage)
+
+
+def estimated_upload(tmp_path) -> AppTest:
+    """The 4-square grid with population and per-capita income, no households, housing units,
+    median household income or roof area."""
+    from tests.conftest import square_grid
+
+    grid = square_grid(2)
+    grid.to_file(tmp_path / "grid.geojson", driver="GeoJSON")
+    table = (b"district_id,population,per_capita_income,electricity_kwh,gas_kwh\n"
+             b"1,1000,40000,2e6,4e6\n2,2000,30000,3e6,5e6\n3,3000,20000,4e6,6e6\n"
+             b"4,4000,12000,5e6,8e6\n")
+    return upload(open_app(nav.DATA), ("grid.geojson", (tmp_path / "grid.geojson").read_bytes()),
+                  ("a.csv", table))
+
+
+def lineage_of(at: AppTest) -> list[str]:
+    return list([df.value for df in at.dataframe
+                 if list(df.value.columns) == ["change"]][0]["change"])
+
+
+def test_estimated_columns_have_a_figure_to_change_and_a_bad_one_is_a_message(tmp_path):
+    at = estimated_upload(tmp_path)
+    captions = [c.value for c in at.caption]
+    assert ("households: estimated, 2.58 persons per household, source: US Census Bureau, "
+            "2010 Census Summary File 1, Chicago city, Illinois.") in captions
+    assert "aggregate_income: estimated as population x per_capita_income." in captions
+    pph = at.number_input(key=upload_keys("persons_per_household"))
+    assert pph.value == 2.58
+    assert {n.key for n in at.number_input} == {upload_keys(n) for n in (
+        "persons_per_household", "occupancy_rate", "building_coverage_share",
+        "roof_usable_share")}
+    problems = [df.value for df in at.dataframe if "severity" in df.value.columns][0]
+    assert set(problems["severity"]) == {"note"} and set(problems["check"]) == {"estimated"}
+    pph.set_value(2.0).run()
+    assert not at.exception and not at.error
+    assert any(s.startswith("households: estimated as population / persons_per_household, "
+                            "persons_per_household = 2 persons/household (set by the user")
+               for s in lineage_of(at))
+    at.number_input(key=upload_keys("occupancy_rate")).set_value(-0.5).run()
+    assert not at.exception
+    assert any("Estimates: the estimate figure occupancy_rate must be a share above 0 and at "
+               "most 1, got -0.5" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.button(key=keys.DATA_USE).disabled
+    at.number_input(key=upload_keys("occupancy_rate")).set_value(0.9).run()
+    assert not at.error and not at.button(key=keys.DATA_USE).disabled
+    at.button(key=keys.DATA_USE).click().run()
+    city = at.session_state[keys.CITY]
+    assert city.districts["households"].tolist() == [500.0, 1000.0, 1500.0, 2000.0]
+    assert city.districts["housing_units"].tolist() == pytest.approx(
+        [500 / 0.9, 1000 / 0.9, 1500 / 0.9, 2000 / 0.9])
+    at.switch_page(nav.EQUITY).run()
+    assert not at.exception and not at.info
+    assert "households: estimated, 2 persons per household (set by the user)." in [
+        c.value for c in at.caption]
+
+
+def upload_keys(name: str) -> str:
+    from dashboard.data import upload as data_upload
+
+    return data_upload.figure_key(name)

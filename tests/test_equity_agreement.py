@@ -65,3 +65,23 @@ def test_the_lab_after_figures_use_the_same_formula(default):
     q = results.burden_by_quintile(ctx, res)
     assert lab.mean_burden(ctx, sc, savings) < lab.mean_burden(ctx, sc)
     assert (q["burden_after"] <= q["burden_before"]).all()
+
+
+def test_a_per_capita_income_city_agrees_and_has_disadvantaged_districts(grid4, attrs4):
+    """No median household income, but per-capita income: both sides use the per-capita basis
+    (bills / (population x per-capita income)) and the optimizer's disadvantaged rule works."""
+    from core.intake.city import load_city
+
+    a = attrs4.drop(columns=["households"]).assign(
+        per_capita_income=[40_000, 25_000, 12_000, 9_000], poverty_rate=[0.05, 0.1, 0.3, 0.4],
+        housing_units=[450, 850, 1300, 1700], roof_area_m2=[5e3, 6e3, 7e3, 8e3])
+    city = load_city(grid4, a, name="per capita")
+    page_mean, page_q = equity_page_figures(city)
+    lab_mean, lab_q = lab_before_figures(city)
+    assert page_mean == lab_mean and page_q == lab_q
+    d = city.districts
+    sc = Scenario()
+    bills = d["electricity_kwh"] * sc.electricity_usd_per_kwh + d["gas_kwh"] * sc.gas_usd_per_kwh
+    assert page_mean == pytest.approx(bills.sum() / (d["population"] * d["per_capita_income"]).sum(),
+                                      rel=1e-12)
+    assert problem.context(city).dac.any()

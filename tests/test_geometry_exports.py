@@ -30,7 +30,9 @@ def test_display_copy_is_lighter_keeps_shared_edges_and_leaves_the_original(grid
 
 
 def test_geojson_export_carries_the_lineage(grid4, attrs4):
-    city = load_city(grid4, attrs4.assign(district_id=["1", "2", "3", "4"]),
+    city = load_city(grid4, attrs4.assign(district_id=["1", "2", "3", "4"],  # nothing estimated
+                                          housing_units=[450, 850, 1300, 1700],
+                                          roof_area_m2=[5e3, 6e3, 7e3, 8e3]),
                      ColumnMapping(units={"gas_kwh": "MWh"}))
     fc = maps.feature_collection(city.districts, city.districts[["district_id"]], city.lineage)
     assert fc["properties"]["lineage"] == ["units: gas_kwh converted from MWh (x1000)"]

@@ -62,7 +62,8 @@ def test_charts_hold_the_numbers(ctx):
 def test_kpis_and_charts_build_on_an_empty_plan(grid4, attrs4):
     from core.intake.city import load_city
 
-    city = load_city(grid4, attrs4.drop(columns=["households"]))  # no stock, no income
+    # no stock (zeros: absent stock columns are estimated), no income
+    city = load_city(grid4, attrs4.assign(households=0, housing_units=0, roof_area_m2=0))
     ctx = problem.context(city)
     sc = Scenario(budget_usd_per_capita=300)
     res = optimizer.optimize(ctx, sc)

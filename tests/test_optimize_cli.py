@@ -87,7 +87,9 @@ def write_city(tmp_path, grid, table) -> list[str]:
 
 def test_optimize_a_small_city_without_households_exits_0_with_the_reason(tmp_path, grid4,
                                                                           attrs4):
-    city = write_city(tmp_path, grid4, attrs4.drop(columns=["households"]))
+    # zero, not absent: an absent stock column is estimated (core.intake.estimates)
+    city = write_city(tmp_path, grid4, attrs4.assign(households=0, housing_units=0,
+                                                     roof_area_m2=0))
     r = runner.invoke(app, ["optimize", *city, *J40, "--reference", "--device", "cpu", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
@@ -114,8 +116,8 @@ def test_the_default_city_without_households_and_housing_units_still_optimizes(t
     import geopandas as gpd
     import pandas as pd
 
-    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES).drop(columns=["households", "housing_units"],
-                                                      errors="ignore")
+    # zero, not absent: absent ones would be estimated (core.intake.estimates)
+    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES).assign(households=0, housing_units=0)
     city = write_city(tmp_path, gpd.read_file(paths.DEFAULT_BOUNDARIES), table)
     r = runner.invoke(app, ["optimize", *city, *BAU, "--device", "cpu", "--json"])
     assert r.exit_code == 0, r.output

@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.intake import estimates
 from core.intake.city import load_city
 from core.plan import lab, optimizer, problem, results
 from core.plan.scenario import Scenario
@@ -436,8 +437,12 @@ FULL = dict(housing_units=[450, 850, 1300, 1700], median_household_income=[90e3,
 
 
 def city_without(grid4, attrs4, *columns, **changes):
-    """city4 (see conftest) without ``columns`` and with ``changes`` to its columns."""
-    return load_city(grid4, attrs4.assign(**FULL).assign(**changes).drop(columns=list(columns)))
+    """city4 (see conftest) without ``columns`` and with ``changes`` to its columns. A column
+    Greenprint would estimate when absent (core.intake.estimates.COLUMNS) is given as zeros
+    instead, so that the city has none of it."""
+    zeros = {c: 0.0 for c in columns if c in estimates.COLUMNS}
+    table = attrs4.assign(**FULL).assign(**changes).assign(**zeros)
+    return load_city(grid4, table.drop(columns=[c for c in columns if c not in zeros]))
 
 
 def assert_empty_plan(ctx, res, status: str, *phrases: str):
@@ -517,9 +522,10 @@ def test_no_disadvantaged_district_is_named_and_justice40_infeasible(grid4, attr
                                    Scenario(budget_usd_per_capita=100, justice40_share=0.4)],
                              device="cpu", solver=solver)
     plain, j40 = res.totals(0), res.totals(1)
-    note = ("No district is disadvantaged under the CEJST-style rule (it needs an energy burden, "
-            "from households and median_household_income, and no district has both): a "
-            "Justice40 share cannot be met and the equity weight has nothing to act on.")
+    note = ("No district is disadvantaged under the CEJST-style rule (it needs an energy burden: "
+            "households and median_household_income or population and per_capita_income, "
+            "which no district has): a Justice40 share cannot be met and the equity weight has "
+            "nothing to act on.")
     assert plain["status"] == "optimal" and plain["cost_usd"] > 0 and note in plain["message"]
     assert "low-income weatherisation goes only to disadvantaged districts" in plain["message"]
     assert j40["status"] == "infeasible" and j40["cost_usd"] == 0
@@ -578,8 +584,8 @@ def test_the_burden_objective_without_income_says_what_it_needs(grid4, attrs4, s
     ctx = problem.context(city_without(grid4, attrs4, "median_household_income"))
     res = optimizer.optimize(ctx, Scenario(objective="min_burden"), device="cpu", solver=solver)
     assert_empty_plan(ctx, res, "no effect", "Nothing is spent: no measure lowers the energy "
-                      "burden: the burden objective divides bill savings by "
-                      "median_household_income, which no district has")
+                      "burden: the burden objective divides bill savings by an income "
+                      "(median_household_income or per_capita_income), which no district has")
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

@@ -76,6 +76,15 @@ def test_all_empty_column_is_reported_and_blocks_when_required(grid4, attrs4):
     assert any(p.column == "population" and "needs a value" in p.fix for p in r.blocking)
 
 
+def test_estimated_values_neither_fill_nor_add_to_the_missing_share(grid4, attrs4):
+    absent = report(grid4, attrs4.drop(columns="households"))
+    assert absent.score == 100.0 and absent.problems == [] and len(absent.notes) == 3
+    empty = report(grid4, attrs4.assign(households=np.nan))  # mapped, but empty: missing
+    n_numeric = 6  # population, households, renter_share, floor_area, electricity, gas
+    assert empty.districts["score"].tolist() == pytest.approx([100 - 40 / n_numeric] * 4)
+    assert [n.column for n in empty.notes] == ["households", "housing_units", "roof_area_m2"]
+
+
 def test_leading_zeros_are_reported_not_silently_matched(grid4, attrs4):
     zero = attrs4.assign(district_id=["01", "02", "3", "4"])
     r = report(grid4, zero)

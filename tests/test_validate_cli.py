@@ -117,3 +117,51 @@ def test_missing_crs_asks_for_an_epsg_code_and_crs_option_fixes_it(tmp_path):
     r = runner.invoke(app, ["validate", str(path), "--crs", "EPSG:3435", "--json"])
     assert r.exit_code == 0, r.output
     assert "crs: file said EPSG:4326; the given EPSG:3435 was used" in json.loads(r.stdout)["lineage"]
+
+
+def test_validate_lists_the_estimates_and_takes_figures(tmp_path, grid4, attrs4):
+    grid4.to_file(tmp_path / "d.geojson", driver="GeoJSON")
+    attrs4.drop(columns="households").assign(per_capita_income=[4e4, 3e4, 2e4, 1e4]).to_csv(
+        tmp_path / "a.csv", index=False)
+    city = ["validate", str(tmp_path / "d.geojson"), "-a", str(tmp_path / "a.csv")]
+    r = runner.invoke(app, [*city, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert list(out["estimates"]) == ["households", "housing_units", "roof_area_m2",
+                                      "aggregate_income"]
+    hh = out["estimates"]["households"]
+    assert hh["formula"] == "population / persons_per_household" and hh["districts"] == 4
+    assert hh["figures"][0] | {"source": ""} == {
+        "name": "persons_per_household", "value": 2.58, "unit": "persons/household",
+        "source": "", "reference": 2.58, "overridden": False}
+    assert [n["check"] for n in out["notes"]] == ["estimated"] * 4 and out["n_warnings"] == 0
+    assert any(s.startswith("households: estimated as population") for s in out["lineage"])
+    r = runner.invoke(app, [*city, "--estimate", "persons_per_household=2.5", "--estimate",
+                            "occupancy_rate=0.9", "--json"])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.stdout)["estimates"]["housing_units"]["figures"]
+    assert figures[0]["value"] == 0.9 and figures[0]["overridden"]
+    r = runner.invoke(app, city)
+    assert r.exit_code == 0 and "Estimated (4; change a figure with --estimate" in r.output
+    assert "  - roof_area_m2: estimated as land area x building_coverage_share" in r.output
+
+
+@pytest.mark.parametrize("option, message", [
+    ("persons_per_household=-2", "must be a number above 0 (persons/household), got -2"),
+    ("persons_per_household=0", "must be a number above 0"),
+    ("persons_per_household=many", "must be a number, got 'many'"),
+    ("occupancy_rate=2", "must be a share above 0 and at most 1, got 2"),
+    ("vacancy=0.1", "'vacancy' is not a figure used to estimate columns"),
+    ("persons_per_household", "--estimate 'persons_per_household' is not of the form KEY=VALUE"),
+])
+def test_a_bad_estimate_option_exits_2_with_the_reason(option, message):
+    for command in ("validate", "summary", "optimize"):
+        args = [command, str(paths.DEFAULT_BOUNDARIES), "-a", str(paths.DEFAULT_ATTRIBUTES),
+                "--estimate", option, "--json"]
+        if command == "optimize":
+            args += ["--scenario", str(paths.DATA_DIR / "scenarios" / "business_as_usual.json")]
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (command, r.output)
+        assert message in json.loads(r.stdout)["message"], command
+    r = runner.invoke(app, ["evaluate", "--estimate", option, "--json"])
+    assert r.exit_code == 2 and message in json.loads(r.stdout)["message"]

@@ -1,23 +1,41 @@
 """Equity: household energy cost and burden, disadvantaged districts, benefit shares.
 
 Energy bill of a district (USD/yr): residential electricity and gas x prices
-(data/energy_prices.csv). A district's energy burden is the burden of its average
-household: the household energy cost (bill / households) over the median household
-income.
+(data/energy_prices.csv).
+
+Income basis
+------------
+A district's *aggregate income* (USD/yr) is built from whichever income the city has:
+
+* household basis, when the city has ``households`` and ``median_household_income``::
+
+      aggregate income = households x median household income
+
+  (the median stands in for the mean, which districts do not report, so this
+  approximates the true aggregate);
+* per-capita basis, when it has no median household income but ``per_capita_income``::
+
+      aggregate income = population x per-capita income
+
+  (the US Census Bureau defines per-capita income as aggregate income / total
+  population, so this is the aggregate itself).
+
+A district's energy burden (share of income) is its energy cost per member over its
+income per member: household energy cost (bill / households) over median household
+income on the household basis, energy cost per resident over per-capita income on the
+per-capita basis. Both equal the district's bills over its aggregate income.
 
 A group's energy burden (the whole city, an income quintile of districts) is DOE's
 *mean group burden* (Buildings Energy Data Book, table 2.9.2 "Energy Burden
 Definitions"; DOE's LEAD tool likewise divides average energy cost by average
-income): the aggregate energy bills of the group divided by the aggregate household
-income of the group. A district's aggregate income is estimated as households x
-median household income; the median stands in for the mean, which districts do not
-report, so this approximates the true aggregate. Equivalently, the group burden is
-the mean of the district burdens weighted by each district's aggregate income.
-Districts without a known income or without households count in no group.
+income): the aggregate energy bills of the group divided by its aggregate income.
+Equivalently, the group burden is the mean of the district burdens weighted by each
+district's aggregate income. Districts without a known income or without members
+(households, or residents on the per-capita basis) count in no group.
 
-Income quintiles rank the districts with a known income and households by median
-household income and split them into five groups of (nearly) equal count, 1 = lowest
-income.
+Income quintiles rank the districts with a known income and members by income per
+member (median household income, or per-capita income) and split them into five
+groups of (nearly) equal count, 1 = lowest income.
 
 Thresholds come from data/equity_thresholds.csv.
 """
@@ -48,6 +66,55 @@ class Prices:
 
 def threshold(name: str) -> float:
     return reference_tables.value("equity_thresholds", name)
+
+
+@dataclass(frozen=True)
+class IncomeBasis:
+    """Which columns a district's aggregate income is built from (module docstring)."""
+
+    members: str  # column counting who the income belongs to: households or residents
+    income: str  # column of income per member, USD/yr
+    formula: str  # aggregate income, in words
+    ranked_by: str  # what income quintiles rank districts by
+
+    @property
+    def columns(self) -> tuple[str, str]:
+        return self.members, self.income
+
+
+HOUSEHOLD_BASIS = IncomeBasis("households", "median_household_income",
+                              "households x median household income", "median household income")
+PER_CAPITA_BASIS = IncomeBasis("population", "per_capita_income",
+                               "population x per-capita income", "per-capita income")
+#: in order of preference: the first one whose columns the city has is used
+INCOME_BASES: tuple[IncomeBasis, ...] = (HOUSEHOLD_BASIS, PER_CAPITA_BASIS)
+
+
+def _has(d: pd.DataFrame, column: str) -> bool:
+    return column in d and d[column].notna().any()
+
+
+def income_basis(d: pd.DataFrame) -> IncomeBasis | None:
+    """The income basis of a district table: the first of :data:`INCOME_BASES` whose two
+    columns hold values; None when it has neither."""
+    return next((b for b in INCOME_BASES if all(_has(d, c) for c in b.columns)), None)
+
+
+def income_unavailable(d: pd.DataFrame) -> str | None:
+    """Why a district table has no income basis (which columns would give one), or None."""
+    if income_basis(d) is not None:
+        return None
+    options = " or ".join(" and ".join(b.columns) for b in INCOME_BASES)
+    return f"an income needs {options}"
+
+
+def district_income_usd(d: pd.DataFrame) -> pd.Series:
+    """Aggregate income of each district (USD/yr) on the table's income basis; NaN where
+    unknown or not positive, and everywhere when the table has no basis."""
+    basis = income_basis(d)
+    if basis is None:
+        return pd.Series(np.nan, index=d.index)
+    return pd.Series(aggregate_income_usd(d[basis.members], d[basis.income]), index=d.index)
 
 
 def residential_energy_kwh(d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -92,17 +159,34 @@ def household_energy_cost_usd(d: pd.DataFrame, prices: Prices | None = None) -> 
 
 
 def energy_burden(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
-    """Energy burden of each district (share of income): household energy cost / median
-    household income."""
-    income = d["median_household_income"].astype(float)
-    return household_energy_cost_usd(d, prices) / income.where(income > 0)
+    """Energy burden of each district (share of income): energy cost per member / income per
+    member on the table's income basis (household energy cost / median household income, or
+    energy cost per resident / per-capita income); NaN everywhere without a basis."""
+    basis = income_basis(d)
+    if basis is None:
+        return pd.Series(np.nan, index=d.index)
+    members = d[basis.members].astype(float)
+    income = d[basis.income].astype(float)
+    return district_bills_usd(d, prices) / members.where(members > 0) / income.where(income > 0)
 
 
 def low_income_score(d: pd.DataFrame) -> pd.Series:
-    """Higher = lower income. Poverty rate when present, else minus median household income."""
-    if "poverty_rate" in d and d["poverty_rate"].notna().any():
+    """Higher = lower income. Poverty rate when present, else minus the income per member of
+    the income basis (median household income, or per-capita income)."""
+    if _has(d, "poverty_rate"):
         return d["poverty_rate"].astype(float)
-    return -d["median_household_income"].astype(float)
+    basis = income_basis(d)
+    if basis is None:
+        return pd.Series(np.nan, index=d.index)
+    return -d[basis.income].astype(float)
+
+
+def low_income_measure(d: pd.DataFrame) -> str:
+    """What :func:`low_income_score` ranks, in words."""
+    if _has(d, "poverty_rate"):
+        return "poverty rate"
+    basis = income_basis(d)
+    return f"lowness of {basis.ranked_by}" if basis else "low income (no income column)"
 
 
 def percentile_rank(values: pd.Series) -> pd.Series:
@@ -132,10 +216,11 @@ def benefit_share(benefit: np.ndarray | pd.Series, dac: np.ndarray | pd.Series) 
 QUINTILES = 5
 
 
-def aggregate_income_usd(households, income_usd) -> np.ndarray:
-    """Estimated aggregate household income of each district (USD/yr): households x median
-    household income; NaN where either is unknown or not positive (no group counts it)."""
-    hh = np.asarray(households, dtype=float)
+def aggregate_income_usd(members, income_usd) -> np.ndarray:
+    """Aggregate income of each district (USD/yr): members x income per member, i.e.
+    households x median household income, or population x per-capita income (see
+    :class:`IncomeBasis`); NaN where either is unknown or not positive (no group counts it)."""
+    hh = np.asarray(members, dtype=float)
     inc = np.asarray(income_usd, dtype=float)
     known = np.isfinite(hh) & np.isfinite(inc) & (hh > 0) & (inc > 0)
     return np.where(known, hh * inc, np.nan)
@@ -167,14 +252,15 @@ def group_burden(bills_usd, income_usd) -> float:
     return float(bills[ok].sum() / income[ok].sum()) if ok.any() else float("nan")
 
 
-def income_quintiles(households, income_usd) -> np.ndarray:
+def income_quintiles(members, income_usd) -> np.ndarray:
     """Income quintile of each district (1 = lowest income, 0 = in none).
 
-    Districts with a known median household income > 0 and households > 0 are ranked by
-    income (ties in input order) and split into five groups of (nearly) equal count; fewer
-    groups when there are fewer than five such districts.
+    Districts with a known income per member > 0 (median household income, or per-capita
+    income) and members > 0 are ranked by that income (ties in input order) and split into
+    five groups of (nearly) equal count; fewer groups when there are fewer than five such
+    districts.
     """
-    ranked = np.isfinite(aggregate_income_usd(households, income_usd))
+    ranked = np.isfinite(aggregate_income_usd(members, income_usd))
     out = np.zeros(ranked.size, dtype=int)
     n = int(ranked.sum())
     if n:
@@ -183,16 +269,18 @@ def income_quintiles(households, income_usd) -> np.ndarray:
     return out
 
 
-def burden_by_income_quintile(bills_usd, households, income_usd) -> pd.DataFrame:
+def burden_by_income_quintile(bills_usd, members, income_usd) -> pd.DataFrame:
     """Mean group burden (share of income) of each income quintile of districts.
 
     ``bills_usd``: each district's residential energy bill, all households together
-    (USD/yr); ``households``; ``income_usd``: median household income (USD/yr). One row per
-    quintile (1 = lowest income): districts, households, income range (USD/yr) and
+    (USD/yr); ``members`` and ``income_usd``: the income basis' members (households, or
+    residents) and income per member (median household income, or per-capita income;
+    USD/yr). One row per quintile (1 = lowest income): districts, members (in the column
+    ``households``; residents on the per-capita basis), income range (USD/yr) and
     ``mean_burden``.
     """
     bills = np.asarray(bills_usd, dtype=float)
-    hh = np.asarray(households, dtype=float)
+    hh = np.asarray(members, dtype=float)
     income = np.asarray(income_usd, dtype=float)
     aggregate = aggregate_income_usd(hh, income)
     quintile = income_quintiles(hh, income)
@@ -207,7 +295,7 @@ def burden_by_income_quintile(bills_usd, households, income_usd) -> pd.DataFrame
                                        "income_max_usd", "mean_burden"])
 
 
-def city_mean_burden(bills_usd, households, income_usd) -> float:
+def city_mean_burden(bills_usd, members, income_usd) -> float:
     """Mean group burden of the whole city (share of income): all districts' bills over
-    their aggregate household income (arguments as :func:`burden_by_income_quintile`)."""
-    return group_burden(bills_usd, aggregate_income_usd(households, income_usd))
+    their aggregate income (arguments as :func:`burden_by_income_quintile`)."""
+    return group_burden(bills_usd, aggregate_income_usd(members, income_usd))

@@ -29,6 +29,14 @@ class Indicator:
     description: str = ""
     #: names of the codes 0..m-1 of a categorical indicator (empty: a continuous one)
     categories: tuple[str, ...] = ()
+    #: alternative column sets, one of which the city must have in full (an income basis)
+    requires_any: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def needs(self) -> str:
+        """The columns it needs, in words."""
+        alternatives = " or ".join(f"({', '.join(alt)})" for alt in self.requires_any)
+        return ", ".join(self.requires) + (f" and {alternatives}" if alternatives else "")
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -39,6 +47,8 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 def _total_energy(d: pd.DataFrame) -> pd.Series:
     return d["electricity_kwh"].fillna(0) + d["gas_kwh"].fillna(0)
 
+
+INCOME_COLUMNS = tuple(b.columns for b in equity.INCOME_BASES)
 
 _BASE_INDICATORS: tuple[Indicator, ...] = (
     Indicator("population", "Population", "persons", ("population",), lambda d: d["population"]),
@@ -69,16 +79,18 @@ _BASE_INDICATORS: tuple[Indicator, ...] = (
               lambda d: equity.household_energy_cost_usd(d),
               description="residential energy x prices (data/energy_prices.csv) / households"),
     Indicator("energy_burden", "Energy burden", "% of income",
-              ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
+              ("electricity_kwh", "gas_kwh"),
               lambda d: equity.energy_burden(d) * 100, digits=1,
-              description="household energy bill / median household income"),
+              description="household energy bill / median household income, or energy cost "
+                          "per resident / per-capita income (core.assess.equity)",
+              requires_any=INCOME_COLUMNS),
     Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "",
-              ("electricity_kwh", "gas_kwh", "households", "median_household_income"),
+              ("electricity_kwh", "gas_kwh"),
               lambda d: equity.disadvantaged(equity.energy_burden(d),
                                              equity.low_income_score(d)).astype(float),
               description="burden >= 90th percentile AND low income >= 65th percentile "
                           "(data/equity_thresholds.csv)",
-              categories=("no", "yes")),
+              categories=("no", "yes"), requires_any=INCOME_COLUMNS),
     Indicator("median_household_income", "Median household income", "USD/yr",
               ("median_household_income",), lambda d: d["median_household_income"]),
     Indicator("per_capita_income", "Per-capita income", "USD/yr", ("per_capita_income",),
@@ -101,7 +113,9 @@ def register(indicator: Indicator) -> None:
 
 def available(city: City) -> list[Indicator]:
     """Indicators whose inputs the city has."""
-    return [i for i in INDICATORS.values() if all(city.has(c) for c in i.requires)]
+    return [i for i in INDICATORS.values() if all(city.has(c) for c in i.requires)
+            and (not i.requires_any
+                 or any(all(city.has(c) for c in alt) for alt in i.requires_any))]
 
 
 def in_table(table: pd.DataFrame) -> list[Indicator]:

@@ -1,6 +1,7 @@
 """Inequality and spatial statistics of energy burden.
 
-Weighting: a district's burden is the burden of its average household, so Gini,
+Weighting: a district's burden is the burden of its average household (of its
+average resident on the per-capita income basis, core.assess.equity), so Gini,
 Lorenz and Theil weight each district by its households (pass ``weights=None``
 for one weight per district). Spatial statistics (Moran's I, LISA) use the
 PySAL libraries: libpysal contiguity weights (row-standardised) and esda with
@@ -179,12 +180,15 @@ def spatial_autocorrelation(gdf: gpd.GeoDataFrame, values: pd.Series, *, kind: s
 
 # --------------------------------------------------------------------------- page summary
 
-EQUITY_COLUMNS = ("electricity_kwh", "gas_kwh", "households", "median_household_income")
+#: besides an income basis (core.assess.equity.INCOME_BASES)
+EQUITY_COLUMNS = ("electricity_kwh", "gas_kwh", "households")
 
 
 def equity_unavailable(d: pd.DataFrame) -> str | None:
     """Why burden cannot be computed for these districts, or None."""
-    return cols.missing_reason(d, EQUITY_COLUMNS, "energy burden")
+    reasons = [cols.missing_reason(d, EQUITY_COLUMNS, "energy burden"),
+               equity.income_unavailable(d)]
+    return "; ".join(r for r in reasons if r) or None
 
 
 @dataclass(frozen=True)
@@ -214,16 +218,18 @@ class EquityReport:
 
 def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
                   low_income_percentile: float | None = None) -> EquityReport:
-    """Everything the Equity page shows, for the given percentile thresholds."""
+    """Everything the Equity page shows, for the given percentile thresholds (for districts
+    that :func:`equity_unavailable` accepts)."""
     bp = equity.threshold("dac_burden_percentile") if burden_percentile is None \
         else burden_percentile
     ip = equity.threshold("dac_low_income_percentile") if low_income_percentile is None \
         else low_income_percentile
     burden = equity.energy_burden(d)
-    bills, income = equity.district_bills_usd(d), d["median_household_income"]
+    basis = equity.income_basis(d)
+    bills, members, income = (equity.district_bills_usd(d), d[basis.members],
+                              d[basis.income])
     low = equity.low_income_score(d)
-    measure = "poverty rate" if "poverty_rate" in d and d["poverty_rate"].notna().any() \
-        else "lowness of median household income"
+    measure = equity.low_income_measure(d)
     flags = equity.disadvantaged(burden, low, bp, ip)
     hh = d["households"].astype(float)
     valid = burden.notna() & hh.gt(0)
@@ -236,8 +242,9 @@ def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
         gini(burden, hh), theil(burden, hh),
         float(hh[valid & (burden >= high)].sum() / hh[valid].sum()),
         float(hh[valid & (burden >= severe)].sum() / hh[valid].sum()),
-        lorenz(burden, hh), equity.city_mean_burden(bills, hh, income),
-        equity.burden_by_income_quintile(bills, hh, income), threshold_sensitivity(burden, low))
+        lorenz(burden, hh), equity.city_mean_burden(bills, members, income),
+        equity.burden_by_income_quintile(bills, members, income),
+        threshold_sensitivity(burden, low))
 
 #: Map colours of the local clusters (ColorBrewer RdBu ends for HH/LL, light tones for outliers).
 CLUSTER_COLORS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582",

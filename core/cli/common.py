@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from core.errors import CityValidationError, InputError
-from core.intake import degree_day_table
+from core.intake import degree_day_table, estimates
 from core.intake import mapping as column_mapping
 from core.intake.city import City, load_city, read_inputs
 
@@ -42,6 +42,10 @@ CrsOption = Annotated[str | None, typer.Option("--crs", help="CRS of the boundar
 DegreeDays = Annotated[Path | None, typer.Option(
     "--degree-days", help="Monthly degree days CSV: month (1..12), hdd_c, cdd_c in °C-days "
                           "(format of data/chicago/degree_days.csv).")]
+EstimateOption = Annotated[list[str] | None, typer.Option(
+    "--estimate", help="NAME=VALUE: a figure used to estimate absent columns, instead of "
+                       "data/estimate_parameters.csv's, e.g. persons_per_household=2.3; "
+                       "repeat for each figure.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -54,6 +58,12 @@ def pairs(items: list[str] | None, what: str) -> dict[str, str]:
             raise InputError(f"{what} '{item}' is not of the form KEY=VALUE")
         out[key.strip()] = val.strip()
     return out
+
+
+def figures_from_args(items: list[str] | None) -> dict[str, float]:
+    """The ``--estimate NAME=VALUE`` options as checked numbers (raises InputError)."""
+    given = pairs(items, "--estimate")
+    return {name: estimates.checked_value(name, value) for name, value in given.items()}
 
 
 def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
@@ -80,13 +90,15 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
 def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
                    attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
                    mapping_file: Path | None, layer: str | None, crs: str | None = None,
-                   degree_days: Path | None = None) -> City:
+                   degree_days: Path | None = None, estimate: list[str] | None = None) -> City:
     """Load the city the way every command does (raises InputError/CityValidationError).
 
-    ``degree_days``: an optional monthly degree-day table attached to the city."""
+    ``degree_days``: an optional monthly degree-day table attached to the city;
+    ``estimate``: the ``--estimate NAME=VALUE`` options."""
+    figures = figures_from_args(estimate)
     m = mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                           mapping_file, layer, crs)
-    return with_degree_days(load_city(boundaries, attributes, m), degree_days)
+    return with_degree_days(load_city(boundaries, attributes, m, figures=figures), degree_days)
 
 
 def with_degree_days(city: City, path: Path | None) -> City:

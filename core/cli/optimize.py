@@ -58,13 +58,14 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
              unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
              reference: Annotated[bool, typer.Option("--reference",
                                                      help="Also solve with HiGHS and report the gap.")] = False,
-             device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
+             device: Device = "auto", estimate: cli.EstimateOption = None,
+             as_json: cli.JsonFlag = False) -> None:
     """Allocate interventions to districts for one scenario (torch; HiGHS check with --reference)."""
     def run():
         dev = _device(device)
         sc = scenario.load(scenario_file)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer)
+                                  mapping, layer, estimate=estimate)
         ctx = problem.context(city)
         res = optimizer.optimize(ctx, sc, device=dev)
         return ctx, res
@@ -98,7 +99,8 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           attributes: cli.Attributes = None, id_column: cli.IdColumn = None,
           attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
           unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
-          device: Device = "auto", as_json: cli.JsonFlag = False) -> None:
+          device: Device = "auto", estimate: cli.EstimateOption = None,
+          as_json: cli.JsonFlag = False) -> None:
     """Solve a scenario for a range of one field's values, all in one batched call."""
     def run():
         dev = _device(device)
@@ -106,7 +108,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         base = scenario.load(scenario_file)
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer)
+                                  mapping, layer, estimate=estimate)
         return name, values, optimizer.optimize(problem.context(city), scs, device=dev)
     name, values, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in

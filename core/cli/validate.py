@@ -29,7 +29,8 @@ Suggest = Annotated[bool, typer.Option("--suggest", help="Apply the suggested ma
                                        "columns not mapped otherwise, and print it.")]
 Write = Annotated[Path | None, typer.Option("--write", help="Save the cleaned city as GeoParquet "
                                             "(accepted as BOUNDARIES by every command and the app).")]
-SHOWN_COLUMNS = ("column", "unit", "completeness", "type_errors", "out_of_range", "outliers")
+SHOWN_COLUMNS = ("column", "unit", "completeness", "estimated", "type_errors", "out_of_range",
+                 "outliers")
 
 
 def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
@@ -39,16 +40,17 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
              extra_feature: ExtraFeature = None, exclude: Exclude = None,
              drop_duplicates: DropDuplicates = False, ignore_leading_zeros: IgnoreZeros = False,
              suggest: Suggest = False, write: Write = None,
-             as_json: cli.JsonFlag = False) -> None:
+             estimate: cli.EstimateOption = None, as_json: cli.JsonFlag = False) -> None:
     """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
     cleaning = staging.Cleaning(drop_duplicate_rows=drop_duplicates,
                                ignore_leading_zeros=ignore_leading_zeros,
                                exclude_ids=tuple(exclude or ()))
 
     def run():
+        figures = cli.figures_from_args(estimate)
         m = cli.mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer, crs, extra_feature, suggest)
-        return m, validate_city(boundaries, attributes, m, cleaning)
+        return m, validate_city(boundaries, attributes, m, cleaning, figures=figures)
 
     m, result = cli.run_guarded(run, as_json)
     report = result.report
@@ -78,6 +80,11 @@ def echo_report(report: quality.QualityReport, suggested, written: str | None,
             typer.echo(f"{title} ({len(problems)}):")
             for p in problems:
                 typer.echo(f"  - {p}")
+    if report.estimates:
+        typer.echo(f"Estimated ({len(report.estimates)}; change a figure with --estimate "
+                   "NAME=VALUE, or map the real column):")
+        for e in report.estimates.values():
+            typer.echo(f"  - {e.describe()}")
     cols = report.columns[list(SHOWN_COLUMNS)].assign(
         completeness=lambda t: (t["completeness"] * 100).round(1).astype(str) + " %")
     typer.echo("Columns:")

@@ -22,6 +22,7 @@ from core.constants import WGS84
 from core.errors import CityValidationError, Problem
 from core.intake import quality, readers, staging
 from core.intake.degree_day_table import read_degree_days
+from core.intake.estimates import Estimate
 from core.intake.mapping import ColumnMapping
 
 
@@ -43,6 +44,9 @@ class City:
         Every change made to the data on its way in, in order.
     extra_features
         Non-canonical numeric columns the user marked as model features.
+    estimates
+        The columns Greenprint estimated (and the income basis, under
+        ``core.intake.estimates.INCOME``), by column: formula, figures, sources.
     """
 
     districts: gpd.GeoDataFrame
@@ -52,6 +56,7 @@ class City:
     lineage: tuple[str, ...] = ()
     extra_features: tuple[str, ...] = ()
     units: Mapping[str, str] = field(default_factory=dict)
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)
     display: gpd.GeoSeries | None = field(default=None, compare=False, repr=False)  # map-only geometry
     #: Monthly heating/cooling degree days (``month,hdd_c,cdd_c``) for the degree-day model;
     #: None when the city has none (the model is then unavailable).
@@ -68,6 +73,10 @@ class City:
     def has(self, column: str) -> bool:
         """True when the column exists and holds at least one value."""
         return column in self.districts and self.districts[column].notna().any()
+
+    def estimated(self, column: str) -> bool:
+        """True when ``column`` holds Greenprint's estimate, not the city's data."""
+        return column in self.estimates
 
     def with_lineage(self, *entries: str) -> City:
         return replace(self, lineage=self.lineage + tuple(entries))
@@ -136,6 +145,7 @@ def validate_city(
     name: str | None = None,
     source: str | None = None,
     illustrative: bool = False,
+    figures: Mapping[str, object] | None = None,
 ) -> Validation:
     """Read, join, convert and check a city; never raises for problems in the data.
 
@@ -156,18 +166,24 @@ def validate_city(
     name, source, illustrative
         What the city is called and where it came from (defaults: a saved city's own,
         else the file's name and path).
+    figures
+        The user's values for figures of ``data/estimate_parameters.csv`` by name, e.g.
+        ``{"persons_per_household": 2.3}``, used to estimate absent columns
+        (:mod:`core.intake.estimates`).
 
     Raises
     ------
     InputError
-        A file cannot be read, or the inputs cannot be joined at all (an id column missing).
+        A file cannot be read, the inputs cannot be joined at all (an id column missing),
+        or a figure is not valid.
     """
     m = mapping or ColumnMapping()
     gdf, table, saved = read_inputs(boundaries, attributes, m.layer)
     staged = staging.stage(gdf, table, id_column=m.id_column or "district_id",
                           attributes_id=m.attributes_id, mapping=m.columns,
                           units_by_column=m.units, extra_features=tuple(m.extra_features),
-                          crs=m.crs, cleaning=cleaning or staging.Cleaning())
+                          crs=m.crs, cleaning=cleaning or staging.Cleaning(), figures=figures,
+                          saved_estimates=saved.get("estimates"))
     prior = tuple(saved.get("lineage", ()))
     if staged.blocking:
         return Validation(staged, None, prior)
@@ -177,7 +193,7 @@ def validate_city(
                 source=source or saved.get("source") or (str(path) if path else "uploaded data"),
                 illustrative=illustrative or bool(saved.get("illustrative")),
                 lineage=prior + tuple(staged.lineage), extra_features=staged.extra_features,
-                units=dict(staged.units))
+                units=dict(staged.units), estimates=dict(staged.estimates))
     return Validation(staged, city, prior)
 
 
@@ -190,6 +206,7 @@ def load_city(
     name: str | None = None,
     source: str | None = None,
     illustrative: bool = False,
+    figures: Mapping[str, object] | None = None,
 ) -> City:
     """:func:`validate_city`, or raise: the city when no blocking problem remains.
 
@@ -198,12 +215,12 @@ def load_city(
     Raises
     ------
     InputError
-        A file cannot be read, or an id column is missing.
+        A file cannot be read, an id column is missing, or a figure is not valid.
     CityValidationError
         The data was read but has blocking problems (each says what to fix).
     """
     return validate_city(boundaries, attributes, mapping, cleaning, name=name, source=source,
-                         illustrative=illustrative).city_or_raise()
+                         illustrative=illustrative, figures=figures).city_or_raise()
 
 
 def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
@@ -220,7 +237,8 @@ def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
 
 
 def write_city(city: City, path: str | Path) -> Path:
-    """Save a city as GeoParquet that :func:`load_city` accepts as boundaries (no attributes)."""
+    """Save a city as GeoParquet that :func:`load_city` accepts as boundaries (no attributes);
+    its name, source, lineage, units and estimates go into the file's metadata."""
     import json
 
     import pyarrow.parquet as pq
@@ -230,15 +248,17 @@ def write_city(city: City, path: str | Path) -> Path:
     table = pq.read_table(path)
     meta = {"name": city.name, "source": city.source, "illustrative": city.illustrative,
             "lineage": list(city.lineage) + [f"saved: written to {path.name}"],
-            "extra_features": list(city.extra_features), "units": dict(city.units)}
+            "extra_features": list(city.extra_features), "units": dict(city.units),
+            "estimates": {k: e.to_dict() for k, e in city.estimates.items()}}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            readers.SAVED_CITY.encode(): json.dumps(meta).encode()})
     pq.write_table(table, path)
     return path
 
 
-def default_city() -> City:
-    """The bundled illustrative city (Chicago's 77 community areas), with its degree days."""
+def default_city(figures: Mapping[str, object] | None = None) -> City:
+    """The bundled illustrative city (Chicago's 77 community areas), with its degree days;
+    ``figures`` as in :func:`validate_city`."""
     city = load_city(
         paths.DEFAULT_BOUNDARIES,
         paths.DEFAULT_ATTRIBUTES,
@@ -246,6 +266,7 @@ def default_city() -> City:
         source="Boundaries: City of Chicago via libpysal (BSD-3-Clause); "
                "attributes: Greenprint's seeded generator (illustrative)",
         illustrative=True,
+        figures=figures,
     )
     return replace(city, degree_days=read_degree_days(paths.DEFAULT_DEGREE_DAYS))
 

@@ -13,7 +13,11 @@ Checks
   ages); monthly columns are left to their annual totals (warnings);
 * ids on one side only, and ids that differ only by leading zeros;
 * geometry: non-polygons (blocking), repaired polygons (lineage), overlaps and
-  gaps between districts with their area (warnings).
+  gaps between districts with their area (warnings);
+* estimated columns (:mod:`core.intake.estimates`): listed as notes, severity
+  ``note`` and check ``estimated``; they are not problems of the data, so they
+  change neither the score nor usability, and the checks above look at the data
+  as given (an estimated column's completeness is that of the data: 0).
 
 Quality score
 -------------
@@ -24,7 +28,8 @@ For district *d*::
                        - W_warning * n_warning_d, 0, 100)
 
 where ``missing_share_d`` is the share of the city's mapped canonical numeric
-columns that are empty for *d*, and ``n_blocking_d`` / ``n_warning_d`` count the
+columns that are empty for *d* in the data as given (estimated values do not
+fill them), and ``n_blocking_d`` / ``n_warning_d`` count the
 problems that name *d* (one per check and column). The weights are judgement
 values in ``data/plausibility_thresholds.csv`` (40, 25 and 5 points). The overall
 score is the mean of the district scores. A city is *usable* when no blocking
@@ -45,6 +50,7 @@ from core.constants import M2_PER_KM2
 from core.errors import Problem
 from core.intake import columns as cols
 from core.intake import geometry
+from core.intake.estimates import Estimate
 from core.intake.staging import Staged
 
 THRESHOLDS = "plausibility_thresholds"
@@ -54,6 +60,9 @@ MAD_SCALE = 0.6745
 LOG_KINDS = ("count", "money", "area", "energy", "number")
 MONTHLY = frozenset(cols.MONTHLY_ELECTRICITY + cols.MONTHLY_GAS)
 SCORE_MAX = 100.0
+NOTE = "note"  # severity of an estimate in the report's tables
+ESTIMATE_FIX = ("map the city's own column to replace the estimate, or change the figures "
+                "it uses")
 
 
 def threshold(name: str) -> float:
@@ -73,10 +82,22 @@ class QualityReport:
     lineage: list[str]
     score: float
     ids: dict = field(default_factory=dict)
+    estimates: dict[str, Estimate] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.blocking]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """One note per estimate (check ``estimated``); never a problem of the data."""
+        return [Problem("estimated", e.describe(), ESTIMATE_FIX, e.column, (), blocking=False)
+                for e in self.estimates.values()]
+
+    def _entries(self) -> list[tuple[str, Problem]]:
+        """(severity, problem or note): problems first, then the notes."""
+        return ([("blocking" if p.blocking else "warning", p) for p in self.problems]
+                + [(NOTE, n) for n in self.notes])
 
     @property
     def warnings(self) -> list[Problem]:
@@ -89,8 +110,8 @@ class QualityReport:
     def issues(self) -> pd.DataFrame:
         """One row per problem and district it names (problems naming none: one row)."""
         rows = []
-        for p in self.problems:
-            base = {"severity": "blocking" if p.blocking else "warning", "check": p.check,
+        for severity, p in self._entries():
+            base = {"severity": severity, "check": p.check,
                     "column": p.column or "", "message": p.message, "fix": p.fix}
             for d in p.district_ids or ("",):
                 rows.append({**base, "district_id": d})
@@ -98,11 +119,11 @@ class QualityReport:
         return pd.DataFrame(rows, columns=columns)
 
     def problem_table(self) -> pd.DataFrame:
-        """One row per problem, with how many districts it names."""
-        return pd.DataFrame([{"severity": "blocking" if p.blocking else "warning",
+        """One row per problem and per note, with how many districts it names."""
+        return pd.DataFrame([{"severity": severity,
                               "check": p.check, "column": p.column or "",
                               "districts": len(p.district_ids), "message": p.message,
-                              "fix": p.fix} for p in self.problems],
+                              "fix": p.fix} for severity, p in self._entries()],
                             columns=["severity", "check", "column", "districts", "message", "fix"])
 
     def to_csv(self) -> str:
@@ -116,6 +137,10 @@ class QualityReport:
             "problems": [{"severity": "blocking" if p.blocking else "warning", "check": p.check,
                           "column": p.column, "message": p.message, "fix": p.fix,
                           "district_ids": list(p.district_ids)} for p in self.problems],
+            "n_notes": len(self.notes),
+            "notes": [{"severity": NOTE, "check": n.check, "column": n.column,
+                       "message": n.message, "fix": n.fix} for n in self.notes],
+            "estimates": {k: e.to_dict() for k, e in self.estimates.items()},
             "columns": _records(self.columns), "districts": _records(self.districts),
             "overlaps": _records(self.overlaps), "gaps": _records(self.gaps),
             "ids": self.ids, "lineage": list(self.lineage),
@@ -141,7 +166,7 @@ def assess(staged: Staged, prior_lineage: tuple[str, ...] = ()) -> QualityReport
     usable exactly when its staging found nothing blocking. ``prior_lineage`` (a saved
     city's) comes before the staging's in the report's lineage.
     """
-    d = staged.districts
+    d = given(staged)
     problems = list(staged.problems)
     problems += _duplicate_geometries(d)
     problems += _implausible(d)
@@ -157,7 +182,19 @@ def assess(staged: Staged, prior_lineage: tuple[str, ...] = ()) -> QualityReport
                "leading_zeros": [list(p) for p in staged.ids.leading_zeros]}
     score = float(districts["score"].mean()) if len(districts) else 0.0
     return QualityReport(len(d), problems, columns, districts, topo.overlaps, topo.gaps,
-                         [*prior_lineage, *staged.lineage], score, ids)
+                         [*prior_lineage, *staged.lineage], score, ids, dict(staged.estimates))
+
+
+def given(staged: Staged) -> pd.DataFrame:
+    """The staged districts as the data gave them: estimated columns the data had left empty
+    are empty again, those it did not have are left out."""
+    d = staged.districts
+    estimated = [c for c in staged.estimates if c in d]
+    absent = [c for c in estimated if c not in staged.empty_estimated]
+    out = d.drop(columns=absent)
+    for c in staged.empty_estimated:
+        out[c] = np.nan
+    return out
 
 
 def _numeric_present(d: pd.DataFrame) -> list[str]:
@@ -165,7 +202,8 @@ def _numeric_present(d: pd.DataFrame) -> list[str]:
 
 
 def column_table(d: pd.DataFrame, staged: Staged, problems: list[Problem]) -> pd.DataFrame:
-    """Per column: completeness (share of districts with a value), type errors, flagged values."""
+    """Per column: completeness (share of districts with a value in the data as given; ``d``
+    from :func:`given`), whether it is estimated, type errors, flagged values."""
     flagged: dict[tuple[str, str], set[str]] = {}
     for p in problems:
         if p.column:
@@ -173,12 +211,13 @@ def column_table(d: pd.DataFrame, staged: Staged, problems: list[Problem]) -> pd
                    if p.check == "outlier" else "other")
             flagged.setdefault(key, set()).update(p.district_ids)
     rows = []
-    for c in [c for c in d.columns if c != d.geometry.name]:
-        values = d[c]
+    shown = [*d.columns, *(c for c in staged.districts.columns if c not in d)]
+    for c in [c for c in shown if c != d.geometry.name]:
+        values = d[c] if c in d else pd.Series(np.nan, index=d.index)
         present = int(values.notna().sum())
         rows.append({
             "column": c, "canonical": c in cols.CANONICAL, "unit": cols.unit_of(c),
-            "extra_feature": c in staged.extra_features,
+            "extra_feature": c in staged.extra_features, "estimated": c in staged.estimates,
             "completeness": present / len(d) if len(d) else 0.0,
             "missing": int(len(d) - present),
             "type_errors": staged.type_errors.get(c, 0),

@@ -6,7 +6,9 @@ all at once. It raises :class:`InputError` only when the inputs cannot be put
 together at all (an id column missing, no id in common, an unknown unit).
 Every change made to the data is appended to the lineage log, in order; changes
 the user chooses (dropping duplicates, excluding rows, matching ids without
-leading zeros) happen only when asked for, through :class:`Cleaning`.
+leading zeros) happen only when asked for, through :class:`Cleaning`. Last, after
+the checks of the data as given, absent columns that analyses need are estimated
+(:mod:`core.intake.estimates`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 
 from core.errors import InputError, Problem
 from core.intake import columns as cols
+from core.intake import estimates as est
 from core.intake import geometry, units
 from core.intake.schema import schema_problems
 
@@ -64,6 +67,8 @@ class Staged:
     type_errors: dict[str, int] = field(default_factory=dict)
     extra_features: tuple[str, ...] = ()
     units: dict[str, str] = field(default_factory=dict)
+    estimates: dict[str, est.Estimate] = field(default_factory=dict)
+    empty_estimated: tuple[str, ...] = ()  # estimated columns the data had, all empty
 
     @property
     def blocking(self) -> list[Problem]:
@@ -75,8 +80,13 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
           mapping: Mapping[str, str] | None = None,
           units_by_column: Mapping[str, str] | None = None,
           extra_features: tuple[str, ...] = (), crs: str | None = None,
-          cleaning: Cleaning = Cleaning()) -> Staged:
-    """Join and convert; collect problems instead of raising them (see the module docstring)."""
+          cleaning: Cleaning = Cleaning(), figures: Mapping[str, object] | None = None,
+          saved_estimates: Mapping[str, Mapping] | None = None) -> Staged:
+    """Join and convert; collect problems instead of raising them (see the module docstring).
+
+    ``figures``: the user's values for figures of data/estimate_parameters.csv (an invalid
+    one raises InputError); ``saved_estimates``: a saved city's (core.intake.estimates)."""
+    est.figures(figures)  # a wrong figure fails before the work
     mapping = dict(mapping or {})
     lineage: list[str] = []
     problems: list[Problem] = []
@@ -92,6 +102,7 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
 
     ids = None
     dup_rows = 0
+    supplied: set[str] = set()
     if table is not None:
         attr_id = attributes_id or id_column
         t = with_id(table.rename(columns=mapping), mapping.get(attr_id, attr_id), "attributes")
@@ -133,6 +144,7 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
                 tuple(sorted(t.loc[dup_ids, "district_id"].unique()))))
             t = t.drop_duplicates("district_id", keep="first")
         gdf = _join(gdf, t, lineage)
+        supplied = set(t.columns)
 
     units_used = dict(units_by_column or {})
     gdf = _convert_units(gdf, units_used, lineage)
@@ -146,10 +158,14 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
                                 "a column", f"unmark '{c}' or check its spelling", c))
     type_errors = _coerce_numeric(gdf, [c for c in extra_features if c in gdf], problems)
     problems += district_problems(gdf)
+    estimated = est.estimate(gdf, figures, saved_estimates, supplied)
+    gdf = estimated.districts
+    lineage += estimated.lineage
     ordered = [c for c in cols.CANONICAL if c in gdf] + [c for c in gdf if c not in cols.CANONICAL]
     gdf = gdf[ordered].reset_index(drop=True)
     return Staged(gdf, lineage, problems, ids, dup_rows, type_errors,
-                  tuple(c for c in extra_features if c in gdf), units_used)
+                  tuple(c for c in extra_features if c in gdf), units_used, estimated.estimates,
+                  estimated.was_empty)
 
 
 def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:

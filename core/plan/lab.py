@@ -59,8 +59,8 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
                  "energy bills saved per year at the scenario's prices", lower_is_better=False),
         KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
                  "all bills / all household income (mean group burden); change from before the plan"
-                 if np.isfinite(before) else "unknown: no district has both households and "
-                 "median_household_income"),
+                 if np.isfinite(before) else "unknown: no district has an income (households and "
+                 "median_household_income, or population and per_capita_income)"),
         KpiDelta("To disadvantaged", t["dac_benefit_share"] * PCT, "%",
                  None, f"share of spending in disadvantaged districts; Justice40 minimum {sc.justice40_share:.0%}", lower_is_better=False),
     ]

@@ -44,8 +44,10 @@ class CityContext:
     catalogue: pd.DataFrame
     effects: interventions.Effects
     dac: np.ndarray  # [N] bool, CEJST-style at reference prices
-    income_usd: np.ndarray  # [N] median household income (0 = unknown)
-    households: np.ndarray  # [N]
+    # the city's income basis (core.assess.equity.income_basis): households and median
+    # household income, or residents and per-capita income
+    income_usd: np.ndarray  # [N] income per member, USD/yr (0 = unknown)
+    households: np.ndarray  # [N] members: households, or residents on the per-capita basis
     population: float
     res_electricity_kwh: np.ndarray
     res_gas_kwh: np.ndarray
@@ -73,8 +75,8 @@ def context(city: City) -> CityContext:
     reason = unavailable(d)
     if reason:
         raise InputError(reason)
-    burden = equity.energy_burden(d) if {"households", "median_household_income"} <= set(d) \
-        else pd.Series(np.nan, index=d.index)
+    basis = equity.income_basis(d)
+    burden = equity.energy_burden(d)  # NaN everywhere without an income basis
     dac = equity.disadvantaged(burden, equity.low_income_score(d)) if burden.notna().any() \
         else pd.Series(False, index=d.index)
     dac = dac.to_numpy(dtype=bool)
@@ -86,7 +88,8 @@ def context(city: City) -> CityContext:
 
     return CityContext(d["district_id"].astype(str).to_numpy(), d["name"].astype(str).to_numpy(),
                        cat, interventions.district_effects(d, cat, dac), dac,
-                       col("median_household_income"), col("households"),
+                       col(basis.income) if basis else np.zeros(len(d)),
+                       col(basis.members) if basis else np.zeros(len(d)),
                        float(d["population"].fillna(0).sum()), elec_res.to_numpy(),
                        gas_res.to_numpy(), col("electricity_kwh"), col("gas_kwh"))
 

@@ -115,8 +115,8 @@ def _dac_note(ctx: CityContext) -> str | None:
                 "disadvantaged rule ranks the district against itself.")
     if n and not ctx.dac.any():
         known = np.isfinite(equity.aggregate_income_usd(ctx.households, ctx.income_usd)).any()
-        why = "" if known else (" (it needs an energy burden, from households and "
-                                "median_household_income, and no district has both)")
+        why = "" if known else (" (it needs an energy burden: " + " or ".join(
+            " and ".join(b.columns) for b in equity.INCOME_BASES) + ", which no district has)")
         return (f"No district is disadvantaged under the CEJST-style rule{why}: a Justice40 "
                 "share cannot be met and the equity weight has nothing to act on.")
     if n and ctx.dac.all():
@@ -150,8 +150,8 @@ def _no_effect(ctx: CityContext, sc: Scenario) -> str:
     if _no_energy(ctx):
         return f"{opening}. {ENERGY_NOTE}"
     if sc.objective == "min_burden" and not np.any(ctx.income_usd > 0):
-        why = ("the burden objective divides bill savings by median_household_income, which no "
-               "district has; map it or choose another objective")
+        why = ("the burden objective divides bill savings by an income (median_household_income "
+               "or per_capita_income), which no district has; map one or choose another objective")
     elif sc.objective == "min_cost":
         why = ("each measure costs more per year (its capex over its lifetime) than its bill "
                "savings and carbon value; raise the carbon price or the energy prices, or choose "

@@ -17,12 +17,12 @@ import streamlit as st
 from core import paths
 from core.assess import maps
 from core.errors import CityValidationError, InputError
-from core.intake import degree_day_table, quality, readers
+from core.intake import degree_day_table, estimates, quality, readers
 from core.intake.city import City, Validation, validate_city
 from core.intake.mapping import ColumnMapping
 from core.intake.staging import Cleaning
 from core.settings import get_settings
-from dashboard import components, guard, state
+from dashboard import components, guard, keys, state
 
 BOUNDARY_TYPES = [s.lstrip(".") for s in readers.BOUNDARY_SUFFIXES]
 TABLE_TYPES = [s.lstrip(".") for s in readers.TABLE_SUFFIXES]
@@ -105,16 +105,52 @@ DEGREE_DAYS_EXAMPLE = (f"One row per month: `month` (1 to 12), `hdd_c` and `cdd_
 
 
 @st.cache_resource(**CACHE, show_spinner="Checking the data…")
-def _validate(_gdf, _table, _mapping, _cleaning, key: str) -> Validation:
-    result = validate_city(_gdf, _table, _mapping, _cleaning)
+def _validate(_gdf, _table, _mapping, _cleaning, _figures, key: str) -> Validation:
+    result = validate_city(_gdf, _table, _mapping, _cleaning, figures=_figures)
     _ = result.report  # built here, under the spinner, and cached with the result
     return result
 
 
-def validate(gdf, tbl, mapping: ColumnMapping, cleaning: Cleaning, key: str):
+def validate(gdf, tbl, mapping: ColumnMapping, cleaning: Cleaning, figures: dict[str, float],
+             key: str):
     """``(validation, None)`` or ``(None, message)``, cached on ``key``: the
-    :func:`dashboard.state.cache_key` of the files, the mapping and the cleaning choices."""
-    return guarded(_validate, gdf, tbl, mapping, cleaning, key)
+    :func:`dashboard.state.cache_key` of the files, the mapping, the cleaning choices and
+    the figures (:func:`figures`)."""
+    return guarded(_validate, gdf, tbl, mapping, cleaning, figures, key)
+
+
+def figure_key(name: str) -> str:
+    """The widget key of the number input for figure ``name``."""
+    return f"{keys.DATA_ESTIMATE}_{name}"
+
+
+def figures() -> tuple[dict[str, float], str | None]:
+    """The figures the user changed on this page (those that differ from
+    data/estimate_parameters.csv), checked: ``(figures, None)``, or ``({}, message)`` when one
+    is not valid (the city is then checked with the table's figures and cannot be used)."""
+    reference = estimates.reference_figures()
+    given = {name: state.widget_value(figure_key(name)) for name in reference
+             if state.widget_value(figure_key(name)) is not None}
+    changed = {n: v for n, v in given.items() if v != reference[n].value}
+    checked, error = guarded(lambda: {n: estimates.checked_value(n, v)
+                                      for n, v in changed.items()})
+    return checked or {}, error
+
+
+def figure_inputs(estimated: dict[str, estimates.Estimate]) -> None:
+    """Each estimate's caption and a number input for each figure it uses."""
+    if not estimated:
+        st.caption("No column needs estimating: the data has every column the analyses use.")
+        return
+    st.markdown("**Estimated columns** (absent from the data; change a figure for this city, "
+                "or map the city's own column to replace the estimate)")
+    for e in estimated.values():
+        st.caption(e.caption() + ".")
+        for f in e.figures:
+            st.number_input(f"{f.name} ({f.unit}) for {e.column}", value=f.reference,
+                            format="%g", key=figure_key(f.name),
+                            help=f"{f.reference:g} {f.unit} from data/estimate_parameters.csv; "
+                                 f"source: {f.source}")
 
 
 def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None = None,
