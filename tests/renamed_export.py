@@ -1,11 +1,12 @@
-"""The default city exported the way a city's own files often look (helper for tests)."""
+"""The illustrative Chicago (every canonical column) exported the way a city's own files often look
+(helper for tests)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from core.intake import units
-from core.intake.city import default_city
+from core.sample.chicago import illustrative_chicago
 
 RENAMES = {"district_id": "CA", "population": "pop_2010_census", "households": "TOTAL HOUSEHOLDS",
            "median_household_income": "MEDIAN_HH_INCOME",
@@ -17,7 +18,7 @@ RENAMES = {"district_id": "CA", "population": "pop_2010_census", "households": "
 def write_renamed_export(folder: Path) -> tuple[Path, Path]:
     """Boundaries (``area_numbe``, ``community``) and a CSV with renamed columns in therms,
     square feet and percent; ids as numbers (1, 2, ...)."""
-    city = default_city()
+    city = illustrative_chicago()
     d = city.districts
     bounds = d[["district_id", "name", "geometry"]].rename(
         columns={"district_id": "area_numbe", "name": "community"})

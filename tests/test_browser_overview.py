@@ -33,7 +33,7 @@ def test_map_tooltip_indicator_switch_and_screenshot(app_url, new_page, screensh
     page.on("request", lambda r: requests.append(r.url))
     page.goto(app_url)
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
-    expect(page.get_by_text("Illustrative data, not official statistics").first).to_be_visible()
+    expect(page.get_by_text("City of Chicago data portal").first).to_be_visible()
     expect(page.get_by_test_id("gp-legend")).to_contain_text("persons")
     text = hover_map_centre(page)
     assert "Population" in text and "persons" in text

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
+from core import paths
 from core.errors import CityValidationError, InputError
 from core.intake import units
 from core.intake.city import default_city, load_city, validate_city
@@ -115,21 +116,31 @@ def test_missing_file_and_wrong_extension(tmp_path):
         load_city(broken)
 
 
-def test_default_city_has_77_districts_with_every_canonical_column():
-    from core.intake import columns
+def test_default_city_has_77_districts_and_estimates_only_what_the_data_lacks():
     city = default_city()
-    assert city.n == 77 and city.illustrative
-    missing = [c for c in columns.CANONICAL if c not in city.districts]
-    assert missing == []
+    assert city.n == 77 and not city.illustrative
     assert isinstance(city.districts, gpd.GeoDataFrame)
+    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES, nrows=1)
+    assert not set(city.estimates) & set(table.columns)  # a real column is never estimated
+    # a figure changes the estimate, its lineage line, and nothing the data gives
+    other = default_city(figures={"persons_per_household": 2.0})
+    assert (other.districts["households"] ==
+            (other.districts["population"] / 2.0)).all()
+    assert other.lineage != city.lineage
+    real = [c for c in table.columns if c != "district_id"]
+    pd.testing.assert_frame_equal(pd.DataFrame(other.districts[real]),
+                                  pd.DataFrame(city.districts[real]))
 
 
-def test_default_city_estimates_nothing_and_a_figure_changes_none_of_its_values():
-    city = default_city()
+def test_a_complete_city_estimates_nothing_and_a_figure_changes_none_of_its_values():
+    from core.sample.chicago import illustrative_chicago
+
+    city = illustrative_chicago()
     assert city.estimates == {} and not any(": estimated as " in s for s in city.lineage)
-    other = default_city(figures={"persons_per_household": 1.5, "roof_usable_share": 0.5})
-    assert other.estimates == {} and other.lineage == city.lineage
-    pd.testing.assert_frame_equal(pd.DataFrame(other.districts.drop(columns="geometry")),
+    again = load_city(city.districts, None, figures={"persons_per_household": 1.5,
+                                                 "roof_usable_share": 0.5}, name=city.name)
+    assert again.estimates == {}
+    pd.testing.assert_frame_equal(pd.DataFrame(again.districts.drop(columns="geometry")),
                                   pd.DataFrame(city.districts.drop(columns="geometry")))
 
 

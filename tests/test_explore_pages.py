@@ -25,7 +25,10 @@ def fills(deck: dict) -> list:
 def test_overview_map_has_77_districts_offline_and_kpis():
     at = open_app()
     assert at.title[0].value == "Overview map"
-    assert any("Illustrative data" in w.value for w in at.warning)
+    assert not any("Illustrative data" in w.value for w in at.warning)  # real data now
+    assert any("City of Chicago data portal" in c.value for c in at.caption)
+    assert any(c.value.startswith("Estimated, not in the city's data: households")
+               for c in at.caption)
     (deck,) = decks(at)
     assert len(deck["layers"][0]["data"]["features"]) == 77
     assert deck["mapStyle"].startswith("data:application/json,")

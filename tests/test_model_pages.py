@@ -25,7 +25,7 @@ def test_energy_model_page_shows_model_and_baselines_and_a_card():
     at = open_page(ENERGY)
     assert at.title[0].value == "Energy model"
     table = at.dataframe[0].value
-    assert set(table["model"]) == {"neural network (deep ensemble)", "median intensity",
+    assert set(table["model"]) == {"neural network (deep ensemble)", "city-wide intensity",
                                    "log-linear regression"}
     assert table["selected"].sum() == 2  # one model used per target
     assert table["cv_rmse_pct"].gt(0).all()

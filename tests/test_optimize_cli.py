@@ -112,12 +112,15 @@ def test_optimize_a_small_city_without_households_exits_0_with_the_reason(tmp_pa
     assert r.exit_code == 0 and r.stdout.count("no capacity: No intervention can be placed") == 1
 
 
-def test_the_default_city_without_households_and_housing_units_still_optimizes(tmp_path):
+def test_a_city_with_zero_households_and_housing_units_still_optimizes(tmp_path):
     import geopandas as gpd
-    import pandas as pd
 
-    # zero, not absent: absent ones would be estimated (core.intake.estimates)
-    table = pd.read_csv(paths.DEFAULT_ATTRIBUTES).assign(households=0, housing_units=0)
+    from core.sample.attributes import generate_city_tables
+
+    # the illustrative Chicago (household incomes, roof areas) with zero stocks; zero, not
+    # absent: absent ones would be estimated (core.intake.estimates)
+    _, table = generate_city_tables(seed=2026)
+    table = table.assign(households=0, housing_units=0)
     city = write_city(tmp_path, gpd.read_file(paths.DEFAULT_BOUNDARIES), table)
     r = runner.invoke(app, ["optimize", *city, *BAU, "--device", "cpu", "--json"])
     assert r.exit_code == 0, r.output

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from core import paths
 from core.cli import app
 from core.intake import mapping
-from core.intake.city import default_city, load_city, validate_city
+from core.intake.city import load_city, validate_city
+from core.sample.chicago import illustrative_chicago
 from tests.renamed_export import RENAMES, write_renamed_export
 
 runner = CliRunner()
@@ -25,7 +26,7 @@ def export(tmp_path_factory):
 
 
 def assert_same_numbers(city):
-    ref = default_city().districts.set_index("district_id")
+    ref = illustrative_chicago().districts.set_index("district_id")  # what the export holds
     got = city.districts.set_index("district_id").loc[ref.index]
     for c in COMPARED:
         np.testing.assert_allclose(got[c], ref[c], rtol=1e-9, err_msg=c)

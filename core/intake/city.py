@@ -256,16 +256,23 @@ def write_city(city: City, path: str | Path) -> Path:
     return path
 
 
+DEFAULT_SOURCE = (
+    "City of Chicago data portal: Energy Usage 2010 (8yq3-m6wp, pooled confidential rows "
+    "included; aggregated per community area by UIC EVL), Population by 2010 Census Block, "
+    "Census Data - Selected socioeconomic indicators in Chicago 2008-2012 (ACS); boundaries: "
+    "City of Chicago community areas via libpysal (BSD-3-Clause)")
+
+
 def default_city(figures: Mapping[str, object] | None = None) -> City:
-    """The bundled illustrative city (Chicago's 77 community areas), with its degree days;
-    ``figures`` as in :func:`validate_city`."""
+    """The bundled city: Chicago's 77 community areas with real 2010 data (built from public
+    City of Chicago datasets by data/build/build_chicago_2010.py; data/README.md gives every
+    column's source, year and caveat), with its degree days; ``figures`` as in
+    :func:`validate_city` (households, housing units and roof area are estimated)."""
     city = load_city(
         paths.DEFAULT_BOUNDARIES,
         paths.DEFAULT_ATTRIBUTES,
-        name="Chicago, 77 community areas",
-        source="Boundaries: City of Chicago via libpysal (BSD-3-Clause); "
-               "attributes: Greenprint's seeded generator (illustrative)",
-        illustrative=True,
+        name="Chicago, 77 community areas (2010)",
+        source=DEFAULT_SOURCE,
         figures=figures,
     )
     return replace(city, degree_days=read_degree_days(paths.DEFAULT_DEGREE_DAYS))

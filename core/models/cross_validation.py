@@ -17,15 +17,16 @@ from core.errors import InputError
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import metrics, yardstick
-from core.models.baselines import LogLinear, median_intensity
+from core.models.baselines import LogLinear, city_intensity, smearing
 from core.models.features import TARGETS, FeatureSpec, available_targets, design
 from core.models.network import Ensemble, Progress, TrainConfig, fit_batched
 
 MODEL_NAMES: dict[str, str] = {
     "model": "neural network (deep ensemble)",
-    "baseline_intensity": "median intensity",
+    "baseline_intensity": "city-wide intensity",
     "baseline_loglinear": "log-linear regression",
 }
+SMEARED = ("model", "baseline_loglinear")  # models whose back-transform carries a factor
 INTERVAL_LEVEL = 0.90  # the issue asks for 90 % prediction intervals
 MIN_ROWS = 10  # fewer usable districts than this: no model is trained for the target
 FINAL_GROUP = -1  # the member group trained on all rows (the others are the CV folds)
@@ -40,26 +41,30 @@ class TargetFit:
 
     members: tuple[int, ...]  # positions of this target's networks in the ensemble they run in
     residual_var: float  # mean squared validation residual of those networks (log units)
-    median_intensity: float  # the median-intensity baseline, kWh/yr per m² or per person
+    intensity: float  # the city-wide intensity baseline, kWh/yr per m² or per person
     loglinear: LogLinear
+    smearing: dict[str, float]  # SMEARED model -> factor of its back-transform (dimensionless)
 
     def predict(self, member_log: np.ndarray, X: np.ndarray,
                 basis: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """kWh/yr of every model, and the network's 90 % interval, for rows of inputs ``X``.
 
         ``member_log`` is (members, n), the log intensity of this fit's networks for the same
-        rows. The network predicts the lognormal mean ``exp(mu + s²/2) x basis``, ``s²`` being
-        the members' spread plus their validation residual variance.
+        rows. The network predicts the mean of its members' ``exp(log intensity) x basis``,
+        the log-linear model ``exp(fit) x basis``, each times its smearing factor. The
+        interval is lognormal around the members' mean log intensity, its variance the
+        members' spread plus their validation residual variance.
         """
         mu = member_log.mean(0)
-        s2 = member_log.var(0) + self.residual_var
+        s = np.sqrt(member_log.var(0) + self.residual_var)
         z = float(norm.ppf(0.5 + INTERVAL_LEVEL / 2))
         with np.errstate(invalid="ignore", over="ignore"):
-            kwh = {"model": np.exp(mu + s2 / 2) * basis,
-                   "baseline_intensity": self.median_intensity * basis,
-                   "baseline_loglinear": np.exp(self.loglinear.predict(X)) * basis}
-            lower = np.exp(mu - z * np.sqrt(s2)) * basis
-            upper = np.exp(mu + z * np.sqrt(s2)) * basis
+            kwh = {"model": self.smearing["model"] * np.exp(member_log).mean(0) * basis,
+                   "baseline_intensity": self.intensity * basis,
+                   "baseline_loglinear": (self.smearing["baseline_loglinear"]
+                                          * np.exp(self.loglinear.predict(X)) * basis)}
+            lower = np.exp(mu - z * s) * basis
+            upper = np.exp(mu + z * s) * basis
         return kwh, lower, upper
 
 
@@ -205,12 +210,18 @@ def evaluate(city: City, config: TrainConfig | None = None,
     for ti, (t, y, used, fold, logy, k_t) in enumerate(plans):
 
         def fit_on(f: int, rows: np.ndarray, ti=ti, y=y, logy=logy) -> TargetFit:
-            """Target ti's fold-f networks, and both baselines fitted on ``rows``."""
+            """Target ti's fold-f networks and both baselines fitted on ``rows``, each
+            bias-corrected with residuals of ``rows`` that the predicting fit did not use."""
             sel = np.flatnonzero((index_arr[:, 0] == ti) & (index_arr[:, 1] == f))
             resid2 = np.nanmean([np.mean((pred[s][va[s]] - Y[s][va[s]]) ** 2) for s in sel])
+            net_smear = smearing(np.concatenate([y[va[s]] for s in sel]),
+                                 np.concatenate([np.exp(pred[s][va[s]]) * b[va[s]] for s in sel]))
+            loglinear = LogLinear.fit(dsg.X[rows], logy[rows])
+            held_out = np.exp(loglinear.held_out(dsg.X[rows], logy[rows])) * b[rows]
             return TargetFit(tuple(int(s) for s in sel), float(resid2),
-                             median_intensity(y[rows], b[rows]),
-                             LogLinear.fit(dsg.X[rows], logy[rows]))
+                             city_intensity(y[rows], b[rows]), loglinear,
+                             {"model": net_smear,
+                              "baseline_loglinear": smearing(y[rows], held_out)})
 
         oof = {name: np.full(n, np.nan) for name in MODEL_NAMES}
         lo = np.full(n, np.nan)

@@ -3,15 +3,36 @@
 What is predicted
     ``log(energy / basis)`` per target (``electricity_kwh``, ``gas_kwh``), where the
     basis is floor area (kWh per m²) or, when a city has no floor area, population
-    (kWh per person). Predictions are turned back into kWh/yr with the lognormal
-    mean ``exp(mu + s²/2) * basis`` so that totals are not biased low.
+    (kWh per person). The inputs are the city's canonical columns (population, income,
+    floor area, ...) and its declared extra features; a column the city estimated from
+    its other columns (households from population, say) is left out, being only a
+    multiple of them.
+
+Bias correction of the back-transform
+    ``exp(log prediction) x basis`` is the median of a skewed distribution, not its mean:
+    turned back that way, predictions add up to too little, by a factor of about
+    ``exp(s²/2)`` for log residuals of spread ``s`` (8 % for s = 0.4, 28 % for s = 0.7).
+    Each model's back-transform is multiplied by a smearing factor: Duan's (1983) estimate
+    weighted by each district's prediction, ``sum(observed) / sum(exp(log prediction) x
+    basis)`` (dimensionless), taken over predictions of training rows made by a fit that
+    did not use them. For the network these are each member's predictions of its own
+    early-stopping rows, and the ensemble predicts the mean of its members' corrected
+    ``exp(log prediction) x basis``; for the log-linear model, the closed-form
+    leave-one-out predictions. For the intensity baseline the same factor turns the median
+    intensity into the ratio of totals, so that baseline is the city-wide intensity.
+    Unlike ``exp(s²/2)`` the factor assumes no shape for the residuals (real districts
+    have a few very large users, a heavy right tail), and it corrects totals, the figure
+    NMBE measures and that plans add up. It is fitted on the training rows of each fold
+    (nothing from a held-out fold enters its own prediction), then on all rows for the
+    final fit, and it is saved with the model, so ``predict`` applies the same factor.
 
 Models compared on the same k folds (seeded; leave-one-out available)
-    * ``model``: the network of the source design, Linear-ReLU-Linear-ReLU-Linear,
+    * ``model``: the network of the source design, Linear-ReLU-Linear-ReLU-Linear, plus
+      a linear path that starts at the least-squares fit (see the network's section),
       AdamW, MSE, inputs standardised (extensive features as ``log1p``), weight
       decay and early stopping on an inner validation split; a deep ensemble of
       ``members`` networks per fold gives 90 % prediction intervals.
-    * ``baseline_intensity``: the median intensity of the training rows x basis.
+    * ``baseline_intensity``: total energy over total basis of the training rows, x basis.
     * ``baseline_loglinear``: least squares of log intensity on the same
       standardised features.
 
@@ -37,13 +58,13 @@ from core.device import pick_device
 from core.errors import InputError
 from core.intake.city import City
 from core.models.baselines import LogLinear
-from core.models.cross_validation import MODEL_NAMES, Evaluation, TargetFit, evaluate
+from core.models.cross_validation import MODEL_NAMES, SMEARED, Evaluation, TargetFit, evaluate
 from core.models.features import FeatureSpec
 from core.models.model_card import model_card, model_card_markdown
 from core.models.network import TENSORS, Ensemble, Progress, TrainConfig
 
 FORMAT = "greenprint energy model"
-VERSION = 1  # of the saved files; raise it when their content changes
+VERSION = 2  # of the saved files; raise it when their content changes
 WEIGHTS = "energy_model.pt"  # the final ensemble as a torch state dict
 SETTINGS = "energy_model.json"  # features, basis, targets, baselines, config
 CARD_JSON = "model_card.json"
@@ -150,11 +171,10 @@ class EnergyModel:
             "inputs": asdict(self.inputs),
             "targets": {t: {"selected": self.selected[t], "members": list(fit.members),
                             "residual_var": fit.residual_var,
-                            "median_intensity": fit.median_intensity,
+                            "intensity": fit.intensity, "smearing": fit.smearing,
                             "loglinear": {"mean": fit.loglinear.mean.tolist(),
                                           "sd": fit.loglinear.sd.tolist(),
-                                          "coef": fit.loglinear.coef.tolist(),
-                                          "s2": fit.loglinear.s2}}
+                                          "coef": fit.loglinear.coef.tolist()}}
                         for t, fit in self.targets.items()},
         }
 
@@ -170,9 +190,10 @@ class EnergyModel:
             fit = entry["loglinear"]
             model.targets[t] = TargetFit(
                 tuple(map(int, entry["members"])), float(entry["residual_var"]),
-                float(entry["median_intensity"]),
+                float(entry["intensity"]),
                 LogLinear(np.asarray(fit["mean"], dtype=float), np.asarray(fit["sd"], dtype=float),
-                          np.asarray(fit["coef"], dtype=float), float(fit["s2"])))
+                          np.asarray(fit["coef"], dtype=float)),
+                {name: float(entry["smearing"][name]) for name in SMEARED})
             if entry["selected"] not in MODEL_NAMES:
                 raise ValueError(f"unknown model {entry['selected']!r} selected for {t}")
             model.selected[t] = entry["selected"]

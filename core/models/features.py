@@ -73,8 +73,15 @@ class Design:
 
 
 def feature_columns(city: City) -> tuple[str, ...]:
-    """Canonical feature columns the city has, then its declared extra features."""
-    present = [c for c in CANONICAL_FEATURES if city.has(c)]
+    """Canonical feature columns the city has, then its declared extra features.
+
+    A column the city estimated from its other columns (households from population and a
+    persons-per-household figure, say) is left out: it is those columns times a constant,
+    so it adds no information, only a near-duplicate input that makes the fit unstable.
+    An estimate made from the boundaries alone (roof area from land area) is kept.
+    """
+    present = [c for c in CANONICAL_FEATURES
+               if city.has(c) and not (city.estimated(c) and city.estimates[c].inputs)]
     extra = [c for c in city.extra_features if c in city.districts and c not in present]
     return tuple(present + extra)
 

@@ -75,8 +75,9 @@ def verdicts(ev: Evaluation, city: City) -> dict[str, Verdict]:
 def model_card(ev: Evaluation, city: City) -> dict:
     """Data, features, settings, metrics and limits of an evaluation, as plain data."""
     return {
-        "model": "Greenprint energy model: MLP Linear-ReLU-Linear-ReLU-Linear (AdamW, MSE) "
-                 "deep ensemble, with median-intensity and log-linear baselines",
+        "model": "Greenprint energy model: MLP Linear-ReLU-Linear-ReLU-Linear with a linear "
+                 "path started at least squares (AdamW, MSE), deep ensemble, back-transform "
+                 "bias-corrected by smearing; city-wide-intensity and log-linear baselines",
         "data": {"city": city.name, "source": city.source, "illustrative": city.illustrative,
                  "n_districts": ev.n_districts},
         "target_scale": ev.scale,

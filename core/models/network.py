@@ -1,12 +1,32 @@
 """The neural network of the energy model and its training: many small networks as one.
 
-The network is the source design, Linear-ReLU-Linear-ReLU-Linear, trained with AdamW on the
-mean squared error of standardised log intensity, with weight decay and early stopping on
-an inner validation split. Every network of an evaluation (all folds x ensemble members x
-targets, plus the final ensemble trained on all rows) is ONE batched model: weights are
-stacked along a leading member axis and trained together with ``torch.bmm``; each member
-has its own row masks and its own standardisation. AdamW is element-wise, so this equals
-training them one by one.
+The network is the source design, Linear-ReLU-Linear-ReLU-Linear, plus a linear path from
+its inputs to its output (a skip connection), trained with AdamW on the mean squared error
+of standardised log intensity, with weight decay on the MLP's weights and early stopping on
+an inner validation split.
+
+The linear path starts at the least-squares fit of the member's training rows (the
+log-linear baseline) and the MLP's output layer starts at zero: every network starts as
+the log-linear model, and the MLP learns only what that misses, for as long as the
+validation rows say it helps. Why: a city has 50-100 districts, often a few very unlike
+the rest (a downtown with ten times the floor area per resident). A plain MLP,
+early-stopped after a few dozen steps on a dozen validation rows, is then worse than the
+log-linear baseline and extrapolates badly to those districts: on Chicago's real 2010 data
+its cross-validated CV(RMSE), averaged over five fold splits, was 0.62 for electricity and
+0.55 for gas against the baseline's 0.42 and 0.27; starting from the linear fit it is 0.48
+and 0.26. On generated cities (every column, a smooth non-linear law) the plain MLP was
+better for electricity: 0.20 against 0.22 at 77 districts, 0.30 against 0.37 at 801 (as
+good in log units, its errors fall less on the largest districts). A ridge start with the penalty chosen by
+generalised cross-validation was tried too: better on the generated city (0.19), much
+worse for electricity on the real one (0.56), as it shrinks the extrapolation to the
+largest districts, which dominate totals. Where there is a non-linear law to learn (the
+tests' synthetic city) the MLP learns it.
+
+Every network of an evaluation (all folds x ensemble members x targets, plus the final
+ensemble trained on all rows) is ONE batched model: weights are stacked along a leading
+member axis and trained together with ``torch.bmm``; each member has its own row masks,
+its own standardisation and its own least-squares start. AdamW is element-wise, so this
+equals training them one by one.
 """
 
 from __future__ import annotations
@@ -21,6 +41,7 @@ import torch
 from core.device import pick_device
 
 MIN_EPOCHS = 5  # the least epochs of training and of patience, however large the city
+LS_RIDGE = 1e-3  # on the inputs' correlation matrix: keeps collinear inputs solvable
 
 Progress = Callable[[float, str], None]
 
@@ -46,13 +67,14 @@ class TrainConfig:
 
 
 #: the tensors of an Ensemble, in constructor order
-TENSORS = ("W1", "b1", "W2", "b2", "W3", "b3", "x_mean", "x_sd", "y_mean", "y_sd")
+TENSORS = ("W0", "W1", "b1", "W2", "b2", "W3", "b3", "x_mean", "x_sd", "y_mean", "y_sd")
 
 
 @dataclass
 class Ensemble:
     """Stacked weights of M networks and the standardisation each was trained with."""
 
+    W0: torch.Tensor  # (M, d, 1) the linear path from inputs to output
     W1: torch.Tensor  # (M, d, h)
     b1: torch.Tensor  # (M, 1, h)
     W2: torch.Tensor  # (M, h, h)
@@ -67,7 +89,7 @@ class Ensemble:
 
     @property
     def params(self) -> list[torch.Tensor]:
-        return [self.W1, self.b1, self.W2, self.b2, self.W3, self.b3]
+        return [self.W0, self.W1, self.b1, self.W2, self.b2, self.W3, self.b3]
 
     def standardise(self, X: torch.Tensor) -> torch.Tensor:
         """Shared inputs X (n, d) as each member's standardised inputs (M, n, d)."""
@@ -77,7 +99,7 @@ class Ensemble:
         """Standardised outputs (M, n) for standardised inputs (M, n, d)."""
         h = torch.relu(torch.baddbmm(self.b1, Xs, self.W1))
         h = torch.relu(torch.baddbmm(self.b2, h, self.W2))
-        return torch.baddbmm(self.b3, h, self.W3).squeeze(-1)
+        return (torch.baddbmm(self.b3, h, self.W3) + torch.bmm(Xs, self.W0)).squeeze(-1)
 
     @torch.no_grad()
     def predict_log(self, X: np.ndarray | torch.Tensor, chunk: int = 65536) -> np.ndarray:
@@ -135,6 +157,23 @@ def _masked_stats(V: torch.Tensor, mask: torch.Tensor,
     return mean, var.clamp(min=0).sqrt()
 
 
+def _least_squares(Xs: torch.Tensor, Ys: torch.Tensor, tr: torch.Tensor,
+                   chunk: int) -> torch.Tensor:
+    """(M, d, 1) least-squares weights of each member's standardised targets Ys (M, n) on its
+    standardised inputs Xs (M, n, d) over its training rows ``tr`` (M, n): the linear path's
+    start, the log-linear fit of those rows. Both are centred on those rows, so no intercept
+    is needed; the normal equations are accumulated ``chunk`` rows at a time."""
+    M, n, d = Xs.shape
+    gram = Xs.new_zeros(M, d, d)
+    xy = Xs.new_zeros(M, d, 1)
+    for r in range(0, n, chunk):
+        xt = (Xs[:, r:r + chunk] * tr[:, r:r + chunk, None]).transpose(1, 2)  # (M, d, rows)
+        gram += torch.bmm(xt, Xs[:, r:r + chunk])
+        xy += torch.bmm(xt, Ys[:, r:r + chunk, None])
+    n_tr = tr.sum(1).clamp(min=1)[:, None, None]
+    return torch.linalg.solve(gram / n_tr + LS_RIDGE * torch.eye(d, device=Xs.device), xy / n_tr)
+
+
 def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
                 config: TrainConfig, progress: Progress | None = None) -> Ensemble:
     """Train M networks at once.
@@ -160,20 +199,25 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
     y_mean, y_sd = _masked_stats(Yt, tr, per_member=True)
     y_sd = torch.where(y_sd > 0, y_sd, torch.ones_like(y_sd))
     Ys = (Yt - y_mean[:, None]) / y_sd[:, None]
-    ens = Ensemble(*_init(M, X.shape[1], config.hidden, config.seed, dev),
+    ens = Ensemble(torch.zeros(M, X.shape[1], 1, device=dev),
+                   *_init(M, X.shape[1], config.hidden, config.seed, dev),
                    x_mean[:, None, :], x_sd[:, None, :], y_mean[:, None], y_sd[:, None])
+    with torch.no_grad():
+        Xs = ens.standardise(Xt)  # (M, n, d), computed once
+        ens.W0.copy_(_least_squares(Xs, Ys, tr, config.batch_rows))
+        ens.W3.zero_()  # the MLP path starts silent: the network starts as the linear fit
+        ens.b3.zero_()
+    ens.W0.requires_grad_(True)
     weights = [ens.W1, ens.W2, ens.W3]
-    biases = [ens.b1, ens.b2, ens.b3]
+    unpenalised = [ens.W0, ens.b1, ens.b2, ens.b3]
     opt = torch.optim.AdamW([{"params": weights, "weight_decay": config.weight_decay},
-                             {"params": biases, "weight_decay": 0.0}], lr=config.lr)
+                             {"params": unpenalised, "weight_decay": 0.0}], lr=config.lr)
     best = [p.detach().clone() for p in ens.params]
     best_loss = torch.full((M,), float("inf"), device=dev)
     since = torch.zeros(M, dtype=torch.long, device=dev)
     best_epoch = torch.zeros(M, dtype=torch.long, device=dev)
     n_val = va.sum(1).clamp(min=1)
     has_val = va.sum(1) > 0
-    with torch.no_grad():
-        Xs = ens.standardise(Xt)  # (M, n, d), computed once
     full = n <= config.batch_rows
     # Budgets count optimizer steps: with mini-batches an epoch takes several steps, so a
     # large city runs fewer, equally costly-per-row epochs (at least a few each).

@@ -1,8 +1,10 @@
-"""Write ``data/chicago/attributes.csv``: illustrative attributes for the default city.
+"""Write the illustrative attributes of the bundled boundaries (the sample city of tests and
+benchmarks, ``core.sample.chicago.illustrative_chicago``) to a CSV, to look at or to upload.
+The bundled ``data/chicago/attributes.csv`` is real data (build_chicago_2010.py), never this.
 
-Run from the repository root (after ``python data/build/build_boundaries.py``)::
+Run from the repository root::
 
-    python data/build/generate_attributes.py
+    python data/build/generate_attributes.py [--output FILE]
 
 Reads ``data/chicago/districts.geojson``, ``data/generator_parameters.csv`` and
 ``data/chicago/degree_days.csv``, runs :func:`core.sample.attributes.generate_attributes`
@@ -15,17 +17,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # allow running as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from core import paths  # noqa: E402
 from core.sample.attributes import generate_city_tables  # noqa: E402
 
 SEED = 2026
-OUTPUT = paths.DEFAULT_ATTRIBUTES
+OUTPUT = Path(tempfile.gettempdir()) / "greenprint-illustrative-attributes.csv"
 
 
 def main() -> None:
