@@ -13,7 +13,8 @@ city = state.active_city()
 st.title("Scenario lab")
 components.data_notice(city)
 if reason := problem.unavailable(city.districts):
-    st.info(f"The Scenario lab is not available for this city: {reason}.")
+    st.info(f"The Scenario lab is not available for this city: {reason}. Map them on the "
+            "Data page.")
     st.stop()
 ctx = solve.context()
 sc = sidebar.current_scenario()

@@ -143,4 +143,5 @@ def test_a_city_whose_energy_columns_are_empty_exits_2_with_the_reason(tmp_path,
                     ["sweep", *city, *J40, "--vary", "budget_usd_per_capita=0:1:2", "--json"]):
         r = runner.invoke(app, command)
         assert r.exit_code == 2, r.output
-        assert "lacks electricity_kwh, gas_kwh" in json.loads(r.stdout)["message"]
+        message = json.loads(r.stdout)["message"]
+        assert "lacks electricity_kwh, gas_kwh" in message and "--map SRC=CANONICAL" in message

@@ -52,6 +52,13 @@ def parse_vary(spec: str) -> tuple[str, np.ndarray]:
     return name, np.round(values).astype(int) if name == "horizon_year" else values
 
 
+def _context(city):
+    """The optimizer's inputs; a city that lacks them is an input error naming the flag."""
+    if reason := problem.unavailable(city.districts):
+        raise InputError(f"{reason}: map them with --map SRC=CANONICAL")
+    return problem.context(city)
+
+
 def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
              attributes: cli.Attributes = None, id_column: cli.IdColumn = None,
              attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
@@ -66,7 +73,7 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         sc = scenario.load(scenario_file)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer, estimate=estimate)
-        ctx = problem.context(city)
+        ctx = _context(city)
         res = optimizer.optimize(ctx, sc, device=dev)
         return ctx, res
     ctx, res = cli.run_guarded(run, as_json)
@@ -109,7 +116,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer, estimate=estimate)
-        return name, values, optimizer.optimize(problem.context(city), scs, device=dev)
+        return name, values, optimizer.optimize(_context(city), scs, device=dev)
     name, values, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
                                 ("scenario_id", "status", "message", "objective",

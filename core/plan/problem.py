@@ -66,7 +66,7 @@ REQUIRED_COLUMNS = ("population", "electricity_kwh", "gas_kwh")
 def unavailable(d: pd.DataFrame) -> str | None:
     """Why this city cannot be optimized, or None."""
     reason = cols.missing_reason(d, REQUIRED_COLUMNS, "the optimizer")
-    return f"{reason}: map them on the Data page (or with --map)" if reason else None
+    return reason  # each door says where to map them (Data page, --map)
 
 
 def context(city: City) -> CityContext:
