@@ -108,7 +108,8 @@ st.dataframe(preds[["district_id"]].assign(name=names).join(preds[[
 st.subheader("Monthly profile: base, heating and cooling")
 why = degree_days.unavailable_reason(city)
 if why:
-    st.info(f"The degree-day model is unavailable: {why}.")
+    upload = " Upload one on the Data page with the city's files." if city.degree_days is None else ""
+    st.info(f"The degree-day model is unavailable: {why}.{upload}")
 else:
     fits = results.degree_day_fits(city)
     split_columns = {c: st.column_config.NumberColumn(

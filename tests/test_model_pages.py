@@ -89,7 +89,8 @@ def test_both_pages_work_on_an_uploaded_city_and_say_what_is_missing(
         uploaded_without_floor_area_or_months):
     city = uploaded_without_floor_area_or_months
     at = open_page(ENERGY, city)
-    assert any("degree-day model is unavailable" in m.value for m in at.info)
+    (why,) = [m.value for m in at.info if "degree-day model is unavailable" in m.value]
+    assert "Data page" in why and "--" not in why  # the app's user is not sent to the CLI
     assert len(at.dataframe[0].value) == 6  # model and both baselines for both targets
     assert any("per resident" in c.value for c in at.caption)
     at = open_page(EQUITY, city)

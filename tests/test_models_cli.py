@@ -134,6 +134,7 @@ def test_bad_inputs_exit_cleanly(tmp_path, grid4):
 def test_an_uploaded_city_has_no_degree_days_unless_given(default_json):
     assert default_json["degree_days"] == []
     assert "no monthly degree-day table" in default_json["degree_days_unavailable"]
+    assert "pass --degree-days FILE" in default_json["degree_days_unavailable"]  # the CLI's door
 
 
 def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):

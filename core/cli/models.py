@@ -44,7 +44,15 @@ def _degree_day_json(city: City, fits: dict) -> dict:
     from core.models import degree_days as dd
 
     records = json.loads(dd.summary(fits).to_json(orient="records"))  # NaN as null
-    return {"degree_days": records, "degree_days_unavailable": dd.unavailable_reason(city)}
+    return {"degree_days": records, "degree_days_unavailable": _unavailable(city)}
+
+
+def _unavailable(city: City) -> str | None:
+    """Why the degree-day model cannot run, with the option that gives it a table."""
+    from core.models import degree_days as dd
+
+    why = dd.unavailable_reason(city)
+    return f"{why}; pass --degree-days FILE" if why and city.degree_days is None else why
 
 
 def _print_degree_days(city: City, fits: dict) -> None:
@@ -61,7 +69,7 @@ def _print_degree_days(city: City, fits: dict) -> None:
             typer.echo(f"  {row.fuel:<16} base {row.base_kwh:,.0f}  heating {row.heating_kwh:,.0f}"
                        f"  {cooling}  monthly CV(RMSE) {row.monthly_cv_rmse_pct:.1f} %")
     else:
-        typer.echo(f"\ndegree-day model unavailable: {dd.unavailable_reason(city)}")
+        typer.echo(f"\ndegree-day model unavailable: {_unavailable(city)}")
 
 
 def _config(folds: int, members: int, seed: int, device: str) -> TrainConfig:

@@ -66,9 +66,8 @@ DAYS_PER_MONTH = np.array([calendar.monthrange(_NON_LEAP_YEAR, m)[1] for m in ra
 def unavailable_reason(city: City) -> str | None:
     """Why the degree-day model cannot run on this city, or None when it can."""
     if city.degree_days is None:
-        return ("the city has no monthly degree-day table; upload one (month, hdd_c, cdd_c in "
-                "°C-days) on the Data page with the city's files, or pass --degree-days FILE to "
-                "the command line")
+        # each door says where to give one (Data page upload, --degree-days FILE)
+        return "the city has no monthly degree-day table (month, hdd_c, cdd_c in °C-days)"
     if not any(all(city.has(c) for c in months) for months in FUELS.values()):
         return ("the city has no monthly observations (electricity_kwh_01..12 or "
                 "gas_kwh_01..12)")
