@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 
 class InputError(ValueError):
-    """A file or argument that cannot be read at all (CLI exit code 2)."""
+    """A file or argument that cannot be read at all (CLI exit code 2).
+
+    ``setting`` names the user setting that fixes it (``"crs"``, ``"layer"``) when there is
+    one: core's message says what to give, and each door adds where to give it (the CLI its
+    option, the Data page its box), so no door sends its user to the other."""
+
+    def __init__(self, message: str, *, setting: str | None = None):
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,8 @@ def test_cli_exits_with_the_code_and_message_and_no_traceback(case, tmp_path, sm
     out = json.loads(r.stdout)
     assert out["status"] == "error" and out["exit_code"] == case.exit_code
     assert re.search(case.message, out["message"]), out["message"]
+    if "not an EPSG code" in out["message"]:  # the fix is a setting: the CLI names its option
+        assert out["message"].endswith("(with --crs EPSG:XXXX)"), out["message"]
     assert "Traceback" not in r.output and "/etc/passwd" not in out["message"].replace(
         "+init=/etc/passwd", "")
     assert r.exception is None or isinstance(r.exception, SystemExit)
@@ -258,6 +260,10 @@ def test_data_page_shows_the_message_and_keeps_the_active_city(case, page):
     assert not at.exception, [e.message for e in at.exception]
     shown = [e.value for e in at.error] + [w.value for w in at.warning]
     assert any(re.search(case.message, s) for s in shown), shown
+    # the app's user is never sent to a command-line option; a setting is named by its box
+    assert not any(re.search(r"(^|[\s(])--[a-z]", s) for s in shown), shown
+    if any("not an EPSG code" in s for s in shown):
+        assert any("in the CRS box" in s for s in shown), shown
     assert at.session_state[keys.CITY] is city and at.session_state[keys.CITY_KEY] == "four-areas"
     assert at.sidebar.slider(key=keys.LAB_BUDGET).value == 250
     at.file_uploader(key=PAGE_UPLOADERS[case.kind]).set_value(None)

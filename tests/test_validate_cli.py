@@ -115,6 +115,7 @@ def test_missing_crs_asks_for_an_epsg_code_and_crs_option_fixes_it(tmp_path):
         None, allow_override=True).to_file(path)
     r = runner.invoke(app, ["validate", str(path)])
     assert r.exit_code == 2 and "give the EPSG code" in r.output  # GeoJSON claims lon/lat
+    assert "(with --crs EPSG:XXXX)" in r.output  # the CLI's door to the setting
     r = runner.invoke(app, ["validate", str(path), "--crs", "EPSG:3435", "--json"])
     assert r.exit_code == 0, r.output
     assert "crs: file said EPSG:4326; the given EPSG:3435 was used" in json.loads(r.stdout)["lineage"]

@@ -117,11 +117,21 @@ def fail(message: str, code: int, as_json: bool) -> None:
     raise typer.Exit(code)
 
 
+#: the option that gives each setting an InputError can name (core.errors.InputError.setting)
+SETTING_OPTIONS = {"crs": "--crs EPSG:XXXX", "layer": "--layer NAME"}
+
+
+def with_option(exc: InputError) -> str:
+    """The error's message with the command-line option that fixes it, when there is one."""
+    option = SETTING_OPTIONS.get(getattr(exc, "setting", None) or "")
+    return f"{exc} (with {option})" if option else str(exc)
+
+
 def run_guarded(fn, as_json: bool):
     """Run ``fn`` turning known input problems into clean exits (no traceback)."""
     try:
         return fn()
     except InputError as exc:
-        fail(str(exc), EXIT_UNREADABLE, as_json)
+        fail(with_option(exc), EXIT_UNREADABLE, as_json)
     except CityValidationError as exc:
         fail(str(exc), EXIT_PROBLEMS, as_json)

@@ -138,7 +138,7 @@ def check_geojson_crs(path: Path, display_name: str) -> None:
                 f"cannot read boundaries '{display_name}': its \"crs\" member is not an EPSG "
                 "code (a link or a free-text definition is not followed). Remove the \"crs\" "
                 "member (GeoJSON is longitude/latitude by standard) or give the CRS as an EPSG "
-                "code (the CRS box on the Data page, --crs on the command line)")
+                "code", setting="crs")
 
 
 def gdal_path(path: Path, fmt: str) -> str:

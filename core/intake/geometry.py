@@ -52,15 +52,13 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
             return gdf.set_crs(WGS84)
         raise InputError("the boundaries have no coordinate reference system and the coordinates "
                          "are not longitude/latitude; give the EPSG code of the file "
-                         "(e.g. EPSG:3435 for Illinois East, US feet: --crs on the command line, "
-                         "the CRS box on the Data page)")
+                         "(e.g. EPSG:3435 for Illinois East, US feet)", setting="crs")
     if gdf.crs.is_geographic and not _lonlat(gdf):
         # GeoJSON readers assume EPSG:4326 when a file says nothing; projected numbers then
         # land far outside the globe
         raise InputError(f"the boundaries say {gdf.crs.to_string()} (longitude/latitude) but "
                          "their coordinates are not; give the EPSG code of the file (e.g. "
-                         "EPSG:3435 for Illinois East, US feet: --crs on the command line, the "
-                         "CRS box on the Data page)")
+                         "EPSG:3435 for Illinois East, US feet)", setting="crs")
     if gdf.crs.to_epsg() != WGS84_EPSG:
         lineage.append(f"crs: reprojected from {gdf.crs.to_string()} to EPSG:4326")
         return gdf.to_crs(WGS84)

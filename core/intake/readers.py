@@ -213,8 +213,8 @@ def _choose_layer(layers: list[str], layer: str | None, name: str) -> str:
         return layers[0]
     if not layers:
         raise InputError(f"'{name}' holds no layers")
-    raise InputError(f"'{name}' holds {len(layers)} layers: {', '.join(layers)}; choose one "
-                     "(--layer NAME, or the layer box on the Data page)")
+    raise InputError(f"'{name}' holds {len(layers)} layers: {', '.join(layers)}; choose one",
+                     setting="layer")
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:

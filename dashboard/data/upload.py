@@ -47,11 +47,19 @@ def upload(file) -> Upload | None:
     return Upload(file.name, data, state.content_digest(data))
 
 
+#: where on the Data page each setting an InputError can name is given
+SETTING_WIDGETS = {"crs": "in the CRS box under 2. Ids and columns",
+                   "layer": "in the Layer box under the boundaries"}
+
+
 def guarded(fn: Callable, *args):
     """``(result, None)`` or ``(None, message)``: users see what to fix, never a traceback."""
     try:
         return fn(*args), None
-    except (InputError, CityValidationError) as exc:
+    except InputError as exc:
+        where = SETTING_WIDGETS.get(exc.setting or "")
+        return None, f"{exc} ({where})" if where else str(exc)
+    except CityValidationError as exc:
         return None, str(exc)
     except Exception as exc:  # a reader library failing in a new way: still a message
         error_id = guard.logged(exc, getattr(fn, "__qualname__", "upload"))
