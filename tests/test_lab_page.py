@@ -153,7 +153,7 @@ def test_a_city_without_households_shows_why_nothing_is_placed(grid4, attrs4):
                for w in warnings), warnings
     assert not at.error
     badge = badge_text(at)
-    assert "no capacity" in badge and "gap to HiGHS 0.0e+00" in badge
+    assert "no capacity" in badge and "gap to HiGHS 0 %" in badge
     assert metric(at, "Spent") == "0.0" and metric(at, "Energy burden") == "n/a"
     assert len(at.get("deck_gl_json_chart")) == 1 and len(at.get("download_button")) == 3
     at.button(key=keys.LAB_RUN_SWEEPS).click().run()

@@ -163,3 +163,15 @@ def test_indicators_in_a_table_are_the_available_ones(grid4, attrs4):
 
     city = load_city(grid4, attrs4)
     assert indicators.in_table(indicator_table(city)) == indicators.available(city)
+
+
+def test_relative_quantities_read_as_percentages_without_scientific_notation():
+    from core.assess.maps import format_relative
+
+    assert format_relative(0.0) == "0 %"
+    assert format_relative(1.9e-16) == "< 0.0000001 %"  # float64 noise, not an error
+    assert format_relative(0.0519) == "5.19 %"
+    assert format_relative(3.2e-7) == "0.000032 %"
+    assert format_relative(float("nan")) == "not computed"
+    for x in (1e-9, 2.5e-8, 1e-5, 0.3, 1.0):
+        assert "e" not in format_relative(x).replace("not computed", "")

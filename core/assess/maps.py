@@ -159,6 +159,23 @@ def format_value(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+#: relative quantities below this share are shown as "below" it (float64 rounding, not error)
+RELATIVE_FLOOR = 1e-9
+
+
+def format_relative(share: float) -> str:
+    """A relative quantity (a gap, a violation: share of 1) as a percentage a reader can take in:
+    no scientific notation; zero and float64 noise read as "0 %" and "< 0.0000001 %"."""
+    if share is None or not np.isfinite(share):
+        return "not computed"
+    a = abs(share)
+    if a == 0:
+        return "0 %"
+    if a < RELATIVE_FLOOR:
+        return f"< {RELATIVE_FLOOR * 100:.7f} %"
+    return f"{share * 100:,.{max(2, int(-np.floor(np.log10(a * 100))) + 1)}f} %"
+
+
 def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
     """Legend rows: colour (hex) and range label with unit."""
     rows = []

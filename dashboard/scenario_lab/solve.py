@@ -12,6 +12,7 @@ import math
 import streamlit as st
 import torch
 
+from core.assess import maps
 from core.plan import lab, optimizer, problem, results, scenario, status
 from core.plan.scenario import Scenario
 from dashboard import keys, state
@@ -117,11 +118,12 @@ def badge(totals: dict, check: dict | None) -> None:
     """Device, status, time, iterations, violation and (when computed) the gap to HiGHS."""
     parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
              f"{totals['iterations']} iteration(s)",
-             f"max violation {totals['max_constraint_violation_rel']:.0e}",
+             f"max violation {maps.format_relative(totals['max_constraint_violation_rel'])}",
              "exact LP" if totals["exact"] else f"approximate ({totals['approximation']})"]
     if check is not None:
         step = "" if totals["exact"] else " (last linear step)"
-        parts.append(f"gap to HiGHS{step} {check['gap_rel']:.1e}" if check["status"] == "optimal"
+        parts.append(f"gap to HiGHS{step} {maps.format_relative(check['gap_rel'])}"
+                     if check["status"] == "optimal"
                      else f"HiGHS: {check['status']}")
     st.html(f'<div data-testid="gp-solver-badge" style="font-size:0.9rem">'
             f'<span style="background:{BADGE_COLOURS.get(totals["status"], "#c92a2a")};color:white;'
