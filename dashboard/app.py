@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import guard, memory, nav, sidebar, state
+from dashboard import components, guard, memory, nav, sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
@@ -19,6 +19,7 @@ pages = st.navigation({
 def _frame() -> None:
     """The sidebar every page shares, then the chosen page."""
     city = state.active_city()
+    components.page_style()
     with st.sidebar:
         st.markdown("### Greenprint")
         st.caption("City sustainability assessment: energy, carbon and equity by district.")

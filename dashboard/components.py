@@ -172,6 +172,17 @@ def highlight_fill(district_ids: pd.Series, chosen: str) -> list[list[int]]:
             else list(maps.CATEGORY_COLORS[0]) + [160] for d in district_ids]
 
 
+#: Metric labels wrap instead of ending in "...": every KPI's title carries its unit, and
+#: the unit is what a cut-off title loses first.
+PAGE_STYLE = ("<style>[data-testid='stMetricLabel'] *{white-space:normal !important;"
+              "overflow:visible !important;text-overflow:clip !important}</style>")
+
+
+def page_style() -> None:
+    """The app's few style rules, once per run (before the page draws)."""
+    st.markdown(PAGE_STYLE, unsafe_allow_html=True)
+
+
 def legend(rows: list[dict], title: str) -> None:
     items = "".join(
         f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'

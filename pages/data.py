@@ -4,6 +4,7 @@ then use the city on every page (the active city changes only when the new one i
 import pandas as pd
 import streamlit as st
 
+from core import capabilities
 from core.intake import columns, degree_day_table, mapping, quality, staging
 from dashboard import components, guard, keys, state
 from dashboard.data import upload
@@ -166,6 +167,17 @@ d1.download_button("Download the report (CSV)", report.to_csv().encode(),
                    file_name="greenprint_quality.csv", mime="text/csv")
 d2.download_button("Download the report (JSON)", report.to_json().encode(),
                    file_name="greenprint_quality.json", mime="application/json")
+
+st.subheader("What this city supports")
+if result.city is None:
+    st.caption("Listed once no blocking problem remains.")
+else:
+    supported = result.city if degree_days is None else degree_day_table.attach(
+        result.city, degree_days, dd_up.name)
+    st.dataframe(pd.DataFrame([c.to_dict() for c in capabilities.capabilities(supported)]),
+                 hide_index=True, column_config={
+                     "analysis": "Analysis", "status": "Status",
+                     "reason": "What it uses, or what would unlock it"})
 
 st.header("5. Use this city")
 name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from core.capabilities import Capability, capabilities
 from core.cli import common as cli
 from core.intake import mapping as column_mapping
 from core.intake import quality, staging
@@ -58,12 +59,16 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
     if write is not None and result.city is not None:
         written = str(cli.run_guarded(lambda: write_city(result.city, write), as_json))
     code = cli.EXIT_OK if report.usable else cli.EXIT_PROBLEMS
+    supports = capabilities(result.city) if result.city is not None else None
     if as_json:
         print(json.dumps({**report.to_dict(), "status": "usable" if report.usable else "blocked",
                           "exit_code": code, "mapping": m.model_dump(exclude_none=True),
-                          "written": written}))
+                          "written": written, "capabilities": None if supports is None
+                          else [c.to_dict() for c in supports]}))
         raise typer.Exit(code)
     echo_report(report, m if suggest else None, written, write)
+    if supports is not None:
+        echo_capabilities(supports)
     raise typer.Exit(code)
 
 
@@ -99,3 +104,10 @@ def echo_report(report: quality.QualityReport, suggested, written: str | None,
         typer.echo(f"Written: {written}")
     elif wanted is not None:
         typer.echo(f"Not written to {wanted}: blocking problems remain")
+
+
+def echo_capabilities(supports: list[Capability]) -> None:
+    """What the city supports: one line per analysis, its status and reason."""
+    typer.echo("What this city supports:")
+    for c in supports:
+        typer.echo(f"  - {c.analysis}: {c.status}" + (f" ({c.reason})" if c.reason else ""))
