@@ -202,8 +202,8 @@ def column_config(indicator_list: list[Indicator]) -> dict:
     cfg = {"district_id": st.column_config.TextColumn("Id"),
            "name": st.column_config.TextColumn("District")}
     for ind in indicator_list:
-        cfg[ind.key] = st.column_config.NumberColumn(indicator_label(ind),
-                                                     format="localized")
+        cfg[ind.key] = st.column_config.NumberColumn(  # the indicator's own precision
+            indicator_label(ind), format=f"%,.{ind.digits}f")
     return cfg
 
 

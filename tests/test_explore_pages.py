@@ -125,3 +125,13 @@ def test_download_files_are_built_on_click_and_carry_the_lineage():
     collection = json.loads(make())
     assert len(collection["features"]) == 77
     assert collection["properties"] == {"lineage": list(city.lineage)}
+
+
+def test_the_district_table_shows_each_indicator_at_its_own_precision():
+    """kWh totals as whole numbers with separators, not with three decimals."""
+    from core.assess import indicators
+    from dashboard import components
+
+    config = components.column_config(list(indicators.INDICATORS.values()))
+    assert config["electricity_kwh"]["type_config"]["format"] == "%,.0f"
+    assert config["energy_intensity"]["type_config"]["format"] == "%,.1f"
