@@ -66,9 +66,7 @@ def indicator_estimate_captions(city: City, indicator_list: list[Indicator]) -> 
 
 def kpi_cards(kpis: list[Kpi]) -> None:
     for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
-        digits = 1 if abs(kpi.value) < 100 else 0
-        column.metric(f"{kpi.label} ({kpi.unit})", f"{kpi.value:,.{digits}f}", help=kpi.help,
-                      border=True)
+        column.metric(f"{kpi.label} ({kpi.unit})", kpi.text, help=kpi.help, border=True)
 
 
 def map_style() -> str:

@@ -41,3 +41,14 @@ def test_mapping_file_round_trip(tmp_path):
     bad.write_text('{"columns": {"x": "not_a_column"}}')
     r = runner.invoke(app, ["summary", *CITY, "--mapping", str(bad)])
     assert r.exit_code == 2 and "not_a_column" in r.output
+
+
+def test_summary_shows_kpis_as_the_app_does():
+    """Counts are whole numbers, as on the Overview's cards (indicators.Kpi.text)."""
+    from core.assess.indicators import Kpi
+
+    assert Kpi("Population", 2_695_598.0, "persons", "").text == "2,695,598"
+    assert Kpi("Emissions per resident", 4.21, "t CO2/person/yr", "").text == "4.2"
+    r = runner.invoke(app, ["summary", str(paths.DEFAULT_BOUNDARIES), "-a",
+                            str(paths.DEFAULT_ATTRIBUTES)])
+    assert r.exit_code == 0 and "2,695,598 persons" in r.output, r.output

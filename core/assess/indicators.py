@@ -145,6 +145,11 @@ class Kpi:
     unit: str
     help: str
 
+    @property
+    def text(self) -> str:
+        """The value as the app and the CLI show it: one decimal below 100, else whole."""
+        return f"{self.value:,.{1 if abs(self.value) < 100 else 0}f}"
+
 
 def city_kpis(city: City) -> list[Kpi]:
     """Headline figures for the whole city (only those its data supports)."""

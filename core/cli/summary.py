@@ -30,6 +30,6 @@ def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
         return
     typer.echo(f"{city.name}: {city.n} districts")
     for k in kpis:
-        typer.echo(f"  {k.label:<22} {k.value:>16,.1f} {k.unit}")
+        typer.echo(f"  {k.label:<22} {k.text:>16} {k.unit}")
     for e in city.estimates.values():
         typer.echo(f"  {e.caption()}")
