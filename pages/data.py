@@ -4,7 +4,6 @@ then use the city on every page (the active city changes only when the new one i
 import pandas as pd
 import streamlit as st
 
-from core import capabilities
 from core.intake import columns, degree_day_table, mapping, quality, staging
 from dashboard import components, guard, keys, state
 from dashboard.data import upload
@@ -172,9 +171,7 @@ st.subheader("What this city supports")
 if result.city is None:
     st.caption("Listed once no blocking problem remains.")
 else:
-    supported = result.city if degree_days is None else degree_day_table.attach(
-        result.city, degree_days, dd_up.name)
-    st.dataframe(pd.DataFrame([c.to_dict() for c in capabilities.capabilities(supported)]),
+    st.dataframe(upload.capability_table(result.city, degree_days, dd_up, checked_key),
                  hide_index=True, column_config={
                      "analysis": "Analysis", "status": "Status",
                      "reason": "What it uses, or what would unlock it"})

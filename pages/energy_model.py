@@ -13,6 +13,8 @@ from core.models.model_card import LIMITS, model_card, model_card_markdown, verd
 from dashboard import components, keys, state
 from dashboard.energy_model import charts, results
 
+LEVEL = f"{cross_validation.INTERVAL_LEVEL * 100:g}"  # the prediction intervals' level, %
+
 #: How each verdict is shown: never a green box for a model that is not good.
 SHOW_VERDICT = {"good": st.success, "fair": st.info, "poor": st.warning}
 
@@ -60,7 +62,7 @@ st.dataframe(cross_validation.scores_table(ev), hide_index=True, column_config={
     "cv_rmse_pct": st.column_config.NumberColumn("CV(RMSE) (%)", format="%.1f"),
     "nmbe_pct": st.column_config.NumberColumn("NMBE (%)", format="%.1f"),
     "r2": st.column_config.NumberColumn("R² (-)", format="%.3f"),
-    "coverage_90_pct": st.column_config.NumberColumn("90 % interval coverage (%)", format="%.1f"),
+    "coverage_90_pct": st.column_config.NumberColumn(f"{LEVEL} % interval coverage (%)", format="%.1f"),
     "meets_ashrae": st.column_config.CheckboxColumn("Meets ASHRAE G14"),
     "verdict": st.column_config.TextColumn("Verdict"),
     "selected": st.column_config.CheckboxColumn("Used"),
@@ -84,7 +86,7 @@ with chart_col:
     st.plotly_chart(charts.predicted_vs_observed(
         result.observed, result.oof["model"], result.oof_lower, result.oof_upper, names,
         columns.label_of(target), cross_validation.MODEL_NAMES["model"]))
-    st.caption("Bars: the network's 90 % prediction interval under cross-validation.")
+    st.caption(f"Bars: the network's {LEVEL} % prediction interval under cross-validation.")
 with map_col:
     residual = preds[f"{target}_cv_residual_pct"]
     fill, legend_rows = maps.diverging(residual, "%", digits=0)
@@ -102,8 +104,8 @@ st.dataframe(preds[["district_id"]].assign(name=names).join(preds[[
              column_config={c: st.column_config.NumberColumn(f"{label} (kWh/yr)", format="%,.0f")
                             for c, label in ((f"{target}_observed", "Observed"),
                                              (f"{target}_predicted", "Predicted (used model)"),
-                                             (f"{target}_lower", "Network 90 % interval, low"),
-                                             (f"{target}_upper", "Network 90 % interval, high"))})
+                                             (f"{target}_lower", f"Network {LEVEL} % interval, low"),
+                                             (f"{target}_upper", f"Network {LEVEL} % interval, high"))})
 
 st.subheader("Monthly profile: base, heating and cooling")
 why = degree_days.unavailable_reason(city)

@@ -86,3 +86,14 @@ def test_equity_report_spells_out_the_rule():
     assert "90th percentile" in r.rule and "poverty rate" in r.rule
     assert 0 < r.gini < 1 and r.disadvantaged.sum() > 0
     assert inequality.equity_unavailable(pd.DataFrame({"population": [1]})) is not None
+
+
+def test_equity_is_unavailable_when_no_district_has_a_burden(grid4, attrs4):
+    """Zero incomes everywhere: the page stops with a reason instead of showing nan."""
+    from core.intake.city import load_city
+
+    city = load_city(grid4, attrs4.assign(median_household_income=0.0), name="zero incomes")
+    why = inequality.equity_unavailable(city.districts)
+    assert why and "no district has an energy burden above zero" in why
+    good = load_city(grid4, attrs4.assign(median_household_income=[9e4, 6e4, 3e4, 2e4]))
+    assert inequality.equity_unavailable(good.districts) is None

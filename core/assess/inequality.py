@@ -188,6 +188,9 @@ def equity_unavailable(d: pd.DataFrame) -> str | None:
     """Why burden cannot be computed for these districts, or None."""
     reasons = [cols.missing_reason(d, EQUITY_COLUMNS, "energy burden"),
                equity.income_unavailable(d)]
+    if not any(reasons) and not (equity.energy_burden(d) > 0).any():
+        reasons.append("no district has an energy burden above zero (every district lacks "
+                       "energy, members or a positive income): check those columns' values")
     return "; ".join(r for r in reasons if r) or None
 
 

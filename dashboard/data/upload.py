@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from core import paths
+from core import capabilities, paths
 from core.assess import maps
 from core.errors import CityValidationError, InputError
 from core.intake import degree_day_table, estimates, quality, readers
@@ -181,6 +181,21 @@ def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None =
 def back_to_default() -> None:
     state.reset_to_default()
     state.push_notice("Back to the default city.")
+
+
+@st.cache_data(**CACHE, show_spinner=False)
+def _capability_table(_city: City, _degree_days: pd.DataFrame | None, name: str | None,
+                      key: str) -> pd.DataFrame:
+    city = _city if _degree_days is None else degree_day_table.attach(_city, _degree_days, name)
+    return pd.DataFrame([c.to_dict() for c in capabilities.capabilities(city)])
+
+
+def capability_table(city: City, degree_days: pd.DataFrame | None, degree_days_file: Upload | None,
+                     key: str) -> pd.DataFrame:
+    """What the checked city supports (core.capabilities), once per city and degree-day file."""
+    digest = degree_days_file.digest if degree_days is not None and degree_days_file else None
+    return _capability_table(city, degree_days, degree_days_file.name if digest else None,
+                             state.cache_key(key, digest))
 
 
 @st.cache_resource(**CACHE, show_spinner=False)
