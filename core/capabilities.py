@@ -128,10 +128,11 @@ def _energy_models(city: City) -> list[Capability]:
 
 
 def _rows(city: City, target: str, basis: str) -> int:
-    """Districts with a positive target and a positive basis."""
+    """Districts with data, a positive target and a positive basis (the model's rows)."""
     d = city.districts
     y, b = (d[c].astype(float).to_numpy() for c in (target, basis))
-    return int((np.isfinite(y) & (y > 0) & np.isfinite(b) & (b > 0)).sum())
+    return int((np.isfinite(y) & (y > 0) & np.isfinite(b) & (b > 0)
+                & city.with_data.to_numpy()).sum())
 
 
 def _degree_day_split(city: City) -> Capability:

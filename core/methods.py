@@ -12,6 +12,8 @@ from core import paths
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Data quality and its score", "core.intake.quality"),
     ("Estimated columns", "core.intake.estimates"),
+    ("Reference values: currency, factors, prices, thresholds, costs",
+     "core.intake.reference_values"),
     ("Carbon", "core.assess.carbon"),
     ("Energy cost, burden and disadvantaged districts", "core.assess.equity"),
     ("Inequality and spatial statistics", "core.assess.inequality"),

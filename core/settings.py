@@ -17,6 +17,7 @@
 | GREENPRINT_SCENARIO_MAX_DEPTH | ``16`` | deepest nesting of a scenario or mapping file |
 | GREENPRINT_CACHE_TTL_S | ``3600`` | seconds an upload's parsed form stays cached after its last use |
 | GREENPRINT_MEMORY_TRIM_S | ``60`` | seconds between the server's garbage collection and heap trim; 0 = off |
+| GREENPRINT_MIN_DISTRICTS_WITH_DATA | ``5`` | fewest districts with data (a population) a city needs to be used (all of them in a smaller city); districts without data stay on the map as "no data" |
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     scenario_max_depth: int = Field(16, gt=1)
     cache_ttl_s: float = Field(3600.0, gt=0)
     memory_trim_s: float = Field(60.0, ge=0, allow_inf_nan=False)
+    min_districts_with_data: int = Field(5, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from core.assess import equity, maps
+from core.assess import equity, indicators, maps
 from core.assess.indicators import Indicator, Kpi
 from core.intake import estimates
 from core.intake.city import City
@@ -24,6 +24,7 @@ from core.settings import get_settings
 
 LAYER_ID = "districts"
 HIGHLIGHT_LINE_M = 150
+OUTLINE_LINE_M = 100_000  # clamped to core.assess.maps.PREDICTED_*_PX pixels
 ILLUSTRATIVE_NOTICE = ("**Illustrative data, not official statistics.** The attributes of this "
                        "city are generated from public average figures to show how Greenprint "
                        "works; see *Methods & sources*.")
@@ -34,6 +35,10 @@ def data_notice(city: City) -> None:
     if city.illustrative:
         st.warning(ILLUSTRATIVE_NOTICE)
     st.caption(f"City: {city.name} · {city.n} districts · source: {city.source}")
+    st.caption(f"Reference values: {city.references.summary()} (every value and its source "
+               "on the Data page).")
+    if coverage := city.coverage():
+        st.caption(f"{coverage}.")
     if city.estimates:
         st.caption(f"Estimated, not in the city's data: {', '.join(city.estimates)} (figures "
                    "and sources beside the numbers they feed, and on *Methods & sources*).")
@@ -81,9 +86,9 @@ class _PreparedDeck(pdk.Deck):
     polygons on every rerun; here only the small rest of the deck is serialised.
     """
 
-    def __init__(self, data_json: str, **kwargs):
+    def __init__(self, data_json: dict[str, str], **kwargs):
         super().__init__(**kwargs)
-        self._data_json = data_json
+        self._data_json = data_json  # slot -> GeoJSON text
 
     def to_json(self) -> str:
         data_json = self.__dict__.pop("_data_json")  # pydeck writes every attribute it finds
@@ -91,10 +96,13 @@ class _PreparedDeck(pdk.Deck):
             spec = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
         finally:
             self._data_json = data_json
-        return spec.replace(json.dumps(_DATA_SLOT), data_json, 1)
+        for slot, text in data_json.items():  # a slot may serve several layers
+            spec = spec.replace(json.dumps(slot), text)
+        return spec
 
 
 _DATA_SLOT = "gp-layer-data"  # stands in for the GeoJSON while pydeck serialises the deck
+_OUTLINE_SLOT = "gp-outline-data"  # the same for the outlined (predicted) districts
 _GEOMETRY_CACHE_MAX = 16
 _geometry_cache: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
 _geometry_lock = threading.Lock()
@@ -122,13 +130,34 @@ def _geometry_json(geometry: gpd.GeoSeries) -> tuple[str, ...]:
     return prepared
 
 
+def _outline_layers(geometry: tuple[str, ...], outlined) -> tuple[list[pdk.Layer], dict[str, str]]:
+    """Two line-only layers over the outlined districts (a white halo under a dark line,
+    core.assess.maps.PREDICTED_*), and their data; none when no district is outlined."""
+    chosen = np.flatnonzero(np.asarray(outlined, dtype=bool)) if outlined is not None else []
+    if not len(chosen):
+        return [], {}
+    data = maps.feature_collection_json([geometry[i] for i in chosen],
+                                        pd.DataFrame(index=range(len(chosen))))
+    # a string argument becomes an expression in pydeck (no line_width_units="pixels"): a
+    # width in metres too wide for any zoom, clamped to the pixels wanted
+    layers = [pdk.Layer("GeoJsonLayer", data=_OUTLINE_SLOT, id=f"{LAYER_ID}-{name}",
+                        pickable=False, stroked=True, filled=False, get_line_color=color,
+                        get_line_width=OUTLINE_LINE_M, line_width_min_pixels=width,
+                        line_width_max_pixels=width)
+              for name, color, width in (("halo", maps.PREDICTED_HALO, maps.PREDICTED_HALO_PX),
+                                         ("predicted", maps.PREDICTED_LINE,
+                                          maps.PREDICTED_LINE_PX))]
+    return layers, {_OUTLINE_SLOT: data}
+
+
 def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
                   tooltip_html: str, highlight: str | None = None,
-                  width_px: int = 800, height_px: int = 560) -> pdk.Deck:
+                  width_px: int = 800, height_px: int = 560, outlined=None) -> pdk.Deck:
     """A pydeck map of the districts filled with the given colours.
 
     ``properties`` (one row per district, in city order) become GeoJSON properties that the
-    tooltip template refers to as ``{column}``.
+    tooltip template refers to as ``{column}``; ``outlined`` (bool per district, e.g.
+    ``Choropleth.outlined``) draws the predicted districts' outline over them.
     """
     props = properties.reset_index(drop=True)
     chosen = (props["district_id"] == highlight).to_numpy() if highlight is not None \
@@ -153,9 +182,11 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
         highlight_color=[255, 140, 0, 160],
     )
     view = maps.view_for_bounds(city.districts.total_bounds, width_px, height_px)
+    geometry = _geometry_json(city.map_geometry)
+    outlines, outline_data = _outline_layers(geometry, outlined)
     return _PreparedDeck(
-        maps.feature_collection_json(_geometry_json(city.map_geometry), props),
-        layers=[layer],
+        {_DATA_SLOT: maps.feature_collection_json(geometry, props), **outline_data},
+        layers=[layer, *outlines],
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         map_style=map_style(),
         map_provider=None,
@@ -164,10 +195,13 @@ def district_deck(city: City, properties: pd.DataFrame, fill: list[list[int]],
     )
 
 
-def highlight_fill(district_ids: pd.Series, chosen: str) -> list[list[int]]:
-    """Accent colour for the chosen district, a quiet grey for the others."""
+def highlight_fill(district_ids: pd.Series, chosen: str, no_data=None) -> list[list[int]]:
+    """Accent colour for the chosen district, a quiet colour for the others, the no-data
+    grey for districts without data (``no_data``: bool per district)."""
+    gone = np.zeros(len(district_ids), dtype=bool) if no_data is None else np.asarray(no_data)
     return [list(maps.CATEGORY_COLORS[1]) + [230] if d == chosen
-            else list(maps.CATEGORY_COLORS[0]) + [160] for d in district_ids]
+            else list(maps.NO_DATA) if g else list(maps.CATEGORY_COLORS[0]) + [160]
+            for d, g in zip(district_ids, gone, strict=True)]
 
 
 #: Metric labels wrap instead of ending in "...": every KPI's title carries its unit, and
@@ -181,11 +215,17 @@ def page_style() -> None:
     st.markdown(PAGE_STYLE, unsafe_allow_html=True)
 
 
+def _swatch_border(row: dict) -> str:
+    """A legend swatch's border: the row's outline (predicted districts), else a thin grey."""
+    return f'2px solid {row["outline"]}' if row.get("outline") else "1px solid #999"
+
+
 def legend(rows: list[dict], title: str) -> None:
     items = "".join(
         f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
         f'<span style="width:14px;height:14px;background:{r["color"]};display:inline-block;'
-        f'border:1px solid #999"></span><span>{html.escape(r["label"])}</span></div>'
+        f'box-sizing:border-box;border:{_swatch_border(r)}"></span>'
+        f'<span>{html.escape(r["label"])}</span></div>'
         for r in rows)
     # st.markdown renders with the page (st.html waits for a lazily loaded chunk)
     st.markdown(f'<div data-testid="gp-legend" style="font-size:0.85rem">'
@@ -198,7 +238,10 @@ def indicator_label(ind: Indicator) -> str:
 
 def column_config(indicator_list: list[Indicator]) -> dict:
     cfg = {"district_id": st.column_config.TextColumn("Id"),
-           "name": st.column_config.TextColumn("District")}
+           "name": st.column_config.TextColumn("District"),
+           indicators.DATA: st.column_config.TextColumn(
+               "Data", help="no data (no attribute row or no population: left out of the "
+                            "analyses), predicted (the energy model's value) or observed")}
     for ind in indicator_list:
         cfg[ind.key] = st.column_config.NumberColumn(  # the indicator's own precision
             indicator_label(ind), format=f"%,.{ind.digits}f")
@@ -230,7 +273,7 @@ def _geojson_file(districts, properties, lineage, estimated) -> bytes:
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     """A district profile (core.assess.indicators.district_profile) laid out for reading."""
     def with_unit(v: float, unit: str, digits: int) -> str:
-        return f"{maps.format_value(v, digits)} {unit}".strip()
+        return f"{maps.format_value(v, digits)} {unit}".strip() if np.isfinite(v) else "no data"
 
     digits = [1 if abs(v) < 100 else 0 for v in profile["value"].fillna(0)]
     values = [text if isinstance(text, str) else with_unit(v, u, d)

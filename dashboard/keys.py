@@ -38,6 +38,13 @@ DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
 DATA_CITY_NAME = "data_city_name"
 DATA_DEGREE_DAYS = "data_degree_days"  # optional monthly degree-day table
 DATA_ESTIMATE = "data_estimate"  # + "_" + figure name: a figure used to estimate a column
+# widgets and state: the Data page's reference values (issue 10)
+REFERENCES = "gp_references"  # the session's ReferenceValues (None: each city's own)
+CITY_BASE = "gp_city_base"  # (city, key) of the active city before the session's references
+DATA_REFERENCES_FILE = "data_references_file"
+DATA_REFERENCES_EDITOR = "data_references_editor"
+DATA_REFERENCES_APPLY = "data_references_apply"
+DATA_REFERENCES_RESET = "data_references_reset"
 
 # widgets: Scenario lab sidebar (entry point; bound to query parameters)
 LAB_BUDGET = "budget"
@@ -63,6 +70,7 @@ LAB_MAP_LAYER = "lab_map_layer"
 LAB_RUN_SWEEPS = "lab_run_sweeps"
 LAB_CHECK_HIGHS = "lab_check_highs"
 LAB_MAP = "lab_map"
+LAB_USE_PREDICTED = "lab_use_predicted"  # toggle: plan with the energy model's predictions
 
 # widgets and state: Energy model (issue 4)
 MODEL_FOLDS = "model_folds"

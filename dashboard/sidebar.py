@@ -2,13 +2,20 @@
 
 They live in the entry point so their values travel in the URL and survive page switches;
 every page shows them, the Scenario lab uses them. Imports no torch: start-up stays light.
+
+Money sliders are in the active city's currency: their ranges are the US ranges below
+converted at the city's exchange rate (rounded to 1-2-5 steps) and widened to hold half
+and twice the city's own prices; outside US dollars their keys (and URL parameters) carry
+the currency code, so a budget in pounds never lands on a slider in yen.
 """
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
-from core.assess import carbon, equity
+from core.intake.reference_values import USD, ReferenceValues
 from core.plan import scenario
 from core.plan.scenario import OBJECTIVES, Scenario
 from dashboard import keys, state
@@ -16,49 +23,101 @@ from dashboard import keys, state
 DEFAULTS = scenario.bundled()["justice40"]  # the sliders start from this shipped example
 BIND = {"bind": "query-params", "persist_state": "session"}
 PCT = 100
-# slider ranges (UI choices, not reference figures)
+# slider ranges in USD (UI choices, not reference figures); other currencies convert them
 BUDGET_MAX_USD_PER_CAPITA, BUDGET_STEP = 1000, 10
 HORIZON_RANGE = (2025, 2050)
 ELECTRICITY_RANGE, ELECTRICITY_STEP = (0.05, 0.40), 0.001
 GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
 CARBON_MAX, CARBON_STEP = 300, 5
 EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
+PRICE_SPAN = 2.0  # a price slider holds the city's price / 2 to x 2 at least
 
 
-def burden_ceiling_slider() -> tuple[float, float, float, float]:
+def nice(x: float, up: bool = False) -> float:
+    """The 1-2-5 number (1, 2, 5, 10, 20, ...) nearest to ``x`` (the next one up with ``up``)."""
+    power = 10 ** math.floor(math.log10(x))
+    steps = [m * power for m in (1, 2, 5, 10)]
+    if up:
+        return next(s for s in steps if s >= x * (1 - 1e-9))
+    return min(steps, key=lambda s: abs(math.log(s / x)))
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def _on_grid(x: float, step: float):
+    """``x`` rounded to the slider's step (an int when the step is whole)."""
+    value = round(round(x / step) * step, _decimals(step))
+    return int(value) if step >= 1 else value
+
+
+def money_key(key: str, refs: ReferenceValues) -> str:
+    """A money slider's key: the US one, or with the currency code (``budget_gbp``)."""
+    return key if refs.currency == USD else f"{key}_{refs.currency.lower()}"
+
+
+def price_range(usd_range: tuple[float, float], usd_step: float, price: float,
+                rate: float) -> tuple[float, float, float]:
+    """(min, max, step) of a price slider in the city's currency."""
+    step = nice(usd_step * rate)
+    lo = min(usd_range[0] * rate, price / PRICE_SPAN)
+    hi = max(usd_range[1] * rate, price * PRICE_SPAN)
+    return _on_grid(math.floor(lo / step) * step, step), _on_grid(math.ceil(hi / step) * step,
+                                                                 step), step
+
+
+def burden_ceiling_slider(refs: ReferenceValues) -> tuple[float, float, float, float]:
     """(min, max, default, step) of the burden-ceiling slider in % of income, from
-    data/equity_thresholds.csv; the default is the "high" burden threshold unless the
+    data/equity_thresholds.csv; the default is the city's "high" burden threshold unless the
     starting scenario sets its own ceiling."""
+    from core.assess import equity
+
     lo, hi, step = (equity.threshold(f"burden_ceiling_slider_{k}") * PCT
                     for k in ("min", "max", "step"))
-    start = DEFAULTS.burden_ceiling or equity.threshold("burden_high")
-    return lo, hi, round(start * PCT / step) * step, step
+    start = DEFAULTS.burden_ceiling or refs.threshold("burden_high")
+    return lo, hi, min(max(round(start * PCT / step) * step, lo), hi), step
 
 
 def scenario_sidebar() -> Scenario:
     """Draw the scenario sliders in the sidebar and return the scenario they describe."""
-    d = DEFAULTS
+    refs = state.active_references()
+    cur, rate = refs.currency, refs.usd_rate
+    d = DEFAULTS.for_city(refs)
+    prices = d.prices(refs)
     with st.sidebar.expander("Scenario", expanded=True):
-        budget = st.slider("Budget (USD per resident)", 0, BUDGET_MAX_USD_PER_CAPITA,
-                           int(d.budget_usd_per_capita), BUDGET_STEP, key=keys.LAB_BUDGET, **BIND)
+        b_step = nice(BUDGET_STEP * rate)
+        budget = st.slider(f"Budget ({cur} per resident)", 0,
+                           _on_grid(nice(BUDGET_MAX_USD_PER_CAPITA * rate, up=True), b_step),
+                           _on_grid(d.budget_usd_per_capita, b_step), _on_grid(b_step, b_step),
+                           key=money_key(keys.LAB_BUDGET, refs), **BIND)
         horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
-        on_path = st.checkbox("Grid follows the sourced path", d.grid_decarbonisation is None,
-                              key=keys.LAB_GRID_PATH, help="data/emission_factors.csv: the grid "
-                              "factor falls along the sourced path to the horizon year", **BIND)
-        path_pct = round(scenario.path_decarbonisation(horizon) * PCT)
+        on_path = st.checkbox("Grid follows the city's path", d.grid_decarbonisation is None,
+                              key=keys.LAB_GRID_PATH, help="The grid factor falls along the "
+                              "city's path (its reference values; see the Data page) to the "
+                              "horizon year", **BIND)
+        path_pct = round(scenario.path_decarbonisation(horizon, refs) * PCT)
         grid = st.slider("Grid decarbonisation by then (%)", 0, PCT, path_pct, key=keys.LAB_GRID,
                          disabled=on_path, **BIND)
         if on_path:
-            st.caption(f"Sourced path: {path_pct} % less CO2 per kWh by {horizon} than in "
-                       f"{carbon.BASE_YEAR}.")
-        elec = st.slider("Electricity price (USD/kWh)", *ELECTRICITY_RANGE,
-                         round(d.electricity_usd_per_kwh / ELECTRICITY_STEP) * ELECTRICITY_STEP,
-                         ELECTRICITY_STEP, format="%.3f", key=keys.LAB_ELECTRICITY_PRICE, **BIND)
-        gas = st.slider("Gas price (USD/kWh)", *GAS_RANGE,
-                        round(d.gas_usd_per_kwh / GAS_STEP) * GAS_STEP, GAS_STEP, format="%.3f",
-                        key=keys.LAB_GAS_PRICE, **BIND)
-        carbon_price = st.slider("Carbon price (USD/t CO2)", 0, CARBON_MAX,
-                                 int(d.carbon_price_usd_per_t), CARBON_STEP, key=keys.LAB_CARBON_PRICE,
+            st.caption(f"The city's path: {path_pct} % less CO2 per kWh by {horizon} than in "
+                       f"{refs.base_year}.")
+        e_lo, e_hi, e_step = price_range(ELECTRICITY_RANGE, ELECTRICITY_STEP,
+                                         prices.electricity_usd_per_kwh, rate)
+        elec = st.slider(f"Electricity price ({cur}/kWh)", e_lo, e_hi,
+                         _on_grid(prices.electricity_usd_per_kwh, e_step), e_step,
+                         format=f"%.{_decimals(e_step)}f",
+                         key=money_key(keys.LAB_ELECTRICITY_PRICE, refs), **BIND)
+        g_lo, g_hi, g_step = price_range(GAS_RANGE, GAS_STEP, prices.gas_usd_per_kwh, rate)
+        gas = st.slider(f"Gas price ({cur}/kWh)", g_lo, g_hi,
+                        _on_grid(prices.gas_usd_per_kwh, g_step), g_step,
+                        format=f"%.{_decimals(g_step)}f",
+                        key=money_key(keys.LAB_GAS_PRICE, refs), **BIND)
+        c_step = nice(CARBON_STEP * rate)
+        carbon_price = st.slider(f"Carbon price ({cur}/t CO2)", 0,
+                                 _on_grid(nice(CARBON_MAX * rate, up=True), c_step),
+                                 _on_grid(d.carbon_price_usd_per_t, c_step), _on_grid(c_step, c_step),
+                                 key=money_key(keys.LAB_CARBON_PRICE, refs),
                                  help="Counts in the 'minimise total cost' objective; the other "
                                       "objectives ignore it",
                                  **BIND)
@@ -74,7 +133,7 @@ def scenario_sidebar() -> Scenario:
                                   key=keys.LAB_DIMINISHING, **BIND)
         interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
                                    key=keys.LAB_INTERACTIONS, **BIND)
-        lo, hi, start, step = burden_ceiling_slider()
+        lo, hi, start, step = burden_ceiling_slider(refs)
         cap = st.checkbox("Cap energy burden", DEFAULTS.burden_ceiling is not None,
                           key=keys.LAB_BURDEN_CAP, **BIND,
                           help="Every district's energy burden (energy cost / income) must end "
@@ -82,11 +141,12 @@ def scenario_sidebar() -> Scenario:
                                "bought there first, so the plan becomes approximate.")
         ceiling = st.slider("Burden ceiling (% of income)", lo, hi, start, step, format="%.1f",
                             key=keys.LAB_BURDEN_CEILING, disabled=not cap, **BIND,
-                            help=f"{equity.threshold('burden_high'):.0%} of income is a high "
-                                 f"burden, {equity.threshold('burden_severe'):.0%} a severe one "
-                                 "(ACEEE 2020).")
-    sc = Scenario(name="Scenario lab", budget_usd_per_capita=budget, horizon_year=horizon,
-                  grid_decarbonisation=None if on_path else grid / PCT, electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
+                            help=f"{refs.threshold('burden_high'):.0%} of income is a high "
+                                 f"burden, {refs.threshold('burden_severe'):.0%} a severe one "
+                                 "(the city's thresholds, with their sources on the Data page).")
+    sc = Scenario(name="Scenario lab", currency=cur, budget_usd_per_capita=budget,
+                  horizon_year=horizon, grid_decarbonisation=None if on_path else grid / PCT,
+                  electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
                   carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,
                   equity_weight=weight, objective=objective, diminishing_returns=diminishing,
                   interactions=interactions, burden_ceiling=ceiling / PCT if cap else None)

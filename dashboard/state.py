@@ -18,6 +18,8 @@ from pydantic import BaseModel
 
 from core.assess import indicators
 from core.intake.city import City, default_city
+from core.intake.reference_values import ReferenceValues
+from core.models import predicted
 from core.plan.scenario import Scenario
 from dashboard import keys
 
@@ -42,14 +44,69 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+#: cities kept with their predicted energy filled in, across sessions (the most recent ones)
+PREDICTED_CITIES_KEPT = 8
+
+
 @st.cache_resource(show_spinner="Loading the default city…")
 def _default_city() -> City:
-    return default_city()
+    return predicted.with_predictions(default_city())
+
+
+@st.cache_resource(show_spinner=False)
+def _cities_with_predictions() -> dict[str, tuple]:
+    """City key -> (that city with its predicted energy filled in, the evaluation that
+    predicted it or None), shared by every session. Filled outside any cached function, so
+    that the training can show its progress."""
+    return {}
 
 
 def active_city() -> City:
-    """The city this session works on: an accepted upload, else the bundled default."""
-    return st.session_state.get(keys.CITY) or _default_city()
+    """The city this session works on: an accepted upload, else the bundled default. Where a
+    district with data has no observed energy, it holds the energy model's prediction
+    (:mod:`core.models.predicted`), trained once per city with its progress shown."""
+    city = st.session_state.get(keys.CITY)
+    if city is None:
+        return _default_city()
+    return _predicted(city)[0]
+
+
+def prediction_evaluation():
+    """The default cross-validation of the active city (a
+    ``core.models.cross_validation.Evaluation``) when its missing energy was predicted with
+    it, else None: the Energy model page shows it rather than training again."""
+    city = st.session_state.get(keys.CITY)
+    return None if city is None else _predicted(city)[1]
+
+
+def _predicted(city: City) -> tuple:
+    """(``city`` with its predictions, their evaluation or None), made once per city key."""
+    kept = _cities_with_predictions()
+    key = active_city_key()
+    if key not in kept:
+        n = predicted.n_to_predict(city)
+        kept[key] = _with_predictions(city, n) if n else (city, None)
+        while len(kept) > PREDICTED_CITIES_KEPT:
+            kept.pop(next(iter(kept)))  # the oldest first
+    return kept[key]
+
+
+def _with_predictions(city: City, n: int) -> tuple:
+    """(``city`` with the missing energy of its ``n`` districts predicted, the evaluation
+    that predicted it), a progress bar on screen while the model trains."""
+    from core.models.cross_validation import evaluate  # imports torch: only when needed
+
+    slot = st.empty()
+    what = (f"Training the energy model to predict {n:,} district{'s' if n != 1 else ''} with "
+            "data but no observed energy")
+    bar = slot.progress(0.0, text=f"{what}: preparing")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{what}: {message}")
+
+    ev = evaluate(city, progress=progress)
+    slot.empty()
+    return predicted.fill(city, ev), ev
 
 
 def active_city_key() -> str:
@@ -57,15 +114,45 @@ def active_city_key() -> str:
 
 
 def set_active_city(city: City, key: str) -> None:
+    """Make ``city`` the active one, with the session's reference values when it has some
+    (:func:`apply_references`); its key then names them too."""
+    st.session_state[keys.CITY_BASE] = (city, key)
+    refs = references()
+    if refs is not None:
+        city, key = city.with_references(refs), cache_key(key, refs.key)
     st.session_state[keys.CITY] = city
     st.session_state[keys.CITY_KEY] = key
     st.query_params[keys.CITY_PARAM] = key  # a reload can tell that this city was in use
 
 
 def reset_to_default() -> None:
-    st.session_state.pop(keys.CITY, None)
-    st.session_state.pop(keys.CITY_KEY, None)
+    for key in (keys.CITY, keys.CITY_KEY, keys.CITY_BASE, keys.REFERENCES):
+        st.session_state.pop(key, None)
     st.query_params.pop(keys.CITY_PARAM, None)
+
+
+def active_references() -> ReferenceValues:
+    """The active city's reference values (without loading anything the city does not hold)."""
+    return (st.session_state.get(keys.CITY) or _default_city()).references
+
+
+def references() -> ReferenceValues | None:
+    """The reference values this session gave its cities (None: each city uses its own)."""
+    return st.session_state.get(keys.REFERENCES)
+
+
+def apply_references(refs: ReferenceValues | None) -> None:
+    """Give the active city (and every city this session uses next) ``refs``; None goes back
+    to each city's own (the defaults for the bundled city)."""
+    base, key = st.session_state.get(keys.CITY_BASE) or (None, keys.DEFAULT_CITY_KEY)
+    if refs is None:
+        st.session_state.pop(keys.REFERENCES, None)
+    else:
+        st.session_state[keys.REFERENCES] = refs
+    if refs is None and key == keys.DEFAULT_CITY_KEY:
+        reset_to_default()
+    else:
+        set_active_city(base if base is not None else _default_city(), key)
 
 
 def lost_city_notice() -> str | None:
@@ -78,9 +165,10 @@ def lost_city_notice() -> str | None:
     if not wanted or wanted == active_city_key():
         return None
     st.query_params.pop(keys.CITY_PARAM, None)
-    return ("The city you uploaded is no longer held by the server (the page was reloaded in a "
-            "new session, the session expired, or the server restarted), so the default city is "
-            "shown. Upload it again on the Data page; saving cities between sessions is planned.")
+    return ("The city you uploaded (or the reference values you gave it) is no longer held by "
+            "the server (the page was reloaded in a new session, the session expired, or the "
+            "server restarted), so the default city is shown. Upload it again on the Data page; "
+            "saving cities between sessions is planned.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

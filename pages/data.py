@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.intake import columns, degree_day_table, mapping, quality, staging
+from core.intake.city import coverage_text
 from dashboard import components, guard, keys, state
-from dashboard.data import upload
+from dashboard.data import references, upload
 
 city = state.active_city()
 
@@ -16,6 +17,7 @@ if notice := state.pop_notice():
     st.success(notice)
 if state.active_city_key() != keys.DEFAULT_CITY_KEY:
     st.button("Back to the default city", key=keys.DATA_RESET, on_click=guard.callback(upload.back_to_default))
+references.section(city)
 
 st.header("1. Files")
 left, right = st.columns(2)
@@ -128,16 +130,22 @@ with estimate_box:
         st.error(f"Estimates: {figure_error}. The city is checked with the reference figures "
                  "until this is fixed.")
     upload.figure_inputs(report.estimates)
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("Districts (count)", f"{report.n_districts:,}", border=True)
-m2.metric("Quality score (points of 100)", f"{report.score:.1f}", border=True,
+m2.metric("With data (districts)", f"{report.n_with_data:,} of {report.n_districts:,}",
+          border=True, help="districts with an attribute row and a population; the others "
+                            "stay on the map as no data and are left out of the analyses")
+m3.metric("Quality score (points of 100)", f"{report.score:.1f}", border=True,
           help=quality.SCORE_FORMULA)
-m3.metric("Blocking problems (count)", len(report.blocking), border=True)
-m4.metric("Warnings (count)", len(report.warnings), border=True)
+m4.metric("Blocking problems (count)", len(report.blocking), border=True)
+m5.metric("Warnings (count)", len(report.warnings), border=True)
 for problem in report.blocking:
     st.error(str(problem))
 if report.usable:
     st.success("No blocking problem: this city can be used.")
+if coverage := coverage_text(report.n_with_data, report.n_districts):
+    st.warning(f"{coverage}: {upload.few_ids(report.no_data_ids)}. Add their rows, or their "
+               "population, to include them.")
 
 map_col, legend_col = st.columns([5, 1])
 deck, view = upload.score_deck(result.districts, report, checked_key)
@@ -171,6 +179,8 @@ st.subheader("What this city supports")
 if result.city is None:
     st.caption("Listed once no blocking problem remains.")
 else:
+    if coverage := result.city.coverage():
+        st.caption(f"Every analysis below uses the districts with data: {coverage}.")
     st.dataframe(upload.capability_table(result.city, degree_days, dd_up, checked_key),
                  hide_index=True, column_config={
                      "analysis": "Analysis", "status": "Status",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.assess import indicators
+from core.assess import indicators, maps
 from dashboard import components, keys, state
 from dashboard.district import charts
 
@@ -19,10 +19,15 @@ district_id = st.selectbox("District", ids, index=ids.index(chosen) if chosen in
                            format_func=lambda d: f"{names[d]} ({d})", key=keys.PROFILE_DISTRICT)
 state.select_district(district_id)
 profile = indicators.district_profile(table, district_id)
+no_data = (table[indicators.DATA] == indicators.NO_DATA).to_numpy()
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader(names[district_id])
+    if no_data[ids.index(district_id)]:
+        st.info("This district has no data (no attribute row or no population): it is shown "
+                "as no data and left out of ranks, the disadvantaged rule and the optimizer. "
+                "Add its row or its population on the Data page to include it.")
     st.dataframe(components.profile_table(profile), hide_index=True, column_config={
         "Rank": st.column_config.TextColumn("Rank (1 = highest)"),
         "Percentile": st.column_config.ProgressColumn("Percentile (%)", format="%.0f",
@@ -31,11 +36,13 @@ with left:
     components.indicator_estimate_captions(city, indicators.in_table(table))
 with right:
     st.caption("Click another district on the map to select it.")
-    fill = components.highlight_fill(table["district_id"], district_id)
+    fill = components.highlight_fill(table["district_id"], district_id, no_data)
     deck = components.district_deck(city, table[["district_id", "name"]], fill,
                                     "<b>{name}</b> ({district_id})", highlight=district_id,
                                     width_px=420, height_px=380)
     event = st.pydeck_chart(deck, on_select="rerun", key=keys.PROFILE_MAP, height=380)
+    if no_data.any():
+        components.legend([maps.no_data_row(int(no_data.sum()))], "Districts")
     picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
     if picked and picked[0]["properties"]["district_id"] != district_id:
         state.select_district(picked[0]["properties"]["district_id"], reset_profile_widget=True)

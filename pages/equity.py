@@ -4,6 +4,7 @@ import math
 
 import streamlit as st
 
+from core import money
 from core.assess import equity, indicators, inequality, maps
 from core.intake import estimates
 from dashboard import components, keys, state
@@ -16,10 +17,11 @@ def percent(share: float) -> str:
 
 
 city = state.active_city()
+refs = city.references
 st.title("Equity")
 components.data_notice(city)
 
-why = inequality.equity_unavailable(city.districts)
+why = inequality.equity_unavailable(city.districts, refs)
 if why:
     st.info(f"Equity indicators are unavailable: {why}. Map those columns on upload.")
     st.stop()
@@ -28,26 +30,34 @@ components.estimate_captions(city, ("households", estimates.INCOME))
 
 left, right = st.columns(2)
 bp = left.slider("Burden threshold (percentile of districts)", 50.0, 99.0,
-                 equity.threshold("dac_burden_percentile"), 0.5, key=keys.EQUITY_BURDEN_PCT)
+                 refs.threshold("dac_burden_percentile"), 0.5, key=keys.EQUITY_BURDEN_PCT)
 ip = right.slider("Low-income threshold (percentile of districts)", 50.0, 99.0,
-                  equity.threshold("dac_low_income_percentile"), 0.5,
+                  refs.threshold("dac_low_income_percentile"), 0.5,
                   key=keys.EQUITY_LOW_INCOME_PCT)
-report = inequality.equity_report(city.districts, bp, ip)
+report = inequality.equity_report(city.districts, bp, ip, refs=refs)
 st.markdown(f"**Rule.** {report.rule}")
+st.caption(f"Bills at the city's prices: {money.amount(refs.electricity_price, refs.currency, 4)}"
+           f"/kWh electricity ({refs['electricity_price'].source}), "
+           f"{money.amount(refs.gas_price, refs.currency, 4)}/kWh gas "
+           f"({refs['gas_price'].source}). High burden: {refs.threshold('burden_high'):.0%} of "
+           f"income ({refs['burden_high'].source}); severe: {refs.threshold('burden_severe'):.0%} "
+           f"({refs['burden_severe'].source}).")
 
 c = st.columns(5)
-c[0].metric("Disadvantaged districts", f"{int(report.disadvantaged.sum())} of {city.n}",
-            border=True)
+c[0].metric("Disadvantaged districts", f"{int(report.disadvantaged.sum())} of {report.n_ranked}",
+            border=True, help="of the districts ranked (with a burden and a low-income score)"
+            + (f"; {report.n_without_data} without data are left out"
+               if report.n_without_data else ""))
 c[1].metric("Gini of burden (0–1)", f"{report.gini:.3f}", border=True,
             help="household-weighted; 0 = every household carries the same burden")
 c[2].metric("Theil index of burden (-)", f"{report.theil:.3f}", border=True,
             help="household-weighted Theil T; 0 = equal")
 c[3].metric("High burden (share of households)", f"{report.high_share:.1%}", border=True,
             help="share of households living in districts whose average burden is at least "
-                 f"{equity.threshold('burden_high'):.0%} of income")
+                 f"{refs.threshold('burden_high'):.0%} of income")
 c[4].metric("Severe burden (share of households)", f"{report.severe_share:.1%}", border=True,
             help="share of households living in districts whose average burden is at least "
-                 f"{equity.threshold('burden_severe'):.0%} of income")
+                 f"{refs.threshold('burden_severe'):.0%} of income")
 
 table = state.indicator_table()
 burden_ind = indicators.INDICATORS["energy_burden"]
@@ -56,14 +66,17 @@ with burden_map:
     st.markdown("**Energy burden** (household energy bill / median household income)"
                 if basis is equity.HOUSEHOLD_BASIS else
                 "**Energy burden** (energy cost per resident / per-capita income)")
-    view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1)
+    view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1,
+                           no_data=~city.with_data.to_numpy(),
+                           predicted=indicators.predicted_mask(city, indicators.uses(burden_ind)))
     st.pydeck_chart(components.district_deck(
-        city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income"),
-        height=560, key="equity_burden_map")
+        city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income",
+        outlined=view.outlined), height=560, key="equity_burden_map")
     components.legend(view.legend, components.indicator_label(burden_ind))
 with dac_map:
     st.markdown("**Disadvantaged districts** (the rule above)")
-    labels = report.disadvantaged.map({True: "disadvantaged", False: "not disadvantaged"})
+    labels = report.disadvantaged.map({True: "disadvantaged", False: "not disadvantaged"}).where(
+        city.with_data.to_numpy(), "no data")
     fill, legend_rows = maps.categorical(labels, {"disadvantaged": "#b2182b",
                                                   "not disadvantaged": "#d1e5f0"})
     props = table[["district_id", "name"]].assign(status=labels.to_numpy())
@@ -83,7 +96,8 @@ low_col.metric("Energy burden, lowest-income fifth of districts (% of income)",
 lorenz_col, quintile_col = st.columns(2)
 lorenz_col.plotly_chart(charts.lorenz_curve(report.lorenz, report.gini))
 quintile_col.plotly_chart(charts.quintile_bars(
-    report.quintiles, equity.threshold("burden_high"), equity.threshold("burden_severe")))
+    report.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
+    refs.currency))
 
 st.subheader("Where burden clusters (local Moran's I)")
 try:

@@ -21,8 +21,18 @@ if city.lineage:
 else:
     st.markdown("**Lineage:** the data was used as read; no changes were made.")
 
+st.header("Reference values of the active city")
+refs = city.references
+st.markdown(f"In use: {refs.summary()}. Where each factor, price, threshold and cost comes "
+            "from is listed below; how a city elsewhere gives its own (a CSV on the Data page, "
+            "or `--references FILE` on the command line) is explained under *Reference values* "
+            "in *How the numbers are made*.")
+st.dataframe(refs.frame(), hide_index=True, column_config={
+    "name": "Name", "value": "Value", "unit": "Unit",
+    "source": st.column_config.TextColumn("Source", width="large"), "origin": "From"})
+
 st.header("Indicators")
-st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.unit,
+st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.in_currency(refs.currency).unit,
                             "definition": i.description or "as observed",
                             "needs": i.needs} for i in indicators.INDICATORS.values()]),
              hide_index=True)

@@ -23,12 +23,16 @@ scheme = how.selectbox("Classification", list(maps.SCHEMES), key=keys.OVERVIEW_S
 k = count.slider("Classes", 3, 7, 5, key=keys.OVERVIEW_CLASSES)
 
 ind = available[key]
-view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k, ind.categories)
-tooltip = f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
+view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k, ind.categories,
+                       no_data=~city.with_data.to_numpy(),
+                       predicted=indicators.predicted_mask(city, indicators.uses(ind)))
+tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
+           "<br/>data: {data}")
 
 map_col, legend_col = st.columns([5, 1])
 with map_col:
-    deck = components.district_deck(city, view.properties, view.fill, tooltip)
+    deck = components.district_deck(city, view.properties, view.fill, tooltip,
+                                    outlined=view.outlined)
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
                             key=keys.OVERVIEW_MAP, height=560)
 with legend_col:

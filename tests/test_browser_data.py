@@ -18,13 +18,16 @@ def test_upload_report_and_use_this_city(tmp_path, app_url, new_page, screenshot
     page.goto(f"{app_url}/{nav.url_path(nav.DATA)}")
     expect(page.get_by_text("Upload the district polygons to start")).to_be_visible(
         timeout=30000)
-    inputs = page.locator("input[type=file]")
-    inputs.nth(0).set_input_files(str(boundaries))
+    def file_input(label: str):  # by its label: the page has other uploaders above
+        return page.get_by_test_id("stFileUploader").filter(has_text=label).locator(
+            "input[type=file]")
+
+    file_input("District boundaries").set_input_files(str(boundaries))
     expect(page.get_by_text("Attribute table, optional")).to_be_visible()
     # let the rerun that the first upload started finish before the second upload
     expect(page.get_by_text("Id column in the boundaries")).to_be_visible(timeout=60000)
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60000)
-    inputs.nth(1).set_input_files(str(attributes))
+    file_input("Attribute table").set_input_files(str(attributes))
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=60000)
     expect(page.get_by_text("No blocking problem: this city can be used.")).to_be_visible(
         timeout=30000)

@@ -4,6 +4,9 @@ import pytest
 
 from core import reference_tables
 from core.assess import carbon, equity
+from core.intake.reference_values import defaults
+
+US = defaults()  # the US reference tables
 
 
 def test_every_reference_table_has_a_source_on_every_row():
@@ -17,20 +20,21 @@ def test_every_reference_table_has_a_source_on_every_row():
 
 
 def test_gas_factor_is_5_3_kg_per_therm():
-    assert carbon.gas_factor_kg_per_kwh() * 29.3071 == pytest.approx(5.3, rel=1e-5)
+    assert carbon.gas_factor_kg_per_kwh(US) * 29.3071 == pytest.approx(5.3, rel=1e-5)
 
 
 def test_grid_path_interpolates_and_is_flat_outside():
-    base = carbon.grid_factor_kg_per_kwh(2022)
+    base = carbon.grid_factor_kg_per_kwh(US, 2022)
     assert base == pytest.approx(823.1 * 0.45359237 / 1000, rel=1e-5)
-    assert carbon.grid_factor_kg_per_kwh(2036) == pytest.approx(base / 2)
-    assert carbon.grid_factor_kg_per_kwh(2010) == base
-    assert carbon.grid_factor_kg_per_kwh(2060) == 0
+    assert carbon.grid_factor_kg_per_kwh(US) == base  # the base year, the path's first
+    assert carbon.grid_factor_kg_per_kwh(US, 2036) == pytest.approx(base / 2)
+    assert carbon.grid_factor_kg_per_kwh(US, 2010) == base
+    assert carbon.grid_factor_kg_per_kwh(US, 2060) == 0
 
 
 def test_district_emissions_in_tonnes():
     d = pd.DataFrame({"electricity_kwh": [1000.0, np.nan], "gas_kwh": [29.3071 * 1000, 0.0]})
-    e = carbon.district_emissions(d, grid_kg_per_kwh=0.5)
+    e = carbon.district_emissions(d, US, grid_kg_per_kwh=0.5)
     np.testing.assert_allclose(e["electricity_t_co2"], [0.5, 0.0])
     np.testing.assert_allclose(e["gas_t_co2"], [5.3, 0.0], rtol=1e-5)
     np.testing.assert_allclose(e["total_t_co2"], [5.8, 0.0], rtol=1e-5)

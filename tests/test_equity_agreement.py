@@ -48,8 +48,8 @@ def test_equity_page_and_lab_before_agree_on_a_hand_made_city(city4):
     assert page_q == lab_q
     # by hand: bills = electricity x its price + gas x its price; burden = all bills / all (households x income)
     d = city4.districts
-    sc = Scenario()
-    bills = d["electricity_kwh"] * sc.electricity_usd_per_kwh + d["gas_kwh"] * sc.gas_usd_per_kwh
+    p = Scenario().prices(city4.references)
+    bills = d["electricity_kwh"] * p.electricity_usd_per_kwh + d["gas_kwh"] * p.gas_usd_per_kwh
     income = d["households"] * d["median_household_income"]
     assert page_mean == pytest.approx(bills.sum() / income.sum(), rel=1e-12)
     # four districts make four quintile groups, one district each: its own burden
@@ -80,8 +80,8 @@ def test_a_per_capita_income_city_agrees_and_has_disadvantaged_districts(grid4, 
     lab_mean, lab_q = lab_before_figures(city)
     assert page_mean == lab_mean and page_q == lab_q
     d = city.districts
-    sc = Scenario()
-    bills = d["electricity_kwh"] * sc.electricity_usd_per_kwh + d["gas_kwh"] * sc.gas_usd_per_kwh
+    p = Scenario().prices(city.references)
+    bills = d["electricity_kwh"] * p.electricity_usd_per_kwh + d["gas_kwh"] * p.gas_usd_per_kwh
     assert page_mean == pytest.approx(bills.sum() / (d["population"] * d["per_capita_income"]).sum(),
                                       rel=1e-12)
     assert problem.context(city).dac.any()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from core.assess import equity, inequality
 from core.intake.city import default_city
+from core.intake.reference_values import defaults
 from dashboard import nav
 from tools.apptest import open_app
 
@@ -107,7 +108,7 @@ def test_the_district_table_path_gives_the_same_figures():
 def test_equity_report_carries_the_group_burdens():
     d = as_districts(*hand_args())
     report = inequality.equity_report(d)  # reference prices
-    bills = equity.district_bills_usd(d)
+    bills = equity.district_bills_usd(d, equity.Prices.of(defaults()))
     assert report.mean_burden == equity.city_mean_burden(
         bills, d["households"], d["median_household_income"])
     pd.testing.assert_frame_equal(report.quintiles, equity.burden_by_income_quintile(
@@ -144,7 +145,7 @@ def test_city_mean_is_the_income_weighted_mean_of_district_burdens(rows):
 def test_equity_page_shows_the_core_group_burdens():
     """The two group-burden cards and the quintile bars are the core values (default city)."""
     d = default_city().districts
-    bills = equity.district_bills_usd(d)
+    bills = equity.district_bills_usd(d, equity.Prices.of(defaults()))
     basis = equity.income_basis(d)  # per-capita income: the real data has no household income
     hh, income = d[basis.members], d[basis.income]
     city_mean = equity.city_mean_burden(bills, hh, income)

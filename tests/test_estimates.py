@@ -19,6 +19,7 @@ from core.constants import M2_PER_KM2
 from core.errors import InputError
 from core.intake import estimates, geometry, quality, staging
 from core.intake.city import load_city, validate_city, write_city
+from core.intake.reference_values import defaults
 from core.plan.scenario import SCENARIO_DIR
 from dashboard import nav
 from tools.apptest import open_app
@@ -142,10 +143,11 @@ def test_the_burden_rests_on_per_capita_income_when_household_income_is_absent(e
     d = estimated.districts
     assert equity.income_basis(d) is equity.PER_CAPITA_BASIS
     assert inequality.equity_unavailable(d) is None
-    bills = equity.district_bills_usd(d)
+    bills = equity.district_bills_usd(d, equity.Prices.of(defaults()))
     aggregate = bare["population"].to_numpy() * np.array(PER_CAPITA)
     np.testing.assert_allclose(equity.district_income_usd(d), aggregate)
-    np.testing.assert_allclose(equity.energy_burden(d), bills / aggregate, rtol=1e-12)
+    np.testing.assert_allclose(equity.energy_burden(d, equity.Prices.of(defaults())),
+                               bills / aggregate, rtol=1e-12)
     np.testing.assert_allclose(equity.low_income_score(d), -np.array(PER_CAPITA))
     report = inequality.equity_report(d)
     assert report.mean_burden == pytest.approx(bills.sum() / aggregate.sum(), rel=1e-12)
@@ -169,7 +171,7 @@ def test_household_income_is_preferred_and_without_any_income_equity_says_what_i
                                hh * np.array([90e3, 60e3, 30e3, 20e3]))
     neither = load_city(grid4, bare.drop(columns="per_capita_income"))
     assert equity.income_basis(neither.districts) is None
-    assert equity.energy_burden(neither.districts).isna().all()
+    assert equity.energy_burden(neither.districts, equity.Prices.of(defaults())).isna().all()
     why = inequality.equity_unavailable(neither.districts)
     assert why == ("an income needs households and median_household_income or population "
                    "and per_capita_income")

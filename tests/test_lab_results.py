@@ -45,18 +45,19 @@ def test_pareto_and_monte_carlo_are_single_batches(ctx):
 def test_charts_hold_the_numbers(ctx):
     res = optimizer.optimize(ctx, Scenario(budget_usd_per_capita=300))
     per = results.by_intervention(ctx, res)
-    fig = charts.abatement_by_intervention(per)
+    fig = charts.abatement_by_intervention(per, "USD")
     assert list(fig.data[0].x) == pytest.approx(list(per["abatement_t_co2_per_yr"]))
-    m = charts.macc(per)
+    m = charts.macc(per, "USD")
     assert list(m.data[0].y) == sorted(m.data[0].y)  # cheapest first
     assert sum(m.data[0].width) == pytest.approx(per["potential_t_co2_per_yr"][per["mac_usd_per_t"].notna()].sum())
     q = results.burden_by_quintile(ctx, res)
     b = charts.burden_by_quintile(q)
     assert list(b.data[0].y) == pytest.approx(list(q["burden_before"] * 100))
     front, _ = lab.pareto_budget(ctx, Scenario(), levels=4)
-    assert "USD per resident" in charts.pareto(front, 50).layout.xaxis.title.text
+    assert "USD per resident" in charts.pareto(front, 50, "USD").layout.xaxis.title.text
+    assert "GBP per resident" in charts.pareto(front, 50, "GBP").layout.xaxis.title.text
     band, _ = lab.monte_carlo(ctx, Scenario(), draws=3, levels=2)
-    assert len(charts.monte_carlo_band(band).data) == 3
+    assert len(charts.monte_carlo_band(band, "USD").data) == 3
 
 
 def test_kpis_and_charts_build_on_an_empty_plan(grid4, attrs4):
@@ -73,12 +74,12 @@ def test_kpis_and_charts_build_on_an_empty_plan(grid4, attrs4):
     assert np.isnan(k["Energy burden"].value) and k["Energy burden"].help.startswith("unknown")
     per = results.by_intervention(ctx, res)
     assert not per["abatement_t_co2_per_yr"].any() and per["mac_usd_per_t"].isna().all()
-    assert list(charts.abatement_by_intervention(per).data[0].x) == [0] * len(ctx.keys)
-    assert len(charts.macc(per).data[0].x) == 0
+    assert list(charts.abatement_by_intervention(per, "USD").data[0].x) == [0] * len(ctx.keys)
+    assert len(charts.macc(per, "USD").data[0].x) == 0
     q = results.burden_by_quintile(ctx, res)
     assert q.empty and len(charts.burden_by_quintile(q).data[0].x) == 0
     front, _ = lab.pareto_budget(ctx, sc, levels=3)
     band, _ = lab.monte_carlo(ctx, sc, draws=2, levels=2)
     assert not front["abatement_t_co2_per_yr"].any() and not band["median_t_co2_per_yr"].any()
-    assert len(charts.pareto(front, 300).data[0].x) == 3
-    assert len(charts.monte_carlo_band(band).data) == 3
+    assert len(charts.pareto(front, 300, "USD").data[0].x) == 3
+    assert len(charts.monte_carlo_band(band, "USD").data) == 3

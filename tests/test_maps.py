@@ -20,7 +20,7 @@ def test_equal_interval_bounds_and_missing_values():
     assert c.bins == (5.0, 10.0)
     assert c.index.tolist() == [0, 1, -1, 0, 0]
     rows = maps.legend(c, "kWh")
-    assert rows[-1]["label"] == "no data"
+    assert rows[-1]["label"] == "no data (1 district)"
     assert rows[0]["label"] == "0 – 5 kWh"
 
 
@@ -92,7 +92,7 @@ def test_categorical_indicator_uses_named_classes():
                           "flag": [0.0, 1.0, np.nan]})
     ch = maps.choropleth(table, "flag", "Disadvantaged", "", categories=("no", "yes"))
     assert ch.properties["value_text"].tolist() == ["no", "yes", "no data"]
-    assert [r["label"] for r in ch.legend] == ["no", "yes", "no data"]
+    assert [r["label"] for r in ch.legend] == ["no", "yes", "no data (1 district)"]
     assert ch.fill[0] != ch.fill[1] and ch.fill[2] == maps.NO_DATA
 
 

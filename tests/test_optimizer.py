@@ -227,7 +227,8 @@ def test_interactions_lower_heat_pump_savings(city4):
 
 
 def _burden_after(ctx, res, sc):
-    bill = ctx.res_electricity_kwh * sc.electricity_usd_per_kwh + ctx.res_gas_kwh * sc.gas_usd_per_kwh
+    p = sc.prices(ctx.references)
+    bill = ctx.res_electricity_kwh * p.electricity_usd_per_kwh + ctx.res_gas_kwh * p.gas_usd_per_kwh
     return (bill - res.bill_savings_usd[0].sum(1)) / (ctx.income_usd * ctx.households)
 
 
@@ -242,10 +243,11 @@ def poorer_city4(grid4, attrs4):
 
 def _burden_floor(ctx, sc):
     """Burden per district with every bill-saving measure at its cap (the lowest reachable)."""
-    bill = ctx.res_electricity_kwh * sc.electricity_usd_per_kwh + ctx.res_gas_kwh * sc.gas_usd_per_kwh
+    p = sc.prices(ctx.references)
+    bill = ctx.res_electricity_kwh * p.electricity_usd_per_kwh + ctx.res_gas_kwh * p.gas_usd_per_kwh
     eff = ctx.effects
-    saving = -(eff.electricity_kwh_per_unit * sc.electricity_usd_per_kwh
-               + eff.gas_kwh_per_unit * sc.gas_usd_per_kwh)  # USD/yr per unit
+    saving = -(eff.electricity_kwh_per_unit * p.electricity_usd_per_kwh
+               + eff.gas_kwh_per_unit * p.gas_usd_per_kwh)  # USD/yr per unit
     best = (eff.cap_units * np.clip(saving, 0, None)).sum(1)
     return (bill - best) / (ctx.income_usd * ctx.households)
 

@@ -42,10 +42,11 @@ def test_score_formula_on_exact_counts(grid4, attrs4):
     r = report(grid4, bad)
     scores = r.districts.set_index("district_id")["score"]
     n_numeric = 6  # population, households, renter_share, floor_area, electricity, gas
-    # district 2: population and gas missing (2/6), a type problem and a not-nullable problem
-    assert scores["2"] == pytest.approx(100 - 40 * 2 / n_numeric - 25 * 2)
-    # district 4: every value missing, not-nullable population (blocking) and no attribute row
-    assert scores["4"] == pytest.approx(100 - 40 - 25 - 5)
+    # district 2: population and gas missing (2/6), a type problem (blocking); without a
+    # population it has no data (a warning)
+    assert scores["2"] == pytest.approx(100 - 40 * 2 / n_numeric - 25 - 5)
+    # district 4: every value missing, no attribute row and so no data (two warnings)
+    assert scores["4"] == pytest.approx(100 - 40 - 5 - 5)
     assert scores["1"] == 100.0
     assert r.score == pytest.approx(scores.mean())
     assert not r.usable
@@ -73,7 +74,8 @@ def test_all_empty_column_is_reported_and_blocks_when_required(grid4, attrs4):
     assert r.columns.set_index("column").loc["households", "completeness"] == 0.0
     r = report(grid4, attrs4.assign(population=np.nan))
     assert not r.usable
-    assert any(p.column == "population" and "needs a value" in p.fix for p in r.blocking)
+    assert any(p.check == "too few districts with data" and p.column == "population"
+               and "to 'population'" in p.fix for p in r.blocking)
 
 
 def test_estimated_values_neither_fill_nor_add_to_the_missing_share(grid4, attrs4):

@@ -58,10 +58,12 @@ def test_bundled_examples_load():
 
 def test_the_horizon_year_moves_the_grid_factor_along_the_sourced_path():
     from core.assess import carbon
+    from core.intake.reference_values import defaults
 
+    us = defaults()
     near, far = Scenario(horizon_year=2030), Scenario(horizon_year=2050)
-    assert near.grid_kg_per_kwh() == pytest.approx(carbon.grid_factor_kg_per_kwh(2030))
-    assert far.grid_kg_per_kwh() == pytest.approx(0.0)
+    assert near.grid_kg_per_kwh(us) == pytest.approx(carbon.grid_factor_kg_per_kwh(us, 2030))
+    assert far.grid_kg_per_kwh(us) == pytest.approx(0.0)
     assert near.id != far.id
     chosen = Scenario(horizon_year=2050, grid_decarbonisation=0.25)  # an explicit choice wins
-    assert chosen.grid_kg_per_kwh() == pytest.approx(0.75 * carbon.grid_factor_kg_per_kwh(2022))
+    assert chosen.grid_kg_per_kwh(us) == pytest.approx(0.75 * carbon.grid_factor_kg_per_kwh(us, 2022))

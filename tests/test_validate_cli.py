@@ -52,7 +52,8 @@ def test_renamed_export_via_the_cli_and_write_reloads_everywhere(export, tmp_pat
     out = tmp_path / "city.parquet"
     r = runner.invoke(app, ["validate", str(b), "-a", str(a), "--suggest", "--write", str(out)])
     assert r.exit_code == 0, r.output
-    assert "77 districts; usable" in r.output and "attributes_id: CA" in r.output
+    assert "77 districts (77 with data, 0 without); usable" in r.output
+    assert "attributes_id: CA" in r.output
     city = load_city(out)
     assert_same_numbers(city)
     assert city.name == "community_areas" and city.lineage[-1] == "saved: written to city.parquet"

@@ -1,11 +1,14 @@
 """Equity: household energy cost and burden, disadvantaged districts, benefit shares.
 
-Energy bill of a district (USD/yr): residential electricity and gas x prices
-(data/energy_prices.csv).
+Energy bill of a district (currency/yr): residential electricity and gas (the domestic
+energy when the city has it, else all its energy) x the city's prices (its reference values,
+:mod:`core.intake.reference_values`; by default data/energy_prices.csv). Money is in the
+city's currency throughout; names ending in ``_usd`` hold amounts in that currency (the US
+dollar of the default tables).
 
 Income basis
 ------------
-A district's *aggregate income* (USD/yr) is built from whichever income the city has:
+A district's *aggregate income* (currency/yr) is built from whichever income the city has:
 
 * household basis, when the city has ``households`` and ``median_household_income``::
 
@@ -37,7 +40,11 @@ Income quintiles rank the districts with a known income and members by income pe
 member (median household income, or per-capita income) and split them into five
 groups of (nearly) equal count, 1 = lowest income.
 
-Thresholds come from data/equity_thresholds.csv.
+Districts without data (no attribute row or no population,
+core.intake.columns.with_data) have no income, burden or low-income score: they are not
+ranked, never disadvantaged, and count in no group.
+
+Thresholds are the city's reference values (by default data/equity_thresholds.csv).
 """
 
 from __future__ import annotations
@@ -48,23 +55,27 @@ import numpy as np
 import pandas as pd
 
 from core import reference_tables
+from core.intake.columns import with_data
+from core.intake.reference_values import ReferenceValues
 
 
 @dataclass(frozen=True)
 class Prices:
-    """Energy prices (USD/kWh): floats, or arrays/tensors that broadcast against the energy
+    """Energy prices (currency/kWh): floats, or arrays/tensors that broadcast against the energy
     (one price per scenario in the optimizer's batch)."""
 
     electricity_usd_per_kwh: float
     gas_usd_per_kwh: float
 
     @classmethod
-    def reference(cls) -> Prices:
-        return cls(reference_tables.value("energy_prices", "electricity", "fuel", "usd_per_kwh"),
-                   reference_tables.value("energy_prices", "natural_gas", "fuel", "usd_per_kwh"))
+    def of(cls, refs: ReferenceValues) -> Prices:
+        """The city's reference prices."""
+        return cls(refs.electricity_price, refs.gas_price)
 
 
 def threshold(name: str) -> float:
+    """A figure of data/equity_thresholds.csv (the method's own: sensitivity ranges, slider
+    ranges, significance); a city's thresholds are :meth:`ReferenceValues.threshold`."""
     return reference_tables.value("equity_thresholds", name)
 
 
@@ -73,7 +84,7 @@ class IncomeBasis:
     """Which columns a district's aggregate income is built from (module docstring)."""
 
     members: str  # column counting who the income belongs to: households or residents
-    income: str  # column of income per member, USD/yr
+    income: str  # column of income per member, currency/yr
     formula: str  # aggregate income, in words
     ranked_by: str  # what income quintiles rank districts by
 
@@ -109,56 +120,64 @@ def income_unavailable(d: pd.DataFrame) -> str | None:
 
 
 def district_income_usd(d: pd.DataFrame) -> pd.Series:
-    """Aggregate income of each district (USD/yr) on the table's income basis; NaN where
+    """Aggregate income of each district (currency/yr) on the table's income basis; NaN where
     unknown or not positive, and everywhere when the table has no basis."""
     basis = income_basis(d)
     if basis is None:
         return pd.Series(np.nan, index=d.index)
-    return pd.Series(aggregate_income_usd(d[basis.members], d[basis.income]), index=d.index)
+    return pd.Series(aggregate_income_usd(d[basis.members], d[basis.income]),
+                     index=d.index).where(with_data(d))
+
+
+#: fuel total -> its residential (domestic) part
+RESIDENTIAL = {"electricity_kwh": "residential_electricity_kwh", "gas_kwh": "residential_gas_kwh"}
 
 
 def residential_energy_kwh(d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Residential electricity and gas (kWh/yr); the district totals when no split is given."""
-    elec = d["residential_electricity_kwh"] if "residential_electricity_kwh" in d else d["electricity_kwh"]
-    gas = d["residential_gas_kwh"] if "residential_gas_kwh" in d else d["gas_kwh"]
+    """Residential (domestic) electricity and gas (kWh/yr): for each fuel, its residential
+    column when the city has one with values, else the district totals (missing counts as
+    none)."""
+    elec, gas = (d[part] if _has(d, part) else d[total] if total in d
+                 else pd.Series(0.0, index=d.index) for total, part in RESIDENTIAL.items())
     return elec.fillna(0).astype(float), gas.fillna(0).astype(float)
 
 
 def burden_basis_note(d: pd.DataFrame) -> str | None:
     """A warning when household bills must be built from all of a district's energy.
 
-    Without ``residential_electricity_kwh`` / ``residential_gas_kwh`` the bill counts
-    commercial energy too, which overstates burden where there is much commerce.
+    Without ``residential_electricity_kwh`` / ``residential_gas_kwh`` (the domestic energy)
+    the bill counts commercial energy too, which overstates burden where there is much
+    commerce; the note names each fuel without its split.
     """
-    has_energy = any(c in d and d[c].notna().any() for c in ("electricity_kwh", "gas_kwh"))
-    split = any(c in d and d[c].notna().any()
-                for c in ("residential_electricity_kwh", "residential_gas_kwh"))
-    if has_energy and not split:
-        return ("household bills and energy burden count all of each district's energy, "
-                "commercial included, because the data has no residential split; map "
-                "residential_electricity_kwh and residential_gas_kwh for household figures")
-    return None
+    without = [(total, part) for total, part in RESIDENTIAL.items()
+               if _has(d, total) and not _has(d, part)]
+    if not without:
+        return None
+    fuels = " and ".join(total.removesuffix("_kwh") for total, _ in without)
+    parts = " and ".join(part for _, part in without)
+    return (f"household bills and energy burden count all of each district's {fuels}, "
+            "commercial included, because the data has no residential (domestic) split for "
+            f"it; map {parts} for household figures")
 
 
-def energy_bill_usd(electricity_kwh, gas_kwh, prices: Prices | None = None):
-    """Energy bill (USD/yr) of the given electricity and gas use (kWh/yr) at ``prices``
-    (reference prices when None); arrays or Series in, the same out."""
-    p = prices or Prices.reference()
-    return electricity_kwh * p.electricity_usd_per_kwh + gas_kwh * p.gas_usd_per_kwh
+def energy_bill_usd(electricity_kwh, gas_kwh, prices: Prices):
+    """Energy bill (currency/yr) of the given electricity and gas use (kWh/yr) at ``prices``;
+    arrays or Series in, the same out."""
+    return electricity_kwh * prices.electricity_usd_per_kwh + gas_kwh * prices.gas_usd_per_kwh
 
 
-def district_bills_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
-    """Residential energy bill of each district, all its households together (USD/yr)."""
+def district_bills_usd(d: pd.DataFrame, prices: Prices) -> pd.Series:
+    """Residential energy bill of each district, all its households together (currency/yr)."""
     return energy_bill_usd(*residential_energy_kwh(d), prices)
 
 
-def household_energy_cost_usd(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
-    """Average annual energy bill per household (USD/yr): district bill / households."""
+def household_energy_cost_usd(d: pd.DataFrame, prices: Prices) -> pd.Series:
+    """Average annual energy bill per household (currency/yr): district bill / households."""
     households = d["households"].astype(float)
     return district_bills_usd(d, prices) / households.where(households > 0)
 
 
-def energy_burden(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
+def energy_burden(d: pd.DataFrame, prices: Prices) -> pd.Series:
     """Energy burden of each district (share of income): energy cost per member / income per
     member on the table's income basis (household energy cost / median household income, or
     energy cost per resident / per-capita income); NaN everywhere without a basis."""
@@ -167,18 +186,19 @@ def energy_burden(d: pd.DataFrame, prices: Prices | None = None) -> pd.Series:
         return pd.Series(np.nan, index=d.index)
     members = d[basis.members].astype(float)
     income = d[basis.income].astype(float)
-    return district_bills_usd(d, prices) / members.where(members > 0) / income.where(income > 0)
+    burden = district_bills_usd(d, prices) / members.where(members > 0) / income.where(income > 0)
+    return burden.where(with_data(d))
 
 
 def low_income_score(d: pd.DataFrame) -> pd.Series:
     """Higher = lower income. Poverty rate when present, else minus the income per member of
     the income basis (median household income, or per-capita income)."""
     if _has(d, "poverty_rate"):
-        return d["poverty_rate"].astype(float)
+        return d["poverty_rate"].astype(float).where(with_data(d))
     basis = income_basis(d)
     if basis is None:
         return pd.Series(np.nan, index=d.index)
-    return -d[basis.income].astype(float)
+    return -d[basis.income].astype(float).where(with_data(d))
 
 
 def low_income_measure(d: pd.DataFrame) -> str:
@@ -190,7 +210,8 @@ def low_income_measure(d: pd.DataFrame) -> str:
 
 
 def percentile_rank(values: pd.Series) -> pd.Series:
-    """Percentile (0-100) of each value: share of districts at or below it."""
+    """Percentile (0-100) of each value: share of districts with a value at or below it
+    (NaN, e.g. a district without data, is not ranked and counts in no share)."""
     return values.rank(method="max", pct=True) * 100
 
 
@@ -217,7 +238,7 @@ QUINTILES = 5
 
 
 def aggregate_income_usd(members, income_usd) -> np.ndarray:
-    """Aggregate income of each district (USD/yr): members x income per member, i.e.
+    """Aggregate income of each district (currency/yr): members x income per member, i.e.
     households x median household income, or population x per-capita income (see
     :class:`IncomeBasis`); NaN where either is unknown or not positive (no group counts it)."""
     hh = np.asarray(members, dtype=float)
@@ -228,7 +249,7 @@ def aggregate_income_usd(members, income_usd) -> np.ndarray:
 
 def mean_household_burden_change(bill_change_usd, income_usd, households_total: float):
     """Change of the *mean household burden* (the household-weighted mean of district burdens,
-    share of income) when district bills change by ``bill_change_usd`` (USD/yr, all its
+    share of income) when district bills change by ``bill_change_usd`` (currency/yr, all its
     households): ``bill_change / median income / all households``, per district; arrays or
     tensors that broadcast.
 
@@ -242,7 +263,7 @@ def mean_household_burden_change(bill_change_usd, income_usd, households_total: 
 def group_burden(bills_usd, income_usd) -> float:
     """Mean group burden (share of income): aggregate bills / aggregate income of a group.
 
-    ``bills_usd`` and ``income_usd`` are per member (USD/yr; e.g. district bills and
+    ``bills_usd`` and ``income_usd`` are per member (currency/yr; e.g. district bills and
     :func:`aggregate_income_usd`); members missing either are left out. NaN when no member
     has a positive income.
     """
@@ -273,10 +294,10 @@ def burden_by_income_quintile(bills_usd, members, income_usd) -> pd.DataFrame:
     """Mean group burden (share of income) of each income quintile of districts.
 
     ``bills_usd``: each district's residential energy bill, all households together
-    (USD/yr); ``members`` and ``income_usd``: the income basis' members (households, or
+    (currency/yr); ``members`` and ``income_usd``: the income basis' members (households, or
     residents) and income per member (median household income, or per-capita income;
-    USD/yr). One row per quintile (1 = lowest income): districts, members (in the column
-    ``households``; residents on the per-capita basis), income range (USD/yr) and
+    currency/yr). One row per quintile (1 = lowest income): districts, members (in the column
+    ``households``; residents on the per-capita basis), income range (currency/yr) and
     ``mean_burden``.
     """
     bills = np.asarray(bills_usd, dtype=float)

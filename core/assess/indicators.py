@@ -1,12 +1,16 @@
 """District indicators, city KPIs and district profiles.
 
-Every indicator has a unit; pages show only what this module computes.
+Every indicator has a unit; pages show only what this module computes. A district without
+data (no attribute row or no population, :attr:`core.intake.city.City.with_data`) has no
+value for any indicator: the indicator table says "no data" for it, maps draw it as such,
+and ranks, percentiles and city KPIs leave it out. A value that rests on an energy column
+the model predicted (:attr:`core.intake.city.City.predicted`) is marked "predicted".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -14,8 +18,14 @@ import pandas as pd
 from core.assess import carbon, equity
 from core.intake import geometry
 from core.intake.city import City
+from core.intake.columns import label_of
+from core.intake.reference_values import ReferenceValues
 
 KWH_PER_GWH = 1e6
+#: stands for the city's currency in an indicator's unit (:meth:`Indicator.in_currency`)
+CURRENCY = "{currency}"
+#: the attribute of an :func:`indicator_table` that names its city's currency
+CURRENCY_ATTR = "currency"
 
 
 @dataclass(frozen=True)
@@ -24,7 +34,8 @@ class Indicator:
     label: str
     unit: str
     requires: tuple[str, ...]
-    compute: Callable[[pd.DataFrame], pd.Series]
+    #: the values from the districts and the city's reference values (factors, prices, ...)
+    compute: Callable[[pd.DataFrame, ReferenceValues], pd.Series]
     digits: int = 0
     description: str = ""
     #: names of the codes 0..m-1 of a categorical indicator (empty: a continuous one)
@@ -37,6 +48,10 @@ class Indicator:
         """The columns it needs, in words."""
         alternatives = " or ".join(f"({', '.join(alt)})" for alt in self.requires_any)
         return ", ".join(self.requires) + (f" and {alternatives}" if alternatives else "")
+
+    def in_currency(self, currency: str) -> Indicator:
+        """This indicator with :data:`CURRENCY` in its unit replaced by the city's code."""
+        return replace(self, unit=self.unit.replace(CURRENCY, currency))
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -51,56 +66,59 @@ def _total_energy(d: pd.DataFrame) -> pd.Series:
 INCOME_COLUMNS = tuple(b.columns for b in equity.INCOME_BASES)
 
 _BASE_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("population", "Population", "persons", ("population",), lambda d: d["population"]),
+    Indicator("population", "Population", "persons", ("population",), lambda d, refs: d["population"]),
     Indicator("population_density", "Population density", "persons/km²", ("population",),
-              lambda d: _ratio(d["population"], d["land_area_km2"]),
+              lambda d, refs: _ratio(d["population"], d["land_area_km2"]),
               description="population / land area (equal-area projection)"),
     Indicator("electricity_kwh", "Electricity use", "kWh/yr", ("electricity_kwh",),
-              lambda d: d["electricity_kwh"]),
-    Indicator("gas_kwh", "Gas use", "kWh/yr", ("gas_kwh",), lambda d: d["gas_kwh"]),
+              lambda d, refs: d["electricity_kwh"]),
+    Indicator("gas_kwh", "Gas use", "kWh/yr", ("gas_kwh",), lambda d, refs: d["gas_kwh"]),
     Indicator("energy_per_capita", "Energy per resident", "kWh/person/yr",
               ("electricity_kwh", "gas_kwh", "population"),
-              lambda d: _ratio(_total_energy(d), d["population"]),
+              lambda d, refs: _ratio(_total_energy(d), d["population"]),
               description="(electricity + gas) / population"),
     Indicator("energy_intensity", "Energy use intensity", "kWh/m²/yr",
               ("electricity_kwh", "gas_kwh", "floor_area_m2"),
-              lambda d: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
+              lambda d, refs: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
               description="(electricity + gas) / floor area"),
     Indicator("emissions_t_co2", "Emissions", "t CO2/yr", ("electricity_kwh", "gas_kwh"),
-              lambda d: carbon.district_emissions(d)["total_t_co2"],
-              description=f"electricity x grid factor ({carbon.BASE_YEAR}) + gas x gas factor; "
-                          "data/emission_factors.csv"),
+              lambda d, refs: carbon.district_emissions(d, refs)["total_t_co2"],
+              description="electricity x the city's grid factor (first year of its path) + gas "
+                          "x its gas factor (reference values)"),
     Indicator("emissions_per_capita", "Emissions per resident", "t CO2/person/yr",
               ("electricity_kwh", "gas_kwh", "population"),
-              lambda d: _ratio(carbon.district_emissions(d)["total_t_co2"], d["population"]),
+              lambda d, refs: _ratio(carbon.district_emissions(d, refs)["total_t_co2"], d["population"]),
               digits=2, description="emissions / population"),
-    Indicator("household_energy_cost", "Household energy bill", "USD/household/yr",
+    Indicator("household_energy_cost", "Household energy bill", f"{CURRENCY}/household/yr",
               ("electricity_kwh", "gas_kwh", "households"),
-              lambda d: equity.household_energy_cost_usd(d),
-              description="residential energy x prices (data/energy_prices.csv) / households"),
+              lambda d, refs: equity.household_energy_cost_usd(d, equity.Prices.of(refs)),
+              description="residential energy x the city's prices (reference values) / "
+                          "households"),
     Indicator("energy_burden", "Energy burden", "% of income",
               ("electricity_kwh", "gas_kwh"),
-              lambda d: equity.energy_burden(d) * 100, digits=1,
+              lambda d, refs: equity.energy_burden(d, equity.Prices.of(refs)) * 100, digits=1,
               description="household energy bill / median household income, or energy cost "
                           "per resident / per-capita income (core.assess.equity)",
               requires_any=INCOME_COLUMNS),
     Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "",
               ("electricity_kwh", "gas_kwh"),
-              lambda d: equity.disadvantaged(equity.energy_burden(d),
-                                             equity.low_income_score(d)).astype(float),
-              description="burden >= 90th percentile AND low income >= 65th percentile "
-                          "(data/equity_thresholds.csv)",
+              lambda d, refs: equity.disadvantaged(
+                  equity.energy_burden(d, equity.Prices.of(refs)), equity.low_income_score(d),
+                  refs.threshold("dac_burden_percentile"),
+                  refs.threshold("dac_low_income_percentile")).astype(float),
+              description="burden at or above its percentile threshold AND low income at or "
+                          "above its own (the city's thresholds; 90th and 65th by default)",
               categories=("no", "yes"), requires_any=INCOME_COLUMNS),
-    Indicator("median_household_income", "Median household income", "USD/yr",
-              ("median_household_income",), lambda d: d["median_household_income"]),
-    Indicator("per_capita_income", "Per-capita income", "USD/yr", ("per_capita_income",),
-              lambda d: d["per_capita_income"]),
+    Indicator("median_household_income", "Median household income", f"{CURRENCY}/yr",
+              ("median_household_income",), lambda d, refs: d["median_household_income"]),
+    Indicator("per_capita_income", "Per-capita income", f"{CURRENCY}/yr", ("per_capita_income",),
+              lambda d, refs: d["per_capita_income"]),
     Indicator("renter_share", "Renter share", "%", ("renter_share",),
-              lambda d: d["renter_share"] * 100, digits=1),
+              lambda d, refs: d["renter_share"] * 100, digits=1),
     Indicator("poverty_rate", "Poverty rate", "%", ("poverty_rate",),
-              lambda d: d["poverty_rate"] * 100, digits=1),
+              lambda d, refs: d["poverty_rate"] * 100, digits=1),
     Indicator("building_age_years", "Median building age", "years", ("building_age_years",),
-              lambda d: d["building_age_years"]),
+              lambda d, refs: d["building_age_years"]),
 )
 
 #: Registry of indicators; later modules (carbon, equity) add theirs with :func:`register`.
@@ -112,8 +130,9 @@ def register(indicator: Indicator) -> None:
 
 
 def available(city: City) -> list[Indicator]:
-    """Indicators whose inputs the city has."""
-    return [i for i in INDICATORS.values() if all(city.has(c) for c in i.requires)
+    """Indicators whose inputs the city has, their units in its currency."""
+    return [i.in_currency(city.references.currency) for i in INDICATORS.values()
+            if all(city.has(c) for c in i.requires)
             and (not i.requires_any
                  or any(all(city.has(c) for c in alt) for alt in i.requires_any))]
 
@@ -121,20 +140,59 @@ def available(city: City) -> list[Indicator]:
 def in_table(table: pd.DataFrame) -> list[Indicator]:
     """The indicators of an :func:`indicator_table`, in its column order: the same list as
     :func:`available` for its city, without looking at the city's columns again."""
-    return [INDICATORS[key] for key in table.columns if key in INDICATORS]
+    currency = table.attrs[CURRENCY_ATTR]
+    return [INDICATORS[key].in_currency(currency) for key in table.columns if key in INDICATORS]
 
 
 def land_area_km2(city: City) -> pd.Series:
     return geometry.area_km2(city.districts)
 
 
+#: the column of :func:`indicator_table` that says what a district's figures rest on
+DATA = "data"
+NO_DATA, OBSERVED, PREDICTED = "no data", "observed", "predicted"
+
+
+def predicted_mask(city: City, columns: tuple[str, ...] | list[str]) -> np.ndarray:
+    """True for each district whose value of one of ``columns`` is the energy model's
+    prediction (``City.predicted``), e.g. an indicator's ``requires``."""
+    ids = {i for c in columns for i in city.predicted.get(c, ())}
+    return city.districts["district_id"].astype(str).isin(ids).to_numpy()
+
+
+def uses(ind: Indicator) -> tuple[str, ...]:
+    """Every column an indicator may read (its ``requires`` and each alternative)."""
+    return tuple(dict.fromkeys([*ind.requires, *(c for alt in ind.requires_any for c in alt)]))
+
+
+def data_status(city: City) -> pd.Series:
+    """Per district: ``no data``, ``predicted: <columns>`` (the energy columns the model
+    predicted for it) or ``observed``."""
+    ids = city.districts["district_id"].astype(str)
+    status = pd.Series(OBSERVED, index=city.districts.index, dtype=object)
+    for column in city.predicted:
+        hit = ids.isin(set(city.predicted[column])).to_numpy()
+        label = label_of(column).lower()
+        status[hit] = [f"{s}, {label}" if s.startswith(PREDICTED) else f"{PREDICTED}: {label}"
+                       for s in status[hit]]
+    status[~city.with_data.to_numpy()] = NO_DATA
+    return status
+
+
 def indicator_table(city: City) -> pd.DataFrame:
-    """One row per district: id, name and every available indicator (column = indicator key)."""
+    """One row per district: id, name, :data:`DATA` (``no data``, ``predicted: ...`` or
+    ``observed``) and every available indicator (column = indicator key); a district
+    without data has no value (NaN) for any indicator. ``attrs[CURRENCY_ATTR]`` names the
+    currency of its money (:func:`in_table` puts it in the units)."""
     d = pd.DataFrame(city.districts.drop(columns="geometry"))
     d["land_area_km2"] = land_area_km2(city).to_numpy()
     out = d[["district_id", "name"]].copy()
+    out[DATA] = data_status(city).to_numpy()
+    has = city.with_data.to_numpy()
     for ind in available(city):
-        out[ind.key] = ind.compute(d).astype(float).to_numpy()
+        out[ind.key] = np.where(has, ind.compute(d, city.references).astype(float).to_numpy(),
+                                np.nan)
+    out.attrs[CURRENCY_ATTR] = city.references.currency  # the unit of its money columns
     return out
 
 
@@ -152,20 +210,24 @@ class Kpi:
 
 
 def city_kpis(city: City) -> list[Kpi]:
-    """Headline figures for the whole city (only those its data supports)."""
-    d = city.districts
-    kpis = [Kpi("Population", float(d["population"].sum()), "persons",
-                f"sum over {city.n} districts")]
+    """Headline figures for the whole city (only those its data supports), over the districts
+    with data (those without are left out, and the help says how many)."""
+    d = city.districts.loc[city.with_data]
+    which = (f"all {city.n} districts" if city.n_without_data == 0 else
+             f"the {city.n_with_data} districts with data ({city.n_without_data} without "
+             "data left out)")
+    population = float(d["population"].sum())
+    kpis = [Kpi("Population", population, "persons", f"sum over {which}")]
     if city.has("electricity_kwh"):
         kpis.append(Kpi("Electricity", float(d["electricity_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
-                        "observed annual electricity, all districts"))
+                        f"observed annual electricity, {which}"))
     if city.has("gas_kwh"):
         kpis.append(Kpi("Gas", float(d["gas_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
-                        "observed annual natural gas, all districts"))
-    if city.has("electricity_kwh") and city.has("gas_kwh"):
+                        f"observed annual natural gas, {which}"))
+    if city.has("electricity_kwh") and city.has("gas_kwh") and population > 0:
         total = float(_total_energy(d).sum())
-        kpis.append(Kpi("Energy per resident", total / float(d["population"].sum()),
-                        "kWh/person/yr", "(electricity + gas) / population, city-wide"))
+        kpis.append(Kpi("Energy per resident", total / population,
+                        "kWh/person/yr", f"(electricity + gas) / population, {which}"))
     return kpis
 
 
@@ -178,7 +240,7 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
     if row.empty:
         raise KeyError(f"no district with id '{district_id}'")
     records = []
-    for key in table.columns.drop(["district_id", "name"]):
+    for key in table.columns.drop(["district_id", "name", DATA], errors="ignore"):
         ind = INDICATORS.get(key)
         values = table[key].astype(float)
         v = float(row[key].iloc[0])
@@ -192,7 +254,8 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
             "indicator": ind.label if ind else key, "key": key, "value": v,
             "value_text": ind.categories[int(v)] if ind and ind.categories and not np.isnan(v)
             else None,
-            "unit": ind.unit if ind else "", "rank": rank, "of": int(valid.size),
+            "unit": ind.in_currency(table.attrs[CURRENCY_ATTR]).unit if ind else "",
+            "rank": rank, "of": int(valid.size),
             "percentile": pct, "city_median": float(valid.median()) if valid.size else np.nan,
         })
     return pd.DataFrame.from_records(records)
@@ -200,9 +263,9 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
 # Emissions by fuel (issue 4): the Overview map shows each fuel's share of the total.
 register(Indicator("emissions_electricity_t_co2", "Emissions from electricity", "t CO2/yr",
                    ("electricity_kwh",),
-                   lambda d: d["electricity_kwh"] * carbon.grid_factor_kg_per_kwh() / carbon.KG_PER_T,
-                   description=f"electricity x grid factor ({carbon.BASE_YEAR}); "
-                               "data/emission_factors.csv"))
+                   lambda d, refs: d["electricity_kwh"] * carbon.grid_factor_kg_per_kwh(refs) / carbon.KG_PER_T,
+                   description="electricity x the city's grid factor (first year of its path; "
+                               "reference values)"))
 register(Indicator("emissions_gas_t_co2", "Emissions from gas", "t CO2/yr", ("gas_kwh",),
-                   lambda d: d["gas_kwh"] * carbon.gas_factor_kg_per_kwh() / carbon.KG_PER_T,
-                   description="gas x 5.3 kg CO2 per therm; data/emission_factors.csv"))
+                   lambda d, refs: d["gas_kwh"] * carbon.gas_factor_kg_per_kwh(refs) / carbon.KG_PER_T,
+                   description="gas x the city's gas factor (reference values)"))

@@ -1,5 +1,8 @@
 """Inequality and spatial statistics of energy burden.
 
+Districts without data (no attribute row or no population) have no burden
+(core.assess.equity), so every statistic here leaves them out.
+
 Weighting: a district's burden is the burden of its average household (of its
 average resident on the per-capita income basis, core.assess.equity), so Gini,
 Lorenz and Theil weight each district by its households (pass ``weights=None``
@@ -21,6 +24,8 @@ import pandas as pd
 from core import reference_tables
 from core.assess import equity
 from core.intake import columns as cols
+from core.intake import reference_values
+from core.intake.reference_values import ReferenceValues
 
 
 def _clean(values, weights=None) -> tuple[np.ndarray, np.ndarray]:
@@ -73,15 +78,18 @@ def theil(values, weights=None) -> float:
 
 
 def threshold_sensitivity(burden: pd.Series, low_income: pd.Series,
-                          burden_percentiles=None, low_income_percentiles=None) -> pd.DataFrame:
+                          burden_percentiles=None, low_income_percentiles=None,
+                          refs: ReferenceValues | None = None) -> pd.DataFrame:
     """How many districts change disadvantaged status when each percentile threshold moves.
 
     One threshold moves at a time over its range in data/equity_thresholds.csv (burden
     85-95, low income 55-75 by default) while the other stays at its default. ``gained``/``lost`` count districts that become / stop
-    being disadvantaged against the default rule.
+    being disadvantaged against the default rule (the city's thresholds, ``refs``; the US
+    defaults when None).
     """
-    bp0 = equity.threshold("dac_burden_percentile")
-    ip0 = equity.threshold("dac_low_income_percentile")
+    refs = refs or reference_values.defaults()
+    bp0 = refs.threshold("dac_burden_percentile")
+    ip0 = refs.threshold("dac_low_income_percentile")
     step = equity.threshold("sensitivity_percentile_step")
 
     def grid(name: str) -> np.ndarray:
@@ -184,11 +192,13 @@ def spatial_autocorrelation(gdf: gpd.GeoDataFrame, values: pd.Series, *, kind: s
 EQUITY_COLUMNS = ("electricity_kwh", "gas_kwh", "households")
 
 
-def equity_unavailable(d: pd.DataFrame) -> str | None:
-    """Why burden cannot be computed for these districts, or None."""
+def equity_unavailable(d: pd.DataFrame, refs: ReferenceValues | None = None) -> str | None:
+    """Why burden cannot be computed for these districts, or None (``refs``: the city's
+    reference values, the US defaults when None)."""
+    prices = equity.Prices.of(refs or reference_values.defaults())
     reasons = [cols.missing_reason(d, EQUITY_COLUMNS, "energy burden"),
                equity.income_unavailable(d)]
-    if not any(reasons) and not (equity.energy_burden(d) > 0).any():
+    if not any(reasons) and not (equity.energy_burden(d, prices) > 0).any():
         reasons.append("no district has an energy burden above zero (every district lacks "
                        "energy, members or a positive income): check those columns' values")
     return "; ".join(r for r in reasons if r) or None
@@ -211,6 +221,8 @@ class EquityReport:
     mean_burden: float  # the city's mean group burden (share of income), core.assess.equity
     quintiles: pd.DataFrame  # equity.burden_by_income_quintile
     sensitivity: pd.DataFrame
+    n_ranked: int  # districts with a burden and a low-income score: those the rule ranks
+    n_without_data: int  # districts without data (no row or no population): left out
 
     @property
     def lowest_quintile_burden(self) -> float:
@@ -220,26 +232,33 @@ class EquityReport:
 
 
 def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
-                  low_income_percentile: float | None = None) -> EquityReport:
+                  low_income_percentile: float | None = None,
+                  refs: ReferenceValues | None = None) -> EquityReport:
     """Everything the Equity page shows, for the given percentile thresholds (for districts
-    that :func:`equity_unavailable` accepts)."""
-    bp = equity.threshold("dac_burden_percentile") if burden_percentile is None \
+    that :func:`equity_unavailable` accepts) at the city's prices and thresholds (``refs``,
+    the US defaults when None)."""
+    refs = refs or reference_values.defaults()
+    prices = equity.Prices.of(refs)
+    bp = refs.threshold("dac_burden_percentile") if burden_percentile is None \
         else burden_percentile
-    ip = equity.threshold("dac_low_income_percentile") if low_income_percentile is None \
+    ip = refs.threshold("dac_low_income_percentile") if low_income_percentile is None \
         else low_income_percentile
-    burden = equity.energy_burden(d)
+    burden = equity.energy_burden(d, prices)
     basis = equity.income_basis(d)
-    bills, members, income = (equity.district_bills_usd(d), d[basis.members],
-                              d[basis.income])
+    has = cols.with_data(d)
+    bills, members, income = (equity.district_bills_usd(d, prices), d[basis.members].where(has),
+                              d[basis.income].where(has))
     low = equity.low_income_score(d)
     measure = equity.low_income_measure(d)
     flags = equity.disadvantaged(burden, low, bp, ip)
     hh = d["households"].astype(float)
     valid = burden.notna() & hh.gt(0)
-    high, severe = equity.threshold("burden_high"), equity.threshold("burden_severe")
+    high, severe = refs.threshold("burden_high"), refs.threshold("burden_severe")
     rule = (f"A district is disadvantaged when its energy burden is at or above the "
             f"{bp:g}th percentile of districts AND its {measure} is at or above the {ip:g}th "
-            "percentile (CEJST-style rule; defaults 90 and 65 from data/equity_thresholds.csv).")
+            "percentile (CEJST-style rule; the city's defaults "
+            f"{refs.threshold('dac_burden_percentile'):g} and "
+            f"{refs.threshold('dac_low_income_percentile'):g}: its reference values).")
     return EquityReport(
         burden, low, measure, flags, bp, ip, rule,
         gini(burden, hh), theil(burden, hh),
@@ -247,7 +266,8 @@ def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
         float(hh[valid & (burden >= severe)].sum() / hh[valid].sum()),
         lorenz(burden, hh), equity.city_mean_burden(bills, members, income),
         equity.burden_by_income_quintile(bills, members, income),
-        threshold_sensitivity(burden, low))
+        threshold_sensitivity(burden, low, refs=refs), int((burden.notna() & low.notna()).sum()),
+        int((~has).sum()))
 
 #: Map colours of the local clusters (ColorBrewer RdBu ends for HH/LL, light tones for outliers).
 CLUSTER_COLORS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582",

@@ -2,6 +2,16 @@
 
 Pure functions: the page turns their output into a pydeck layer, and tests read
 it as plain data.
+
+Districts without data, and predicted values
+--------------------------------------------
+A district without data (no attribute row or no population) is filled with the neutral
+:data:`NO_DATA` grey, takes no part in the classes, and has its own legend entry, "no data
+(N districts)", which counts every district drawn grey. A district whose value rests on
+the energy model's prediction keeps its class colour and is outlined (deck.gl draws no
+hatch): a white halo under a dark line (:data:`PREDICTED_HALO`, :data:`PREDICTED_LINE`),
+so that one of the two stands out against any fill (contrast at least 3:1 against every
+class colour, checked by a test); its legend entry reads "predicted (N districts)".
 """
 
 from __future__ import annotations
@@ -24,9 +34,14 @@ SCHEMES = {
 
 # Viridis stops (perceptually uniform, colour-blind safe), light = low.
 _VIRIDIS = ["#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#440154"]
-NO_DATA = [200, 200, 200, 160]
-FISHER_JENKS_EXACT_MAX = 1000
 FILL_ALPHA = 210
+#: neutral grey of districts without a value (no chroma: told apart from every class colour)
+NO_DATA = [189, 189, 189, FILL_ALPHA]
+#: outline of districts whose value is predicted: a dark line over a white halo (RGBA)
+PREDICTED_LINE = [31, 41, 51, 255]
+PREDICTED_HALO = [255, 255, 255, 235]
+PREDICTED_LINE_PX, PREDICTED_HALO_PX = 2, 5
+FISHER_JENKS_EXACT_MAX = 1000
 _COMPACT = (",", ":")  # JSON separators without spaces
 
 
@@ -176,16 +191,31 @@ def format_relative(share: float) -> str:
     return f"{share * 100:,.{max(2, int(-np.floor(np.log10(a * 100))) + 1)}f} %"
 
 
+def _districts(n: int) -> str:
+    return f"{n:,} district" + ("" if n == 1 else "s")
+
+
+def no_data_row(n: int) -> dict:
+    """The legend row of the ``n`` districts drawn as no data."""
+    return {"color": _hex(NO_DATA[:3]), "label": f"no data ({_districts(n)})"}
+
+
+def predicted_row(n: int) -> dict:
+    """The legend row of the ``n`` districts outlined as predicted (``outline``: line colour)."""
+    return {"color": "#ffffff", "outline": _hex(PREDICTED_LINE[:3]),
+            "label": f"predicted ({_districts(n)})"}
+
+
 def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
-    """Legend rows: colour (hex) and range label with unit."""
+    """Legend rows: colour (hex) and range label with unit; then "no data (N districts)"."""
     rows = []
     lower = classes.lower
     for bound, rgb in zip(classes.bins, classes.colors, strict=True):
         lo, hi = format_value(lower, digits), format_value(bound, digits)
         rows.append({"color": _hex(rgb), "label": f"{hi} {unit}" if lo == hi else f"{lo} – {hi} {unit}"})
         lower = bound
-    if (classes.index == -1).any():
-        rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
+    if (missing := int((classes.index == -1).sum())):
+        rows.append(no_data_row(missing))
     return rows
 
 
@@ -269,60 +299,85 @@ def blank_style(color: str) -> str:
 
 @dataclass(frozen=True)
 class Choropleth:
-    """Everything a map of one indicator shows: per-district properties, colours, legend."""
+    """Everything a map of one indicator shows: per-district properties, colours, legend, and
+    the districts to outline as predicted."""
 
     key: str
     label: str
     unit: str
     classes: Classes
-    properties: pd.DataFrame  # district_id, name, value, value_text, class
+    properties: pd.DataFrame  # district_id, name, value, value_text, class, data
     fill: list[list[int]]
     legend: list[dict]
+    outlined: np.ndarray  # bool per district: value rests on a prediction (PREDICTED_LINE)
+
+
+def _flags(mask, n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+
+
+def data_labels(index: np.ndarray, predicted: np.ndarray) -> list[str]:
+    """Per district: ``no data`` (no class), ``predicted`` or ``observed``."""
+    return ["no data" if i < 0 else "predicted" if p else "observed"
+            for i, p in zip(index, predicted, strict=True)]
 
 
 def choropleth(table: pd.DataFrame, key: str, label: str, unit: str, digits: int = 0,
-               scheme: str = "quantiles", k: int = 5,
-               categories: tuple[str, ...] = ()) -> Choropleth:
+               scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (),
+               no_data=None, predicted=None) -> Choropleth:
     """Classify column ``key`` of an indicator table and colour every district.
 
     With ``categories``, the values are category codes 0..m-1 shown with those names.
+    ``no_data`` (bool per row): districts without data, drawn as no data whatever their
+    value (an optimizer's zero, say) and left out of the classes; ``predicted`` (bool per
+    row): districts whose value rests on the energy model's prediction, outlined.
     """
-    values = table[key].astype(float)
+    gone = _flags(no_data, len(table))
+    values = table[key].astype(float).where(~gone)
     if categories:
-        return _categorical(table, key, label, unit, values, categories)
+        return _categorical(table, key, label, unit, values, categories,
+                            _flags(predicted, len(table)))
     classes = classify(values, scheme, k)
+    outlined = _flags(predicted, len(table)) & (classes.index >= 0)
     props = pd.DataFrame({
         "district_id": table["district_id"].astype(str).to_numpy(),
         "name": table["name"].astype(str).to_numpy(),
         "value": values.to_numpy(),
         "value_text": [format_value(v, digits) for v in values],
         "class": classes.index + 1,  # 1-based for people; 0 = no data
+        "data": data_labels(classes.index, outlined),
     })
-    return Choropleth(key, label, unit, classes, props, fill_colors(classes),
-                      legend(classes, unit, digits))
+    rows = legend(classes, unit, digits) + ([predicted_row(int(outlined.sum()))]
+                                            if outlined.any() else [])
+    return Choropleth(key, label, unit, classes, props, fill_colors(classes), rows, outlined)
 
 
-CATEGORY_COLORS = ((190, 196, 204), (217, 72, 15), (33, 145, 140), (68, 57, 131))
+# Light blue for "no" (told apart from the no-data grey), dark orange, teal, purple.
+CATEGORY_COLORS = ((158, 202, 225), (217, 72, 15), (33, 145, 140), (68, 57, 131))
 
 
 def _categorical(table: pd.DataFrame, key: str, label: str, unit: str, values: pd.Series,
-                 categories: tuple[str, ...]) -> Choropleth:
+                 categories: tuple[str, ...], predicted: np.ndarray) -> Choropleth:
     codes = values.to_numpy()
     index = np.where(np.isfinite(codes), np.nan_to_num(codes, nan=-1), -1).astype(int)
     colors = CATEGORY_COLORS[:len(categories)]
     classes = Classes("categories", tuple(range(len(categories))), 0.0, index, colors)
+    outlined = predicted & (index >= 0)
     props = pd.DataFrame({
         "district_id": table["district_id"].astype(str).to_numpy(),
         "name": table["name"].astype(str).to_numpy(),
         "value": codes,
         "value_text": [categories[i] if i >= 0 else "no data" for i in index],
         "class": index + 1,
+        "data": data_labels(index, outlined),
     })
     rows = [{"color": _hex(c), "label": name}
             for c, name in zip(colors, categories, strict=True)]
-    if (index == -1).any():
-        rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
-    return Choropleth(key, label, unit, classes, props, fill_colors(classes), rows)
+    if (missing := int((index == -1).sum())):
+        rows.append(no_data_row(missing))
+    if outlined.any():
+        rows.append(predicted_row(int(outlined.sum())))
+    return Choropleth(key, label, unit, classes, props, fill_colors(classes), rows, outlined)
 
 
 # Diverging blue-white-red (ColorBrewer RdBu, colour-blind safe) for signed values.
@@ -352,14 +407,17 @@ def diverging(values: pd.Series | np.ndarray, unit: str, digits: int = 0,
                  f"{format_value(lo, digits)} – {format_value(hi, digits)}")
         legend_rows.append({"color": h, "label": f"{label} {unit}"})
     if (~ok).any():
-        legend_rows.append({"color": _hex(NO_DATA[:3]), "label": "no data"})
+        legend_rows.append(no_data_row(int((~ok).sum())))
     return fill, legend_rows
 
 
 def categorical(labels, colors: dict[str, str]) -> tuple[list[list[int]], list[dict]]:
-    """Fill colours and legend of category labels (``colors``: label -> hex, in legend order)."""
+    """Fill colours and legend of category labels (``colors``: label -> hex, in legend order);
+    a label without a colour (e.g. "no data") is drawn as no data, with its legend row."""
     fill = [list(_hex_to_rgb(colors[str(lab)])) + [FILL_ALPHA] if str(lab) in colors
             else list(NO_DATA) for lab in labels]
     present = {str(lab) for lab in labels}
     legend_rows = [{"color": h, "label": lab} for lab, h in colors.items() if lab in present]
+    if (missing := sum(str(lab) not in colors for lab in labels)):
+        legend_rows.append(no_data_row(missing))
     return fill, legend_rows

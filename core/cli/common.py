@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 
 from core.errors import CityValidationError, InputError
-from core.intake import degree_day_table, estimates
+from core.intake import degree_day_table, estimates, reference_values
 from core.intake import mapping as column_mapping
 from core.intake.city import City, load_city, read_inputs
+from core.intake.reference_values import ReferenceValues
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -47,6 +48,14 @@ EstimateOption = Annotated[list[str] | None, typer.Option(
                        "data/estimate_parameters.csv's, e.g. persons_per_household=2.3; "
                        "repeat for each figure.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ReferencesOption = Annotated[Path | None, typer.Option(
+    "--references", help="The city's reference values: a CSV with name, value, unit, source "
+                         "(currency, grid and gas factors, prices, equity thresholds, costs; "
+                         "see data/examples/references_uk.csv); default: the US tables.")]
+ObservedOnly = Annotated[bool, typer.Option(
+    "--observed-only", help="Leave out of the plan the districts whose energy is the energy "
+                            "model's prediction, not an observation (default: use the "
+                            "predictions).")]
 
 
 def pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -90,15 +99,39 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
 def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
                    attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
                    mapping_file: Path | None, layer: str | None, crs: str | None = None,
-                   degree_days: Path | None = None, estimate: list[str] | None = None) -> City:
+                   degree_days: Path | None = None, estimate: list[str] | None = None,
+                   references: Path | None = None) -> City:
     """Load the city the way every command does (raises InputError/CityValidationError).
 
     ``degree_days``: an optional monthly degree-day table attached to the city;
-    ``estimate``: the ``--estimate NAME=VALUE`` options."""
+    ``estimate``: the ``--estimate NAME=VALUE`` options; ``references``: the
+    ``--references FILE`` option."""
     figures = figures_from_args(estimate)
+    refs = references_from_args(references)
     m = mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                           mapping_file, layer, crs)
-    return with_degree_days(load_city(boundaries, attributes, m, figures=figures), degree_days)
+    return with_degree_days(load_city(boundaries, attributes, m, figures=figures,
+                                      references=refs), degree_days)
+
+
+def references_from_args(path: Path | None) -> ReferenceValues | None:
+    """The ``--references FILE`` option read and checked (None without it; InputError listing
+    what to fix in the file)."""
+    return None if path is None else reference_values.read(path)
+
+
+def with_predictions(city: City, as_json: bool) -> City:
+    """The city with the energy model's predictions where a district with data has no observed
+    energy (:mod:`core.models.predicted`; the city itself when there is none). Says on stderr
+    that it trains, unless the output is JSON."""
+    from core.models import predicted
+
+    gaps = predicted.gaps(city)
+    if gaps and not as_json:
+        typer.echo("training the energy model to predict "
+                   + " and ".join(f"{t} for {int(m.sum()):,} district(s)" for t, m in gaps.items())
+                   + " without an observation...", err=True)
+    return predicted.with_predictions(city)
 
 
 def with_degree_days(city: City, path: Path | None) -> City:

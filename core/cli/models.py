@@ -33,11 +33,15 @@ T = TypeVar("T")
 
 
 def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
-          degree_days, estimate) -> City:
+          degree_days, estimate, references=None) -> City:
     if boundaries is None:
-        return cli.with_degree_days(default_city(cli.figures_from_args(estimate)), degree_days)
+        city = default_city(cli.figures_from_args(estimate))
+        if (refs := cli.references_from_args(references)) is not None:
+            city = city.with_references(refs)
+        return cli.with_degree_days(city, degree_days)
     return cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                              mapping, layer, degree_days=degree_days, estimate=estimate)
+                              mapping, layer, degree_days=degree_days, estimate=estimate,
+                              references=references)
 
 
 def _degree_day_json(city: City, fits: dict) -> dict:
@@ -124,13 +128,14 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
              mapping: cli.MappingFile = None, layer: cli.Layer = None, folds: Folds = 5,
              members: Members = 5, seed: Seed = 0, device: Device = "auto",
              degree_days: cli.DegreeDays = None, estimate: cli.EstimateOption = None,
-             as_json: cli.JsonFlag = False) -> None:
+             references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
     """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage);
     with monthly data and degree days, also the base / heating / cooling split."""
     from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
-                                         unit, mapping, layer, degree_days, estimate), as_json)
+                                         unit, mapping, layer, degree_days, estimate,
+                                         references), as_json)
     config = _config(folds, members, seed, device)
     ev = _trained(city, as_json, lambda: cross_validation.evaluate(city, config))
     fits = dd.fit(city)
@@ -150,13 +155,14 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
           = Path("model"),
           folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
           degree_days: cli.DegreeDays = None, estimate: cli.EstimateOption = None,
-          as_json: cli.JsonFlag = False) -> None:
+          references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
     """Train the energy model, save it (weights, settings, model card in JSON and Markdown)
     for ``predict --model``."""
     from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
-                                         unit, mapping, layer, degree_days, estimate), as_json)
+                                         unit, mapping, layer, degree_days, estimate,
+                                         references), as_json)
     model = _trained(city, as_json,
                      lambda: EnergyModel(_config(folds, members, seed, device)).fit(city))
     ev = model.evaluation
@@ -183,11 +189,12 @@ def predict(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = 
             out: Annotated[Path | None, typer.Option(
                 "--out", help="CSV file for the predictions; default: print them.")] = None,
             device: Device = "auto", estimate: cli.EstimateOption = None,
-            as_json: cli.JsonFlag = False) -> None:
+            references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
     """Predict annual electricity and gas per district (kWh/yr, with the network's 90 %
     interval) with a model saved by ``train``."""
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
-                                         unit, mapping, layer, None, estimate), as_json)
+                                         unit, mapping, layer, None, estimate,
+                                         references), as_json)
     table = cli.run_guarded(lambda: EnergyModel.load(model, device).predict(city), as_json)
     if out is not None:
         table.to_csv(out, index=False)

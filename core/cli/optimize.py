@@ -5,6 +5,9 @@ the optimizer returns a plan, including an infeasible or an empty one (``no capa
 ``no budget``, ``no effect``: the message says what would unlock a plan); 2 when the
 city, the scenario or an option cannot be used (a city without the optimizer's columns
 among them); 1 when the city's data has blocking problems (core.cli.common).
+
+Districts with data but no observed energy get the energy model's prediction
+(core.models.predicted), which the plan uses; ``--observed-only`` leaves them out.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import typer
 from core.cli import common as cli
 from core.device import pick_device
 from core.errors import InputError
+from core.models import predicted
 from core.plan import optimizer, problem, results, scenario
 
 ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
@@ -52,11 +56,27 @@ def parse_vary(spec: str) -> tuple[str, np.ndarray]:
     return name, np.round(values).astype(int) if name == "horizon_year" else values
 
 
-def _context(city):
-    """The optimizer's inputs; a city that lacks them is an input error naming the flag."""
+def _context(city, observed_only: bool, as_json: bool):
+    """The optimizer's inputs, the energy model's predictions filled in (left out of the plan
+    with ``observed_only``), and the city; a city that lacks them is an input error naming
+    the flag."""
     if reason := problem.unavailable(city.districts):
         raise InputError(f"{reason}: map them with --map SRC=CANONICAL")
-    return problem.context(city)
+    city = cli.with_predictions(city, as_json)
+    return problem.context(city, observed_only), city
+
+
+def _echo_coverage(city, observed_only: bool) -> None:
+    """How many districts are predicted, and whether the plan uses them."""
+    if note := predicted.summary(city):
+        use = ("left out of the plan (--observed-only)" if observed_only
+               else "the plan uses the predictions (--observed-only leaves them out)")
+        typer.echo(f"  {note}; {use}")
+
+
+def _coverage_json(city, observed_only: bool) -> dict:
+    return {"predicted": predicted.counts(city), "observed_only": observed_only,
+            "left_out": int(problem.left_out(city, observed_only).sum())}
 
 
 def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
@@ -66,29 +86,32 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
              reference: Annotated[bool, typer.Option("--reference",
                                                      help="Also solve with HiGHS and report the gap.")] = False,
              device: Device = "auto", estimate: cli.EstimateOption = None,
+             observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
              as_json: cli.JsonFlag = False) -> None:
     """Allocate interventions to districts for one scenario (torch; HiGHS check with --reference)."""
     def run():
         dev = _device(device)
         sc = scenario.load(scenario_file)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, estimate=estimate)
-        ctx = _context(city)
+                                  mapping, layer, estimate=estimate, references=references)
+        ctx, city = _context(city, observed_only, as_json)
         res = optimizer.optimize(ctx, sc, device=dev)
-        return ctx, res
-    ctx, res = cli.run_guarded(run, as_json)
+        return ctx, city, res
+    ctx, city, res = cli.run_guarded(run, as_json)
     out = res.totals()
     if reference:
         out["reference"] = results.check_against_highs(res)
     if as_json:
-        print(json.dumps(out))
+        print(json.dumps({**out, **_coverage_json(city, observed_only)}))
         return
     typer.echo(f"scenario {out['scenario_id']} ({res.scenarios[0].name}): {out['status']}")
+    _echo_coverage(city, observed_only)
     if out["message"]:
         typer.echo(f"  {out['message']}")
     typer.echo(f"  abatement        {out['abatement_t_co2_per_yr']:>16,.0f} t CO2/yr")
-    typer.echo(f"  spent            {out['cost_usd']:>16,.0f} USD of {out['budget_usd']:,.0f} USD")
-    typer.echo(f"  bill savings     {out['bill_savings_usd_per_yr']:>16,.0f} USD/yr")
+    cur = out["currency"]
+    typer.echo(f"  spent            {out['cost_usd']:>16,.0f} {cur} of {out['budget_usd']:,.0f} {cur}")
+    typer.echo(f"  bill savings     {out['bill_savings_usd_per_yr']:>16,.0f} {cur}/yr")
     typer.echo(f"  to disadvantaged {out['dac_benefit_share']:>16.1%} of spending")
     typer.echo(f"  binding          {', '.join(out['binding']) or 'none'}")
     typer.echo(f"  solver           {out['device']}, {out['iterations']} iteration(s), "
@@ -97,7 +120,7 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         r = out["reference"]
         typer.echo(f"  HiGHS            {r['status']}, gap {r['gap_rel']:.2e}, {r['seconds'] * 1000:.1f} ms")
     for row in results.by_intervention(ctx, res).itertuples():
-        typer.echo(f"  {row.label:<34} {row.spend_usd:>16,.0f} USD {row.abatement_t_co2_per_yr:>12,.0f} t/yr")
+        typer.echo(f"  {row.label:<34} {row.spend_usd:>16,.0f} {cur} {row.abatement_t_co2_per_yr:>12,.0f} t/yr")
 
 
 def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
@@ -107,6 +130,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           attributes_id: cli.AttributesId = None, map_: cli.MapOption = None,
           unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
           device: Device = "auto", estimate: cli.EstimateOption = None,
+          observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
           as_json: cli.JsonFlag = False) -> None:
     """Solve a scenario for a range of one field's values, all in one batched call."""
     def run():
@@ -115,20 +139,25 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         base = scenario.load(scenario_file)
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, estimate=estimate)
-        return name, values, optimizer.optimize(_context(city), scs, device=dev)
-    name, values, res = cli.run_guarded(run, as_json)
+                                  mapping, layer, estimate=estimate, references=references)
+        ctx, city = _context(city, observed_only, as_json)
+        return name, values, city, optimizer.optimize(ctx, scs, device=dev)
+    name, values, city, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
                                 ("scenario_id", "status", "message", "objective",
                                  "abatement_t_co2_per_yr", "cost_usd", "dac_benefit_share",
                                  "max_constraint_violation_rel")}}
             for s, v in enumerate(values)]
     if as_json:
-        print(json.dumps({"vary": name, "device": res.device, "seconds": res.seconds,
-                          "scenarios": len(rows), "rows": rows}))
+        print(json.dumps({"vary": name, "currency": res.totals()["currency"],
+                          "device": res.device, "seconds": res.seconds,
+                          "scenarios": len(rows), "rows": rows,
+                          **_coverage_json(city, observed_only)}))
         return
     typer.echo(f"{len(rows)} scenarios in one batch on {res.device}: {res.seconds * 1000:.1f} ms")
-    typer.echo(f"  {name:>24} {'abatement t CO2/yr':>20} {'spent USD':>16} {'DAC share':>10} status")
+    _echo_coverage(city, observed_only)
+    typer.echo(f"  {name:>24} {'abatement t CO2/yr':>20} {'spent ' + res.totals()['currency']:>16} "
+               f"{'DAC share':>10} status")
     for r in rows:
         typer.echo(f"  {r[name]:>24,.4g} {r['abatement_t_co2_per_yr']:>20,.0f} {r['cost_usd']:>16,.0f} "
                    f"{r['dac_benefit_share']:>10.1%} {r['status']}")

@@ -16,7 +16,8 @@ from core.capabilities import Capability, capabilities
 from core.cli import common as cli
 from core.intake import mapping as column_mapping
 from core.intake import quality, staging
-from core.intake.city import validate_city, write_city
+from core.intake.city import City, validate_city, write_city
+from core.models import predicted
 
 ExtraFeature = Annotated[list[str] | None, typer.Option(
     "--extra-feature", help="A non-canonical numeric column to keep as a model feature; repeat.")]
@@ -30,6 +31,7 @@ Suggest = Annotated[bool, typer.Option("--suggest", help="Apply the suggested ma
                                        "columns not mapped otherwise, and print it.")]
 Write = Annotated[Path | None, typer.Option("--write", help="Save the cleaned city as GeoParquet "
                                             "(accepted as BOUNDARIES by every command and the app).")]
+SHOWN_IDS = 20  # no-data districts listed by id in the text report
 SHOWN_COLUMNS = ("column", "unit", "completeness", "estimated", "type_errors", "out_of_range",
                  "outliers")
 
@@ -41,7 +43,8 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
              extra_feature: ExtraFeature = None, exclude: Exclude = None,
              drop_duplicates: DropDuplicates = False, ignore_leading_zeros: IgnoreZeros = False,
              suggest: Suggest = False, write: Write = None,
-             estimate: cli.EstimateOption = None, as_json: cli.JsonFlag = False) -> None:
+             estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
+             as_json: cli.JsonFlag = False) -> None:
     """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
     cleaning = staging.Cleaning(drop_duplicate_rows=drop_duplicates,
                                ignore_leading_zeros=ignore_leading_zeros,
@@ -51,7 +54,9 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
         figures = cli.figures_from_args(estimate)
         m = cli.mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer, crs, extra_feature, suggest)
-        return m, validate_city(boundaries, attributes, m, cleaning, figures=figures)
+        refs = cli.references_from_args(references)
+        return m, validate_city(boundaries, attributes, m, cleaning, figures=figures,
+                                references=refs)
 
     m, result = cli.run_guarded(run, as_json)
     report = result.report
@@ -64,9 +69,15 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
         print(json.dumps({**report.to_dict(), "status": "usable" if report.usable else "blocked",
                           "exit_code": code, "mapping": m.model_dump(exclude_none=True),
                           "written": written, "capabilities": None if supports is None
-                          else [c.to_dict() for c in supports]}))
+                          else [c.to_dict() for c in supports],
+                          **({} if result.city is None else predicted_counts(result.city)),
+                          **({} if result.city is None else references_json(result.city))}))
         raise typer.Exit(code)
     echo_report(report, m if suggest else None, written, write)
+    if result.city is not None:
+        typer.echo(f"Reference values: {result.city.references.describe()}")
+    if result.city is not None:
+        echo_predicted(result.city)
     if supports is not None:
         echo_capabilities(supports)
     raise typer.Exit(code)
@@ -75,8 +86,14 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
 def echo_report(report: quality.QualityReport, suggested, written: str | None,
                 wanted: Path | None) -> None:
     verdict = "usable" if report.usable else "NOT usable: fix the blocking problems below"
-    typer.echo(f"{report.n_districts} districts; {verdict}; quality score "
+    typer.echo(f"{report.n_districts} districts ({report.n_with_data} with data, "
+               f"{report.n_without_data} without); {verdict}; quality score "
                f"{report.score:.1f}/100")
+    if report.no_data_ids:
+        more = report.n_without_data - SHOWN_IDS
+        typer.echo(f"No data ({report.n_without_data} districts, shown as 'no data' and left "
+                   f"out of the analyses): {', '.join(report.no_data_ids[:SHOWN_IDS])}"
+                   + (f" and {more} more (--json lists all)" if more > 0 else ""))
     if suggested is not None:
         typer.echo("Mapping used (save as a mapping file with --mapping next time):")
         typer.echo("  " + column_mapping.dump(suggested, fmt="yaml").replace("\n", "\n  "))
@@ -104,6 +121,29 @@ def echo_report(report: quality.QualityReport, suggested, written: str | None,
         typer.echo(f"Written: {written}")
     elif wanted is not None:
         typer.echo(f"Not written to {wanted}: blocking problems remain")
+
+
+def predicted_counts(city: City) -> dict:
+    """Per energy column: districts whose value is a prediction, and districts the energy
+    model will predict when the city is used (data but no observation; validate trains no
+    model)."""
+    return {"predicted": predicted.counts(city),
+            "to_predict": {t: int(m.sum()) for t, m in predicted.gaps(city).items()}}
+
+
+def echo_predicted(city: City) -> None:
+    counts = predicted_counts(city)
+    for t, n in counts["predicted"].items():
+        typer.echo(f"Predicted, not observed: {t} for {n:,} district(s) (energy model)")
+    for t, n in counts["to_predict"].items():
+        typer.echo(f"To predict: {t} for {n:,} district(s) with data but no observation; the "
+                   "energy model predicts them when the city is used (summary, optimize, the app)")
+
+
+def references_json(city) -> dict:
+    """The city's currency and reference values (name, value, unit, source, origin)."""
+    return {"currency": city.references.currency,
+            "references": city.references.frame().to_dict(orient="records")}
 
 
 def echo_capabilities(supports: list[Capability]) -> None:

@@ -20,10 +20,11 @@ import pandas as pd
 from core import paths
 from core.constants import WGS84
 from core.errors import CityValidationError, Problem
-from core.intake import quality, readers, staging
+from core.intake import columns, quality, readers, staging
 from core.intake.degree_day_table import read_degree_days
 from core.intake.estimates import Estimate
 from core.intake.mapping import ColumnMapping
+from core.intake.reference_values import ReferenceValues, defaults, from_saved
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class City:
     #: Monthly heating/cooling degree days (``month,hdd_c,cdd_c``) for the degree-day model;
     #: None when the city has none (the model is then unavailable).
     degree_days: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: Canonical energy column -> ids of the districts whose value is the energy model's
+    #: prediction, not an observation (see core.models); empty when all are observed.
+    predicted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Currency, emission factors, prices, equity thresholds and intervention costs, each
+    #: with its source (core.intake.reference_values); the US tables unless the city has its own.
+    references: ReferenceValues = field(default_factory=defaults)
 
     @property
     def crs(self) -> str:
@@ -74,12 +81,42 @@ class City:
         """True when the column exists and holds at least one value."""
         return column in self.districts and self.districts[column].notna().any()
 
+    @property
+    def with_data(self) -> pd.Series:
+        """True for each district that has data (an attribute row with a population); the
+        others stay on the map as "no data" and are left out of every analysis
+        (:func:`core.intake.columns.with_data`)."""
+        return columns.with_data(self.districts)
+
+    @property
+    def n_with_data(self) -> int:
+        return int(self.with_data.sum())
+
+    @property
+    def n_without_data(self) -> int:
+        return self.n - self.n_with_data
+
+    @property
+    def no_data_ids(self) -> tuple[str, ...]:
+        """Ids of the districts without data, in city order."""
+        return tuple(self.districts.loc[~self.with_data, "district_id"].astype(str))
+
+    def coverage(self) -> str | None:
+        """How many districts have data, in words (None when all of them do), e.g. ``795 of
+        801 districts have data; 6 shown as no data (no attribute row or no population) and
+        left out of the analyses``."""
+        return coverage_text(self.n_with_data, self.n)
+
     def estimated(self, column: str) -> bool:
         """True when ``column`` holds Greenprint's estimate, not the city's data."""
         return column in self.estimates
 
     def with_lineage(self, *entries: str) -> City:
         return replace(self, lineage=self.lineage + tuple(entries))
+
+    def with_references(self, references: ReferenceValues) -> City:
+        """This city with other reference values, recorded in its lineage."""
+        return replace(self, references=references).with_lineage(references.describe())
 
     def with_display(self, tolerance_share: float) -> City:
         """This city with a simplified copy of its boundaries for maps (shared edges kept)."""
@@ -96,6 +133,15 @@ class City:
     def map_geometry(self) -> gpd.GeoSeries:
         """Geometry to draw: the simplified display copy when there is one."""
         return self.display if self.display is not None else self.districts.geometry
+
+
+def coverage_text(n_with_data: int, n: int) -> str | None:
+    """``795 of 801 districts have data; 6 shown as no data ...`` (None when all have data)."""
+    missing = n - n_with_data
+    if missing == 0:
+        return None
+    return (f"{n_with_data:,} of {n:,} districts have data; {missing:,} shown as no data (no "
+            "attribute row or no population) and left out of the analyses")
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,6 +192,7 @@ def validate_city(
     source: str | None = None,
     illustrative: bool = False,
     figures: Mapping[str, object] | None = None,
+    references: ReferenceValues | None = None,
 ) -> Validation:
     """Read, join, convert and check a city; never raises for problems in the data.
 
@@ -170,12 +217,15 @@ def validate_city(
         The user's values for figures of ``data/estimate_parameters.csv`` by name, e.g.
         ``{"persons_per_household": 2.3}``, used to estimate absent columns
         (:mod:`core.intake.estimates`).
+    references
+        The city's reference values (:mod:`core.intake.reference_values`: currency,
+        factors, prices, thresholds, costs); default: a saved city's own, else the US tables.
 
     Raises
     ------
     InputError
         A file cannot be read, the inputs cannot be joined at all (an id column missing),
-        or a figure is not valid.
+        a figure is not valid, or a saved city's reference values no longer are.
     """
     m = mapping or ColumnMapping()
     gdf, table, saved = read_inputs(boundaries, attributes, m.layer)
@@ -188,13 +238,34 @@ def validate_city(
     if staged.blocking:
         return Validation(staged, None, prior)
     path = boundaries if isinstance(boundaries, str | Path) else None
+    refs = references if references is not None else from_saved(saved.get("references"))
+    given = (refs.describe(),) if references is not None and not references.is_default else ()
     city = City(districts=staged.districts,
                 name=name or saved.get("name") or (Path(path).stem if path else "Uploaded city"),
                 source=source or saved.get("source") or (str(path) if path else "uploaded data"),
                 illustrative=illustrative or bool(saved.get("illustrative")),
-                lineage=prior + tuple(staged.lineage), extra_features=staged.extra_features,
-                units=dict(staged.units), estimates=dict(staged.estimates))
+                lineage=prior + tuple(staged.lineage) + given,
+                extra_features=staged.extra_features,
+                units=dict(staged.units), estimates=dict(staged.estimates),
+                predicted=saved_predicted(saved, staged.districts), references=refs)
     return Validation(staged, city, prior)
+
+
+def saved_predicted(saved: Mapping, districts: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """A saved city's ``predicted`` (energy column -> ids), kept for the ids that are still
+    districts with a value in that column (an attribute table may since have observed them)."""
+    entry = saved.get("predicted")
+    if not isinstance(entry, Mapping):
+        return {}
+    ids = districts["district_id"].astype(str)
+    out = {}
+    for column, listed in entry.items():
+        if column not in districts or not isinstance(listed, list | tuple):
+            continue
+        kept = ids[ids.isin([str(i) for i in listed]) & districts[column].notna()]
+        if len(kept):
+            out[str(column)] = tuple(kept)
+    return out
 
 
 def load_city(
@@ -207,6 +278,7 @@ def load_city(
     source: str | None = None,
     illustrative: bool = False,
     figures: Mapping[str, object] | None = None,
+    references: ReferenceValues | None = None,
 ) -> City:
     """:func:`validate_city`, or raise: the city when no blocking problem remains.
 
@@ -220,7 +292,8 @@ def load_city(
         The data was read but has blocking problems (each says what to fix).
     """
     return validate_city(boundaries, attributes, mapping, cleaning, name=name, source=source,
-                         illustrative=illustrative, figures=figures).city_or_raise()
+                         illustrative=illustrative, figures=figures,
+                         references=references).city_or_raise()
 
 
 def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
@@ -238,7 +311,8 @@ def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
 
 def write_city(city: City, path: str | Path) -> Path:
     """Save a city as GeoParquet that :func:`load_city` accepts as boundaries (no attributes);
-    its name, source, lineage, units and estimates go into the file's metadata."""
+    its name, source, lineage, units, estimates, predicted districts and given reference
+    values go into the file's metadata."""
     import json
 
     import pyarrow.parquet as pq
@@ -249,7 +323,9 @@ def write_city(city: City, path: str | Path) -> Path:
     meta = {"name": city.name, "source": city.source, "illustrative": city.illustrative,
             "lineage": list(city.lineage) + [f"saved: written to {path.name}"],
             "extra_features": list(city.extra_features), "units": dict(city.units),
-            "estimates": {k: e.to_dict() for k, e in city.estimates.items()}}
+            "estimates": {k: e.to_dict() for k, e in city.estimates.items()},
+            "predicted": {k: list(ids) for k, ids in city.predicted.items()},
+            "references": city.references.saved()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            readers.SAVED_CITY.encode(): json.dumps(meta).encode()})
     pq.write_table(table, path)

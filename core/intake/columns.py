@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import pandas as pd
+
 Need = Literal["required", "recommended", "optional"]
 Kind = Literal["id", "text", "count", "money", "share", "area", "energy", "years", "number"]
 
@@ -31,10 +33,10 @@ _BASE: tuple[Column, ...] = (
     Column("population", "Population", "persons", "count", "required", "Resident population"),
     Column("households", "Households", "households", "count", "recommended", "Occupied households"),
     Column("housing_units", "Housing units", "units", "count", "recommended", "Housing units, occupied or not"),
-    Column("median_household_income", "Median household income", "USD/yr", "money", "recommended",
-           "Median annual household income"),
-    Column("per_capita_income", "Per-capita income", "USD/yr", "money", "recommended",
-           "Annual income per resident"),
+    Column("median_household_income", "Median household income", "currency/yr", "money",
+           "recommended", "Median annual household income, in the city's currency"),
+    Column("per_capita_income", "Per-capita income", "currency/yr", "money", "recommended",
+           "Annual income per resident, in the city's currency"),
     Column("renter_share", "Renter share", "share", "share", "recommended",
            "Share of occupied households that rent (0..1)"),
     Column("poverty_rate", "Poverty rate", "share", "share", "recommended",
@@ -51,6 +53,12 @@ _BASE: tuple[Column, ...] = (
            "Part of electricity_kwh used in homes (energy burden); total used when absent"),
     Column("residential_gas_kwh", "Residential gas", "kWh/yr", "energy", "optional",
            "Part of gas_kwh used in homes (energy burden); total used when absent"),
+    Column("nonresidential_electricity_kwh", "Non-residential electricity", "kWh/yr", "energy",
+           "optional", "Electricity used outside homes (non-domestic: commercial, industrial); "
+           "with the residential part it gives electricity_kwh when that is absent"),
+    Column("nonresidential_gas_kwh", "Non-residential gas", "kWh/yr", "energy", "optional",
+           "Gas used outside homes (non-domestic: commercial, industrial); with the "
+           "residential part it gives gas_kwh when that is absent"),
     Column("roof_area_m2", "Roof area", "m²", "area", "optional",
            "Roof area usable for solar (estimated from footprint when absent)"),
 )
@@ -67,6 +75,23 @@ REQUIRED: tuple[str, ...] = tuple(c.name for c in _BASE if c.need == "required")
 NUMERIC: tuple[str, ...] = tuple(c.name for c in CANONICAL.values() if c.kind not in ("id", "text"))
 MONTHLY_ELECTRICITY: tuple[str, ...] = tuple(f"electricity_kwh_{m}" for m in MONTHS)
 MONTHLY_GAS: tuple[str, ...] = tuple(f"gas_kwh_{m}" for m in MONTHS)
+#: the non-residential (non-domestic) parts: read from utility data, never generated
+NONRESIDENTIAL: tuple[str, ...] = ("nonresidential_electricity_kwh", "nonresidential_gas_kwh")
+
+
+#: The column whose value says that a district has data. A district without it (no attribute
+#: row, or no population) stays on the map as "no data" and is left out of every analysis:
+#: model training, percentile ranks and the disadvantaged rule, inequality statistics, the
+#: optimizer (see :func:`with_data`).
+DATA_COLUMN = "population"
+
+
+def with_data(d: pd.DataFrame) -> pd.Series:
+    """True for each district (row of ``d``) that has data: a value in :data:`DATA_COLUMN`.
+    A table without that column counts every row as having data."""
+    if DATA_COLUMN not in d:
+        return pd.Series(True, index=d.index)
+    return d[DATA_COLUMN].notna()
 
 
 def unit_of(name: str) -> str:

@@ -5,6 +5,10 @@ Estimates
 When the city has no value at all in one of these columns (the column is absent, or empty
 in every district), it is estimated from what the city has::
 
+    electricity_kwh = residential_electricity_kwh + nonresidential_electricity_kwh
+    gas_kwh         = residential_gas_kwh + nonresidential_gas_kwh
+                      (derived, not estimated: utility data often gives the domestic and
+                      non-domestic parts and no total; a district missing a part gets none)
     households    = population / persons_per_household
     housing_units = households / occupancy_rate
     roof_area_m2  = floor_area_m2 / stories_mean x roof_usable_share
@@ -26,7 +30,8 @@ Rules
 * A column the user supplies always wins: it is never estimated, and a column with some
   values is never completed district by district (its gaps stay gaps, so that observed
   and estimated values are never mixed in one column).
-* A district without the inputs of an estimate gets no value.
+* A district without the inputs of an estimate gets no value, nor does a district without
+  data (no attribute row or no population, :func:`core.intake.columns.with_data`).
 * Every estimate is written to the lineage with its formula, figures and sources, listed
   in the quality report (as a note, never a problem: it adds nothing to the score),
   carried by the city (``City.estimates``) so that pages mark the figures it feeds,
@@ -47,7 +52,7 @@ from core import reference_tables
 from core.assess import equity
 from core.constants import M2_PER_KM2
 from core.errors import InputError
-from core.intake import geometry
+from core.intake import columns, geometry
 
 TABLE = "estimate_parameters"
 USER_SOURCE = "set by the user"
@@ -105,19 +110,20 @@ class Estimate:
     inputs: tuple[str, ...]  # the city's columns it is made from
     districts: int  # districts that got a value
     note: str = ""
+    verb: str = "estimated"  # "derived" for an exact sum of the city's own columns
 
     def describe(self) -> str:
         """The lineage entry: formula, figures and their sources."""
         figures = "; ".join(map(str, self.figures))
         note = f"; {self.note}" if self.note else ""
-        return (f"{self.column}: estimated as {self.formula}"
+        return (f"{self.column}: {self.verb} as {self.formula}"
                 + (f", {figures}" if figures else "") + f" ({self.districts} district(s)){note}")
 
     def caption(self) -> str:
         """A short line for the figures it feeds, e.g. ``households: estimated, 2.58 persons
         per household, source: US Census Bureau, ...``."""
         if not self.figures:
-            return f"{self.column}: estimated as {self.formula}"
+            return f"{self.column}: {self.verb} as {self.formula}"
         parts = [f.phrase for f in self.figures]
         sources = list(dict.fromkeys(f.short_source for f in self.figures if not f.overridden))
         if sources:
@@ -141,7 +147,8 @@ class Estimate:
         figures = tuple(Figure(f["name"], float(f["value"]), f["unit"], f["source"],
                                float(f["reference"])) for f in data.get("figures", ()))
         return cls(data["column"], data["formula"], figures, tuple(data.get("inputs", ())),
-                   int(data.get("districts", 0)), data.get("note", ""))
+                   int(data.get("districts", 0)), data.get("note", ""),
+                   data.get("verb", "estimated"))
 
 
 # --------------------------------------------------------------------------- figures
@@ -199,6 +206,8 @@ class Rule:
     inputs: tuple[str, ...]
     figures: tuple[str, ...]
     compute: Compute
+    verb: str = "estimated"
+    note: str = ""
 
 
 def _positive(values: pd.Series) -> pd.Series:
@@ -210,7 +219,17 @@ def _land_m2(d: gpd.GeoDataFrame) -> pd.Series:
     return geometry.area_km2(d) * M2_PER_KM2
 
 
+def _total(fuel: str) -> Rule:
+    """A fuel's total as the sum of its residential (domestic) and non-residential parts."""
+    parts = (f"residential_{fuel}_kwh", f"nonresidential_{fuel}_kwh")
+    return Rule(f"{fuel}_kwh", " + ".join(parts), parts, (),
+                lambda d, f: d[parts[0]].astype(float) + d[parts[1]].astype(float), "derived",
+                "the data gives the domestic and non-domestic parts but no total")
+
+
 RULES: tuple[Rule, ...] = (
+    _total("electricity"),
+    _total("gas"),
     Rule("households", "population / persons_per_household", ("population",),
          ("persons_per_household",),
          lambda d, f: d["population"].astype(float) / f["persons_per_household"]),
@@ -284,9 +303,9 @@ def estimate(districts: gpd.GeoDataFrame, overrides: Mapping[str, object] | None
         if rule is None:
             continue
         values = rule.compute(d, {n: figs[n].value for n in rule.figures}).astype(float)
-        d[column] = values.where(np.isfinite(values))
+        d[column] = values.where(np.isfinite(values) & columns.with_data(d))
         out[column] = Estimate(column, rule.formula, tuple(figs[n] for n in rule.figures),
-                               rule.inputs, int(d[column].notna().sum()))
+                               rule.inputs, int(d[column].notna().sum()), rule.note, rule.verb)
     if (income := income_estimate(d)) is not None:
         out[INCOME] = income
     for key, e in out.items():

@@ -161,6 +161,12 @@ _AREA_UNITS = {"sqft", "ft2", "sf", "sqm", "m2"}
 _AREA = _AREA_UNITS | {"floor", "gfa", "floorspace"}
 _NOT_FLOOR = {"land", "shape", "lot", "parcel"}  # areas that are not building floor
 _COUNTS = {"count", "num", "number"}
+#: words that make an energy column the homes' part (utilities' "domestic" meters) ...
+_DOMESTIC = {"domestic", "dom", "res", "residential", "resi"}
+#: ... and, with one of these, the rest ("non-domestic": commercial and industrial meters)
+_NON = {"non", "nondomestic", "nondom", "nonresidential", "nonres"}
+#: an average per meter or account, not a district's total
+_PER_METER = {"mean", "median", "average", "avg"}
 
 
 def tokens(name: str) -> list[str]:
@@ -207,8 +213,9 @@ def _target(name: str) -> str | None:
         return joined
     energy_e, energy_g = bool(t & _ELECTRIC), bool(t & _GAS)
     floor = bool(t & _AREA) and not t & _NOT_FLOOR and not ("floor" in t and set(toks) & _COUNTS)
-    if (energy_e or energy_g) and (_intensity(toks) or t & {"price", "cost", "usd", "bill"}):
-        return None  # an intensity or a price, not a quantity of energy
+    if (energy_e or energy_g) and (_intensity(toks) or t & {"price", "cost", "usd", "bill"}
+                                   or set(toks) & _PER_METER):
+        return None  # an intensity, a price or an average per meter, not a district's energy
     if (energy_e or energy_g) and floor:
         return "floor_area_m2"  # the floor area of the metered accounts (SQFT_KWH)
     if energy_e or energy_g:
@@ -216,7 +223,9 @@ def _target(name: str) -> str | None:
         month = _month(toks)
         if month:
             return f"{fuel}_kwh_{month}"
-        return f"residential_{fuel}_kwh" if t & {"res", "residential"} else f"{fuel}_kwh"
+        if t & _NON or any(w.startswith("non") and w[3:] in _DOMESTIC for w in t):
+            return f"nonresidential_{fuel}_kwh"
+        return f"residential_{fuel}_kwh" if t & _DOMESTIC else f"{fuel}_kwh"
     if t & {"pop", "population", "persons", "residents", "inhabitants"} and not t & {"density"}:
         return "population"
     if "income" in t or "inc" in t or t & {"mhi", "medinc", "pci"}:
@@ -283,6 +292,10 @@ def suggest(columns: list[str], boundary_columns: list[str] | None = None) -> Co
     Each canonical column is given to at most one source column (the first one met); id
     columns are suggested for both sides; units come from words in the names
     (``_therms`` -> therm, ``SQFT`` -> ft2, ``_pct`` -> percent, ``_mwh`` -> MWh).
+    Energy named domestic or residential (``domestic_electricity_kwh``, ``Domestic gas
+    consumption (kWh)``, ``dom_elec``) is the homes' part (``residential_*_kwh``), and
+    non-domestic or non-residential energy the rest (``nonresidential_*_kwh``); an average per
+    meter (``mean``, ``median``) is not suggested.
     Floor area is recognised by ``SQFT`` / ``ft2`` / ``sf`` (ft²), ``sqm`` / ``m2`` (m²),
     ``floor``, ``gfa`` and ``floorspace`` (m² unless a unit is named), also beside an energy
     word (``SQFT_KWH``, ``KWH_TOTAL_SQFT``: the floor area of the metered accounts); an energy

@@ -12,6 +12,10 @@ Checks
   (counts, money, areas, energy, stories) and on raw values otherwise (shares,
   ages); monthly columns are left to their annual totals (warnings);
 * ids on one side only, and ids that differ only by leading zeros;
+* districts without data (no attribute row, or no population): a warning that lists
+  them (they stay on the map as "no data" and are left out of the analyses); fewer
+  districts with data than ``GREENPRINT_MIN_DISTRICTS_WITH_DATA`` is blocking (both
+  from :mod:`core.intake.staging`);
 * geometry: non-polygons (blocking), repaired polygons (lineage), overlaps and
   gaps between districts with their area (warnings);
 * estimated columns (:mod:`core.intake.estimates`): listed as notes, severity
@@ -83,6 +87,16 @@ class QualityReport:
     score: float
     ids: dict = field(default_factory=dict)
     estimates: dict[str, Estimate] = field(default_factory=dict)
+    #: districts without data (no attribute row or no population): drawn as "no data"
+    no_data_ids: tuple[str, ...] = ()
+
+    @property
+    def n_without_data(self) -> int:
+        return len(self.no_data_ids)
+
+    @property
+    def n_with_data(self) -> int:
+        return self.n_districts - self.n_without_data
 
     @property
     def blocking(self) -> list[Problem]:
@@ -132,6 +146,8 @@ class QualityReport:
     def to_dict(self) -> dict:
         return {
             "usable": self.usable, "score": round(self.score, 1), "n_districts": self.n_districts,
+            "n_with_data": self.n_with_data, "n_without_data": self.n_without_data,
+            "no_data_ids": list(self.no_data_ids),
             "n_blocking": len(self.blocking), "n_warnings": len(self.warnings),
             "score_formula": SCORE_FORMULA,
             "problems": [{"severity": "blocking" if p.blocking else "warning", "check": p.check,
@@ -181,8 +197,10 @@ def assess(staged: Staged, prior_lineage: tuple[str, ...] = ()) -> QualityReport
                "attribute_only": list(staged.ids.attribute_only),
                "leading_zeros": [list(p) for p in staged.ids.leading_zeros]}
     score = float(districts["score"].mean()) if len(districts) else 0.0
+    no_data = tuple(d.loc[~cols.with_data(d), "district_id"].astype(str))
     return QualityReport(len(d), problems, columns, districts, topo.overlaps, topo.gaps,
-                         [*prior_lineage, *staged.lineage], score, ids, dict(staged.estimates))
+                         [*prior_lineage, *staged.lineage], score, ids, dict(staged.estimates),
+                         no_data)
 
 
 def given(staged: Staged) -> pd.DataFrame:
@@ -330,10 +348,16 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
         if mask.any():
             scale = " (on a log scale)" if log else ""
             out.append(Problem("outlier", f"{int(mask.sum())} value(s) lie far from the median "
-                               f"{d[c].median():,.4g} {cols.unit_of(c)}{scale}: modified z-score "
+                               f"{_number(d[c].median())} {cols.unit_of(c)}{scale}: modified z-score "
                                f"above {limit:g}", "check these values; keep them if they are "
                                "right", c, tuple(ids[mask]), blocking=False))
     return out
+
+
+def _number(value: float) -> str:
+    """A value for a message without scientific notation: whole with separators from 100 on
+    (175,900), three significant digits below (0.0512)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _topology_problems(topo: geometry.Topology) -> list[Problem]:

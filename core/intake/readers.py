@@ -400,7 +400,8 @@ class _spooled:
 
 
 def saved_metadata(path: str | Path) -> dict:
-    """Name, source and lineage of a city saved by ``core.intake.city.write_city`` (empty otherwise)."""
+    """What ``core.intake.city.write_city`` stored with a city (name, source, lineage, units,
+    estimates, predicted districts, reference values); empty for any other file."""
     import json
 
     try:

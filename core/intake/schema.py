@@ -17,7 +17,11 @@ _FIXES = {
 
 
 def canonical_schema(present: list[str]) -> pa.DataFrameSchema:
-    """Schema for the canonical columns that are present (absent optional ones are fine)."""
+    """Schema for the canonical columns that are present (absent optional ones are fine).
+
+    Every numeric column may have gaps, population included: a district without a
+    population has no data and stays on the map as "no data" (core.intake.staging); a
+    required column must still be mapped."""
     spec: dict[str, pa.Column] = {
         "district_id": pa.Column(str, nullable=False, coerce=True),
     }
@@ -26,7 +30,7 @@ def canonical_schema(present: list[str]) -> pa.DataFrameSchema:
             continue
         kind = cols.CANONICAL[name].kind
         check = pa.Check.in_range(0, 1) if kind == "share" else pa.Check.ge(0)
-        spec[name] = pa.Column(float, check, nullable=name not in cols.REQUIRED, coerce=True)
+        spec[name] = pa.Column(float, check, nullable=True, coerce=True)
     return pa.DataFrameSchema(spec, strict=False)
 
 

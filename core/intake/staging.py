@@ -9,6 +9,16 @@ the user chooses (dropping duplicates, excluding rows, matching ids without
 leading zeros) happen only when asked for, through :class:`Cleaning`. Last, after
 the checks of the data as given, absent columns that analyses need are estimated
 (:mod:`core.intake.estimates`).
+
+Districts without data
+----------------------
+A district with no attribute row, or with no population, has no data
+(:func:`core.intake.columns.with_data`). It never blocks the city: it stays on the map
+as "no data", is listed in a warning, and is left out of the analyses. What blocks is
+a city that cannot be used at all: fewer districts with data than
+``GREENPRINT_MIN_DISTRICTS_WITH_DATA`` (core.settings, default 5), or, in a city of fewer
+districts than that, any district without data (a city of one district with data is
+usable).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from core.intake import columns as cols
 from core.intake import estimates as est
 from core.intake import geometry, units
 from core.intake.schema import schema_problems
+from core.settings import get_settings
 
 SHOWN_IDS = 5
 
@@ -158,6 +169,7 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
                                 "a column", f"unmark '{c}' or check its spelling", c))
     type_errors = _coerce_numeric(gdf, [c for c in extra_features if c in gdf], problems)
     problems += district_problems(gdf)
+    problems += data_problems(gdf, ids.boundary_only if ids is not None else ())
     estimated = est.estimate(gdf, figures, saved_estimates, supplied)
     gdf = estimated.districts
     lineage += estimated.lineage
@@ -192,6 +204,38 @@ def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:
             problems.append(Problem("missing column", f"required column '{name}' is absent",
                                     f"map one of your columns to '{name}'", name))
     problems.extend(schema_problems(gdf))
+    return problems
+
+
+def data_problems(gdf: gpd.GeoDataFrame, no_row: tuple[str, ...] = ()) -> list[Problem]:
+    """Districts without data (no attribute row, or no population): a warning that lists them,
+    for they stay on the map as "no data" and are left out of the analyses; blocking only
+    when fewer than ``GREENPRINT_MIN_DISTRICTS_WITH_DATA`` districts have data (all of them,
+    in a city of fewer districts), for then the city cannot be used at all. Nothing when the
+    population column is absent (that is the blocking "missing column" problem)."""
+    if cols.DATA_COLUMN not in gdf:
+        return []
+    has = cols.with_data(gdf)
+    ids = gdf["district_id"].astype(str)
+    missing = tuple(ids[~has])
+    problems = []
+    if missing:
+        rowless = sum(i in set(no_row) for i in missing)
+        why = [f"{rowless} without an attribute row" if rowless else "",
+               f"{len(missing) - rowless} without a population" if len(missing) > rowless else ""]
+        problems.append(Problem(
+            "no data", f"{len(missing)} district(s) have no data ({', '.join(w for w in why if w)}):"
+            " they stay on the map as 'no data' and are left out of the analyses",
+            "add their rows to the attributes, or their population, to include them",
+            cols.DATA_COLUMN, missing, blocking=False))
+    least = min(get_settings().min_districts_with_data, len(gdf))
+    if int(has.sum()) < least:
+        problems.append(Problem(
+            "too few districts with data", f"only {int(has.sum())} of {len(gdf)} district(s) "
+            f"have data (a population); a city needs at least {least} to be used",
+            f"map the column that holds each district's population to '{cols.DATA_COLUMN}' "
+            "(check its name and that the ids of both files match), or add the districts' rows "
+            "to the attributes", cols.DATA_COLUMN))
     return problems
 
 
@@ -247,7 +291,8 @@ def _id_problems(ids: IdMatch, dup_rows: int) -> list[Problem]:
     a_only = tuple(i for i in ids.attribute_only if i not in zero_a)
     if b_only:
         out.append(Problem("ids on one side", f"{len(b_only)} district(s) have no attribute row",
-                           "add their rows to the attributes, or exclude these districts",
+                           "add their rows to the attributes to include them in the analyses; "
+                           "until then they stay on the map as 'no data'",
                            "district_id", b_only, blocking=False))
     if a_only:
         out.append(Problem("ids on one side", f"{len(a_only)} attribute row(s) match no boundary: "

@@ -80,6 +80,9 @@ def model_card(ev: Evaluation, city: City) -> dict:
                  "bias-corrected by smearing; city-wide-intensity and log-linear baselines",
         "data": {"city": city.name, "source": city.source, "illustrative": city.illustrative,
                  "n_districts": ev.n_districts},
+        "reference_values": {"currency": city.references.currency,
+                             "summary": city.references.summary(),
+                             "values": city.references.frame().to_dict(orient="records")},
         "target_scale": ev.scale,
         "features": list(ev.features),
         "settings": {**asdict(ev.config), "device": ev.device, "folds_effective": ev.folds},
@@ -105,6 +108,12 @@ def model_card_markdown(card: dict) -> str:
              f"- {card['data']['n_districts']} districts; source: {card['data']['source']}"]
     if card["data"]["illustrative"]:
         lines.append("- illustrative data, not official statistics")
+    if refs := card.get("reference_values"):  # cards saved before issue 10 have none
+        lines += ["", "## Reference values of the city",
+                  f"Used for its carbon, bills and plans (not by the energy model): "
+                  f"{refs['summary']}.", "", "| name | value | unit | source |", "|---|---|---|---|"]
+        lines += [f"| {r['name']} | {r['value']} | {r['unit']} | {r['source']} |"
+                  for r in refs["values"]]
     lines += ["", "## Features", f"- target scale: {card['target_scale']}",
               f"- inputs: {', '.join(card['features']) or 'none'}", "", "## Settings"]
     lines += [f"- {k}: {v}" for k, v in card["settings"].items()]

@@ -3,7 +3,9 @@
 Savings are shares of a unit's baseline energy (the district's residential use per
 housing unit or household), so the catalogue works on any city; rooftop PV yields a
 fixed kWh per kW; a heat pump moves the space-heating share of gas to electricity as
-``gas x replaced_efficiency / cop``.
+``gas x replaced_efficiency / cop``. Costs are the city's (its reference values,
+:mod:`core.intake.reference_values`), in its currency; the catalogue's ``cost_usd_per_unit``
+column is the US default.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from core import reference_tables
 from core.assess import equity
 from core.errors import InputError
+from core.intake.reference_values import ReferenceValues
 
 STOCKS = ("housing_units", "households", "floor_area_m2", "roof_area_m2")
 ELIGIBILITY = ("all", "dac")
@@ -24,9 +27,13 @@ NUMBERS = ("units_per_stock", "cap_share", "cost_usd_per_unit", "lifetime_years"
            "heat_share_electrified", "cop", "replaced_efficiency")
 
 
-def catalogue() -> pd.DataFrame:
-    """The validated catalogue, one row per intervention (index: intervention key)."""
+def catalogue(refs: ReferenceValues | None = None) -> pd.DataFrame:
+    """The validated catalogue, one row per intervention (index: intervention key), with
+    ``cost_usd_per_unit`` the city's cost per unit in its currency when ``refs`` are given
+    (the US table's, in USD, otherwise: for what the catalogue holds, not for money)."""
     t = reference_tables.table("interventions")
+    if refs is not None:
+        t["cost_usd_per_unit"] = [refs.cost(k) for k in t["intervention"]]
     missing = [c for c in ("intervention", "label", "unit", "stock_column", "eligibility", *NUMBERS)
                if c not in t]
     if missing:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core import money
 from core.assess import carbon, equity
 from core.plan import optimizer, problem, results
 from core.plan.problem import CityContext
@@ -30,13 +31,14 @@ class KpiDelta:
 
 def baseline_emissions_t(ctx: CityContext, sc: Scenario) -> float:
     """City emissions at the scenario's horizon grid factor before any measure (t CO2/yr)."""
-    return float((ctx.electricity_kwh * sc.grid_kg_per_kwh()
-                  + ctx.gas_kwh * carbon.gas_factor_kg_per_kwh()).sum() / carbon.KG_PER_T)
+    refs = ctx.references
+    return float((ctx.electricity_kwh * sc.grid_kg_per_kwh(refs)
+                  + ctx.gas_kwh * carbon.gas_factor_kg_per_kwh(refs)).sum() / carbon.KG_PER_T)
 
 
 def mean_burden(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None = None) -> float:
     """City mean energy burden (share of income) at the scenario's prices, before the plan or
-    after ``savings_usd`` (USD/yr per district): :func:`core.assess.equity.city_mean_burden`,
+    after ``savings_usd`` (currency/yr per district): :func:`core.assess.equity.city_mean_burden`,
     the figure the Equity page shows."""
     return equity.city_mean_burden(results.bills_usd(ctx, sc, savings_usd), ctx.households,
                                    ctx.income_usd)
@@ -47,15 +49,16 @@ def kpis(ctx: CityContext, result: Result, s: int = 0) -> list[KpiDelta]:
     one (the energy burden without household income)."""
     sc = result.scenarios[s]
     t = result.totals(s)
+    cur = t["currency"]
     base = baseline_emissions_t(ctx, sc)
     before, after = mean_burden(ctx, sc), mean_burden(ctx, sc, result.bill_savings_usd[s].sum(1))
     return [
         KpiDelta("Emissions", (base - t["abatement_t_co2_per_yr"]) / T_PER_KT, "kt CO2/yr",
                  -t["abatement_t_co2_per_yr"] / T_PER_KT,
                  f"at the {sc.horizon_year} grid factor; change = abatement of the plan"),
-        KpiDelta("Spent", t["cost_usd"] / 1e6, "M USD", None,
-                 f"of a budget of {t['budget_usd'] / 1e6:,.1f} M USD", lower_is_better=False),
-        KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, "M USD/yr", None,
+        KpiDelta("Spent", t["cost_usd"] / 1e6, f"M {cur}", None,
+                 f"of a budget of {money.millions(t['budget_usd'], cur)}", lower_is_better=False),
+        KpiDelta("Bill savings", t["bill_savings_usd_per_yr"] / 1e6, f"M {cur}/yr", None,
                  "energy bills saved per year at the scenario's prices", lower_is_better=False),
         KpiDelta("Energy burden", after * PCT, "% of income", (after - before) * PCT,
                  "all bills / all household income (mean group burden); change from before the plan"
@@ -73,7 +76,8 @@ MC_DRAWS, MC_LEVELS = 32, 8  # Monte Carlo: draws of prices and grid path at eac
 def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = PARETO_LEVELS,
                   max_factor: float = 2.0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
     """Abatement against budget: ``levels`` budgets from 0 to ``max_factor`` x the scenario's,
-    solved in ONE batched call."""
+    solved in ONE batched call (budgets in the city's currency)."""
+    sc = sc.for_city(ctx.references)
     budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * max_factor, levels)
     res = optimizer.optimize(ctx, [sc.replace(budget_usd_per_capita=float(b)) for b in budgets],
                              device=device)
@@ -90,14 +94,18 @@ def pareto_budget(ctx: CityContext, sc: Scenario, levels: int = PARETO_LEVELS,
 def monte_carlo(ctx: CityContext, sc: Scenario, draws: int = MC_DRAWS, levels: int = MC_LEVELS,
                 seed: int = 0, device: str = "auto") -> tuple[pd.DataFrame, Result]:
     """Abatement band over prices and grid path: ``draws`` seeded draws at each of ``levels``
-    budgets (0..2x), all ``draws x levels`` scenarios in ONE batched solve."""
+    budgets (0..2x), all ``draws x levels`` scenarios in ONE batched solve. Prices are drawn
+    around the scenario's (the city's reference prices when it gives none)."""
     rng = np.random.default_rng(seed)
+    sc = sc.for_city(ctx.references)
+    base = sc.prices(ctx.references)
     sigma = problem.parameter("mc_price_sigma_log")
     sd = problem.parameter("mc_grid_decarbonisation_sd")
     budgets = np.linspace(0, max(sc.budget_usd_per_capita, 1.0) * 2, levels)
-    pe = sc.electricity_usd_per_kwh * rng.lognormal(0, sigma, draws)
-    pg = sc.gas_usd_per_kwh * rng.lognormal(0, sigma, draws)
-    grid = np.clip(sc.effective_grid_decarbonisation + rng.normal(0, sd, draws), 0, 1)
+    pe = base.electricity_usd_per_kwh * rng.lognormal(0, sigma, draws)
+    pg = base.gas_usd_per_kwh * rng.lognormal(0, sigma, draws)
+    grid = np.clip(sc.effective_grid_decarbonisation(ctx.references) + rng.normal(0, sd, draws),
+                   0, 1)
     scs = [sc.replace(budget_usd_per_capita=float(b), electricity_usd_per_kwh=float(pe[d]),
                       gas_usd_per_kwh=float(pg[d]), grid_decarbonisation=float(grid[d]))
            for b in budgets for d in range(draws)]

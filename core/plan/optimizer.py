@@ -28,7 +28,10 @@ not an error: the status (``no capacity``, ``no budget``, ``no effect``) and the
 say what would unlock a plan; a city with no or only disadvantaged districts, or a single
 district, gets a note (``core.plan.status``). Both solvers accept an instance without items.
 
-Abatement is counted at the horizon year's grid factor; capex is annualised
+Money is in the city's currency: each scenario is first put in it
+(:meth:`core.plan.scenario.Scenario.for_city`), and costs, prices and factors are the city's
+reference values (:mod:`core.intake.reference_values`). Abatement is counted at the horizon
+year's grid factor; capex is annualised
 straight-line over the lifetime (no discounting); PV output is valued at the retail
 electricity price.
 """
@@ -51,7 +54,7 @@ from core.plan.status import approximation, statuses
 
 def _tranches(scenarios: list[Scenario], cap: torch.Tensor, cost: torch.Tensor):
     """Diminishing returns as M tranches per item: effect factors [S, 1, 1, M], caps (units)
-    and costs (USD per unit) [S, N, K, M]. One full tranche when diminishing returns are off."""
+    and costs (currency per unit) [S, N, K, M]. One full tranche when diminishing returns are off."""
     s_n, n, k = cap.shape
     dev = cap.device
     m_seg = int(parameter("diminishing_segments")) if any(sc.diminishing_returns for sc in scenarios) else 1
@@ -73,10 +76,11 @@ def _ceilings(scenarios: list[Scenario], dev: torch.device) -> torch.Tensor:
 
 
 def _forced_for_ceiling(scenarios, bill_seg, cost_seg, cap_seg, ctx_t):
-    """Spending (USD) forced per segment item so each district meets the burden ceiling, by the
-    cheapest bill saving per USD first. Returns (lower_usd [S,N,KM], unreachable [S,N] USD/yr)."""
+    """Spending (currency) forced per segment item so each district meets the burden ceiling,
+    by the cheapest bill saving per unit of money first. Returns (lower_usd [S,N,KM],
+    unreachable [S,N] currency/yr)."""
     ceiling = _ceilings(scenarios, bill_seg.device)
-    bills_now = ctx_t["bill_now"]  # [S, N] household energy cost, USD/yr (all households)
+    bills_now = ctx_t["bill_now"]  # [S, N] household energy cost, currency/yr (all households)
     # a district's burden = its bills / its households' income (core.assess.equity); NaN
     # income (unknown) gives no need
     need = (bills_now - ceiling[:, None] * ctx_t["income_total"][None]).clamp(min=0)
@@ -100,6 +104,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     ``solver``: a name in ``core.plan.solvers.SOLVERS`` ("torch", "highs") or a Solver."""
     t0 = time.perf_counter()
     scenarios = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    scenarios = [sc.for_city(ctx.references) for sc in scenarios]  # in the city's currency
     solver = get_solver(solver) if isinstance(solver, str) else solver
     dev = pick_device(device)
     p = scenario_vectors(scenarios, ctx, dev)
@@ -152,7 +157,7 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
             lower, unreachable = _forced_for_ceiling(scenarios, bill_seg.reshape(s_n, n, km),
                                                      cost_seg.reshape(s_n, n, km),
                                                      cap_seg.reshape(s_n, n, km), ctx_t)
-            forced = lower.sum(2)  # [S, N] USD forced to meet the ceiling
+            forced = lower.sum(2)  # [S, N] money forced to meet the ceiling
             lower = lower.reshape(s_n, n * km)
         # only items that some scenario can buy enter the solver (e.g. no weatherisation outside
         # disadvantaged districts, no empty tranches)

@@ -1,4 +1,8 @@
-"""What an optimizer run returns, and the tables the Scenario lab and the CLI show of it."""
+"""What an optimizer run returns, and the tables the Scenario lab and the CLI show of it.
+
+Money is in the city's currency (``totals()["currency"]``); columns and keys named
+``_usd`` hold amounts in it, and :func:`export_table` names them by that currency in files.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +26,9 @@ class Result:
     scenarios: list[Scenario]
     keys: tuple[str, ...]
     units: np.ndarray  # [S, N, K] units installed
-    spend_usd: np.ndarray  # [S, N, K]
+    spend_usd: np.ndarray  # [S, N, K] in the city's currency
     abatement_t: np.ndarray  # [S, N, K] t CO2/yr
-    bill_savings_usd: np.ndarray  # [S, N, K] USD/yr
+    bill_savings_usd: np.ndarray  # [S, N, K] currency/yr
     objective: np.ndarray  # [S]
     budget_usd: np.ndarray  # [S]
     dac: np.ndarray  # [N]
@@ -32,23 +36,25 @@ class Result:
     messages: list[str]  # what limited the plan, or what would unlock an empty one
     binding: list[list[str]]
     max_violation_rel: np.ndarray  # [S]
-    budget_dual: np.ndarray  # [S] objective units per USD
+    budget_dual: np.ndarray  # [S] objective units per unit of money
     approximation: list[str | None]  # why each solution is approximate (None: exact LP optimum)
     device: str
     iterations: int
     seconds: float
     linear: AllocationProblem  # the final linear instance, for the HiGHS check
-    linear_spend_usd: torch.Tensor  # [S, J] the solver's plan for it, USD per item
+    linear_spend_usd: torch.Tensor  # [S, J] the solver's plan for it, money per item
 
     def totals(self, s: int = 0) -> dict:
         spend = self.spend_usd[s].sum(1)
+        currency = self.scenarios[s].currency
         return {
             "scenario_id": self.scenarios[s].id,
+            "currency": currency,
             "status": self.status[s],
             "message": self.messages[s],
             "binding": self.binding[s],
             "objective": float(self.objective[s]),
-            "objective_unit": OBJECTIVE_UNITS[self.scenarios[s].objective],
+            "objective_unit": OBJECTIVE_UNITS[self.scenarios[s].objective].format(currency=currency),
             "abatement_t_co2_per_yr": float(self.abatement_t[s].sum()),
             "cost_usd": float(spend.sum()),
             "budget_usd": float(self.budget_usd[s]),
@@ -77,8 +83,10 @@ def check_against_highs(result: Result, s: int = 0) -> dict:
 
 
 def district_table(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFrame:
-    """One row per district: units per intervention, spend, abatement, bill savings."""
+    """One row per district: whether it has data (``data``: ``no data`` = left out of the
+    plan), units per intervention, spend, abatement, bill savings."""
     out = pd.DataFrame({"district_id": ctx.district_ids, "name": ctx.names,
+                        "data": np.where(ctx.with_data, "observed", "no data"),
                         "disadvantaged": ctx.dac})
     for j, key in enumerate(result.keys):
         out[f"{key}_units"] = result.units[s, :, j]
@@ -114,9 +122,10 @@ def by_intervention(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFram
 
 
 def bills_usd(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None = None) -> np.ndarray:
-    """Residential energy bills per district (USD/yr, all households) at the scenario's prices,
-    less ``savings_usd`` (never below zero) when given."""
-    bills = np.asarray(equity.energy_bill_usd(ctx.res_electricity_kwh, ctx.res_gas_kwh, sc.prices()),
+    """Residential energy bills per district (currency/yr, all households) at the scenario's
+    prices, less ``savings_usd`` (never below zero) when given."""
+    bills = np.asarray(equity.energy_bill_usd(ctx.res_electricity_kwh, ctx.res_gas_kwh,
+                                              sc.prices(ctx.references)),
                        dtype=float)
     return bills if savings_usd is None else np.maximum(bills - savings_usd, 0)
 
@@ -131,3 +140,11 @@ def burden_by_quintile(ctx: CityContext, result: Result, s: int = 0) -> pd.DataF
     return pd.DataFrame({"quintile": before["quintile"].astype(int),
                          "burden_before": before["mean_burden"],
                          "burden_after": after["mean_burden"]}).reset_index(drop=True)
+
+
+def export_table(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``table`` with its money columns named by the currency, for a file: ``spend_usd``
+    becomes ``spend_gbp`` for a city in pounds (unchanged in US dollars)."""
+    code = currency.lower()
+    return table.rename(columns={c: c.replace("_usd", f"_{code}") for c in table.columns
+                                 if "_usd" in c})

@@ -4,6 +4,18 @@ Its canonical JSON (sorted keys, floats at 10 significant digits, ``name`` and
 ``description`` left out) hashes to a stable short id: the same numbers give the
 same id, on any machine. Budgets are per resident (``budget_usd_per_capita``) so a
 scenario file fits any city; the absolute budget is that times the city's population.
+
+Money
+-----
+A scenario's amounts (budget, prices, carbon price) are in ``currency`` (ISO 4217); a
+scenario without one is in the currency of the city it is applied to. The ``usd`` in the
+field names is the unit of the default tables. :meth:`Scenario.for_city` puts a scenario
+in the city's currency: one stated in USD (the bundled examples) is converted at the
+city's ``usd_exchange_rate`` (:mod:`core.intake.reference_values`). The plausibility
+limits of ``data/scenario_limits.csv`` are stated in USD and converted the same way: they
+catch typing and unit errors (cents for units, MWh for kWh), so a yearly average rate is
+precise enough. Energy prices left out (None) are the city's reference prices; a grid
+decarbonisation left out follows the city's grid path.
 """
 
 from __future__ import annotations
@@ -16,10 +28,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core import paths, reference_tables
+from core import money, paths, reference_tables
 from core.assess import carbon, equity
 from core.errors import InputError
 from core.intake import documents
+from core.intake.reference_values import USD, ReferenceValues
 
 Objective = Literal["min_emissions", "min_cost", "min_burden"]
 OBJECTIVES: dict[str, str] = {
@@ -30,34 +43,66 @@ OBJECTIVES: dict[str, str] = {
 SCENARIO_DIR = paths.DATA_DIR / "scenarios"
 ID_LENGTH = 12
 _NOT_HASHED = ("name", "description")
+#: the money fields, converted together when a scenario changes currency
+MONEY_FIELDS = ("budget_usd_per_capita", "electricity_usd_per_kwh", "gas_usd_per_kwh",
+                "carbon_price_usd_per_t")
 
 
 @lru_cache(maxsize=1)
 def _limits():
-    """The allowed range of each scenario number (data/scenario_limits.csv)."""
-    return reference_tables.table("scenario_limits")
+    """The allowed range of each scenario number (data/scenario_limits.csv); money rows are
+    stated in the currency of their ``currency`` column (USD)."""
+    return reference_tables.table("scenario_limits").fillna({"currency": ""})
 
 
-def path_decarbonisation(year: int) -> float:
-    """Share of the base-year grid factor removed by ``year`` on the sourced path."""
-    return 1.0 - carbon.grid_factor_kg_per_kwh(year) / carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR)
+def path_decarbonisation(year: int, refs: ReferenceValues) -> float:
+    """Share of the base-year grid factor removed by ``year`` on the city's path (0 when the
+    base-year factor is already 0)."""
+    base = carbon.grid_factor_kg_per_kwh(refs)
+    return 1.0 - carbon.grid_factor_kg_per_kwh(refs, year) / base if base > 0 else 0.0
+
+
+def _limit_problems(values: dict, rate: float | None, currency: str | None) -> list[str]:
+    """Every number outside data/scenario_limits.csv's range. Money rows are converted at
+    ``rate`` units of ``currency`` per USD, and skipped when ``rate`` is None."""
+    problems = []
+    for row in _limits().itertuples():
+        is_money = bool(row.currency)
+        if is_money and rate is None:
+            continue
+        value = values.get(row.field)
+        if value is None:
+            continue
+        factor = rate if is_money else 1.0
+        lo, hi = row.min * factor, row.max * factor
+        unit = row.unit.replace(row.currency, currency or row.currency) if is_money else row.unit
+        pairs = value.items() if isinstance(value, dict) else [(row.field, value)]
+        for key, v in pairs:
+            if not lo <= v <= hi:
+                problems.append(f"{key}: {v:,.6g} {unit} is outside {lo:,.6g} to {hi:,.6g} "
+                                f"{unit} ({row.note})")
+    return problems
 
 
 class Scenario(BaseModel):
-    """What a planner chooses. Shares are 0..1; money in USD; energy prices in USD/kWh."""
+    """What a planner chooses. Shares are 0..1; money in ``currency`` (the city's when
+    None); energy prices per kWh (the city's reference prices when None)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = "Custom scenario"
     description: str = ""
-    budget_usd_per_capita: float = Field(50.0, ge=0, description="budget per resident (USD)")
-    horizon_year: int = Field(2030, ge=carbon.BASE_YEAR, le=2100)
+    currency: str | None = Field(None, description="ISO 4217 code of the amounts; None = the "
+                                                   "currency of the city it is applied to")
+    budget_usd_per_capita: float = Field(50.0, ge=0, description="budget per resident")
+    horizon_year: int = 2030
     grid_decarbonisation: float | None = Field(
         None, ge=0, le=1, description="share of the grid factor removed by the horizon year; "
-                                      "None = the sourced path (data/emission_factors.csv)")
-    electricity_usd_per_kwh: float = Field(
-        default_factory=lambda: equity.Prices.reference().electricity_usd_per_kwh, gt=0)
-    gas_usd_per_kwh: float = Field(default_factory=lambda: equity.Prices.reference().gas_usd_per_kwh, gt=0)
+                                      "None = the city's grid path")
+    electricity_usd_per_kwh: float | None = Field(
+        None, gt=0, description="None = the city's reference price")
+    gas_usd_per_kwh: float | None = Field(None, gt=0,
+                                          description="None = the city's reference price")
     carbon_price_usd_per_t: float = Field(0.0, ge=0)
     justice40_share: float = Field(0.0, ge=0, le=1,
                                    description="minimum share of spending in disadvantaged districts")
@@ -69,6 +114,13 @@ class Scenario(BaseModel):
     diminishing_returns: bool = False
     interactions: bool = False
 
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, v: str | None) -> str | None:
+        if v is not None and (why := money.currency_problem(v)):
+            raise ValueError(why)
+        return v
+
     @field_validator("tech_cost_multipliers")
     @classmethod
     def _positive(cls, v: dict[str, float]) -> dict[str, float]:
@@ -79,15 +131,9 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _within_limits(self) -> Scenario:
-        """Every number inside data/scenario_limits.csv's range (typing and unit errors)."""
-        problems = []
-        for row in _limits().itertuples():
-            value = getattr(self, row.field)
-            values = value.items() if isinstance(value, dict) else [(row.field, value)]
-            for key, v in values:
-                if not row.min <= v <= row.max:
-                    problems.append(f"{key}: {v:,.6g} {row.unit} is outside {row.min:,.6g} to "
-                                    f"{row.max:,.6g} {row.unit} ({row.note})")
+        """Every number inside data/scenario_limits.csv's range (typing and unit errors); money
+        only when it is in USD, the limits' currency (:meth:`for_city` checks the rest)."""
+        problems = _limit_problems(dict(self), 1.0 if self.currency == USD else None, USD)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -97,20 +143,49 @@ class Scenario(BaseModel):
         """True when the problem is a plain LP (no interactions); HiGHS can check it."""
         return not self.interactions
 
-    def prices(self) -> equity.Prices:
-        return equity.Prices(self.electricity_usd_per_kwh, self.gas_usd_per_kwh)
+    def for_city(self, refs: ReferenceValues) -> Scenario:
+        """This scenario in the city's currency, its money within the limits converted to that
+        currency (raises InputError saying what to change). A scenario in USD is converted at
+        the city's exchange rate; one in another currency than the city's cannot be."""
+        city = refs.currency
+        if self.currency not in (None, city, USD):
+            raise InputError(f"the scenario's amounts are in {self.currency} and the city's in "
+                             f"{city}; write them in {city} (or in USD, converted at the "
+                             "city's usd_exchange_rate)")
+        sc = self
+        if self.currency == USD and city != USD:
+            rate = refs.usd_rate
+            sc = self.replace(currency=city, **{f: getattr(self, f) * rate for f in MONEY_FIELDS
+                                               if getattr(self, f) is not None})
+        elif self.currency is None:
+            sc = self.replace(currency=city)
+        problems = _limit_problems(dict(sc), refs.usd_rate, city)
+        if problems:
+            raise InputError(f"scenario '{self.name}' is not valid for this city: "
+                             + "; ".join(problems))
+        return sc
 
-    @property
-    def effective_grid_decarbonisation(self) -> float:
-        """The chosen share, or the sourced path's share at the horizon year."""
+    def prices(self, refs: ReferenceValues) -> equity.Prices:
+        """The scenario's energy prices (currency/kWh), the city's where it gives none."""
+        ref = equity.Prices.of(refs)
+        return equity.Prices(
+            ref.electricity_usd_per_kwh if self.electricity_usd_per_kwh is None
+            else self.electricity_usd_per_kwh,
+            ref.gas_usd_per_kwh if self.gas_usd_per_kwh is None else self.gas_usd_per_kwh)
+
+    def effective_grid_decarbonisation(self, refs: ReferenceValues) -> float:
+        """The chosen share, or the city's path's share at the horizon year."""
         if self.grid_decarbonisation is None:
-            return path_decarbonisation(self.horizon_year)
+            return path_decarbonisation(self.horizon_year, refs)
         return self.grid_decarbonisation
 
-    def grid_kg_per_kwh(self) -> float:
-        return carbon.grid_factor_kg_per_kwh(carbon.BASE_YEAR) * (1.0 - self.effective_grid_decarbonisation)
+    def grid_kg_per_kwh(self, refs: ReferenceValues) -> float:
+        """The grid factor (kg CO2/kWh) at the horizon year under this scenario."""
+        return (carbon.grid_factor_kg_per_kwh(refs)
+                * (1.0 - self.effective_grid_decarbonisation(refs)))
 
     def budget_usd(self, population: float) -> float:
+        """The absolute budget, in the scenario's currency."""
         return self.budget_usd_per_capita * float(population)
 
     def canonical_json(self) -> str:

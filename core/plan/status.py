@@ -21,13 +21,15 @@ A problem with nothing to decide has an empty plan (nothing spent) and one of
 
 A degenerate city adds notes to every message: no district or every district
 disadvantaged, a single district, no energy use recorded, interventions that fit no
-district.
+district. Districts without data, left out of the plan (core.plan.problem), are counted in
+a note too.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from core import money as money_format
 from core.assess import equity
 from core.plan.problem import CityContext
 from core.plan.scenario import Scenario
@@ -42,9 +44,9 @@ ENERGY_NOTE = ("No district has electricity or gas use above zero (electricity_k
                "energy columns.")
 
 
-def money(usd: float) -> str:
-    """An amount in millions of USD, e.g. ``12.3 M USD``."""
-    return f"{usd / 1e6:,.1f} M USD"
+def money(amount: float, currency: str) -> str:
+    """An amount in millions of the currency, e.g. ``£12.3 M`` (:func:`core.money.millions`)."""
+    return money_format.millions(amount, currency)
 
 
 def approximation(sc: Scenario) -> str | None:
@@ -108,28 +110,46 @@ def _no_energy(ctx: CityContext) -> bool:
 
 
 def _dac_note(ctx: CityContext) -> str | None:
-    """A note when the disadvantaged rule cannot tell districts apart."""
-    n = ctx.dac.size
+    """A note when the disadvantaged rule cannot tell districts apart (among the districts
+    with data: the others are never disadvantaged)."""
+    dac = ctx.dac[ctx.with_data]
+    n = dac.size
     if n == 1:
         return ("The city has one district: the plan chooses measures, not places, and the "
                 "disadvantaged rule ranks the district against itself.")
-    if n and not ctx.dac.any():
+    if n and not dac.any():
         known = np.isfinite(equity.aggregate_income_usd(ctx.households, ctx.income_usd)).any()
         why = "" if known else (" (it needs an energy burden: " + " or ".join(
             " and ".join(b.columns) for b in equity.INCOME_BASES) + ", which no district has)")
         return (f"No district is disadvantaged under the CEJST-style rule{why}: a Justice40 "
                 "share cannot be met and the equity weight has nothing to act on.")
-    if n and ctx.dac.all():
+    if n and dac.all():
         return ("Every district is disadvantaged under the CEJST-style rule: any plan meets "
                 "the Justice40 share and the equity weight favours none.")
     return None
+
+
+def left_out_note(ctx: CityContext) -> str | None:
+    """How many districts the plan leaves out for want of data, or of observed energy when
+    it keeps to observations (None when none)."""
+    n = len(ctx.left_out) - ctx.unobserved
+    notes = []
+    if n:
+        notes.append(f"{n} district{'s' if n > 1 else ''} without data (no attribute row or no "
+                     f"population) {'are' if n > 1 else 'is'} left out of the plan and "
+                     f"get{'' if n > 1 else 's'} no measures.")
+    if (u := ctx.unobserved):
+        notes.append(f"{u} district{'s' if u > 1 else ''} whose energy is predicted, not "
+                     f"observed, {'are' if u > 1 else 'is'} left out of the plan, which keeps to "
+                     "observed energy.")
+    return " ".join(notes) or None
 
 
 def city_notes(ctx: CityContext) -> list[str]:
     """Notes on a degenerate city, added to every scenario's message."""
     if ctx.dac.size == 0:
         return []
-    notes = [_dac_note(ctx)]
+    notes = [left_out_note(ctx), _dac_note(ctx)]
     if _no_energy(ctx):
         notes.append(ENERGY_NOTE)
     if _unplaceable(ctx)[0] and ctx.effects.cap_units.sum() > 0:
@@ -141,7 +161,7 @@ def _no_budget(ctx: CityContext, sc: Scenario) -> str:
     if ctx.population <= 0:
         return ("Nothing is spent: the budget is per resident and no district has residents "
                 "(population is zero or missing). Map population.")
-    return (f"Nothing is spent: the budget is {sc.budget_usd_per_capita:,.0f} USD per resident. "
+    return (f"Nothing is spent: the budget is {sc.budget_usd_per_capita:,.0f} {sc.currency} per resident. "
             "Raise it to place measures.")
 
 
@@ -168,9 +188,9 @@ def empty_plan(ctx: CityContext, sc: Scenario, room_usd: float, forced_usd: floa
                useful: bool, budget_usd: float) -> tuple[str, str] | None:
     """(status, message) when a scenario has nothing to decide (see :data:`EMPTY`), else None.
 
-    ``room_usd``: what every item together can absorb (USD); ``forced_usd``: spending forced
-    by a burden ceiling (USD; any makes a plan); ``useful``: some item with room improves the
-    objective; ``budget_usd``: the scenario's budget (USD)."""
+    ``room_usd``: what every item together can absorb (the city's currency); ``forced_usd``:
+    spending forced by a burden ceiling (any makes a plan); ``useful``: some item with room
+    improves the objective; ``budget_usd``: the scenario's budget."""
     if forced_usd > 0:
         return None
     if room_usd <= 0:
@@ -188,9 +208,9 @@ def statuses(ctx: CityContext, scenarios: list[Scenario], problem: AllocationPro
              sol: AllocationSolution, spend, budget, unreachable, over_ceiling=None, forced=None):
     """Per scenario: status, the message that explains it, and the binding constraints.
 
-    ``spend``: the plan [S, N, K] (USD); ``budget`` [S] (USD); ``unreachable`` [S, N]: bill
+    ``spend``: the plan [S, N, K] and ``budget`` [S] in the city's currency; ``unreachable`` [S, N]: bill
     savings out of reach under the burden ceiling (None without one); ``over_ceiling`` [S]:
-    districts above the ceiling after the plan; ``forced`` [S, N]: USD forced to meet it."""
+    districts above the ceiling after the plan; ``forced`` [S, N]: money forced to meet it."""
     status, messages, binding = [], [], []
     notes = city_notes(ctx)
     total = spend.sum((1, 2)).cpu().numpy()
@@ -214,14 +234,14 @@ def statuses(ctx: CityContext, scenarios: list[Scenario], problem: AllocationPro
         if j40[s]:
             b.append("justice40")
             if total[s] < budget[s] * (1 - 1e-6):
-                msg = (f"Justice40 binds: the disadvantaged districts can absorb {money(dcap[s])} of "
-                       f"measures, so a {sc.justice40_share:.0%} share allows {money(total[s])} of the "
-                       f"{money(budget[s])} budget.")
+                msg = (f"Justice40 binds: the disadvantaged districts can absorb {money(dcap[s], sc.currency)} of "
+                       f"measures, so a {sc.justice40_share:.0%} share allows {money(total[s], sc.currency)} of the "
+                       f"{money(budget[s], sc.currency)} budget.")
         if sol.infeasible[s] or (j40[s] and total[s] <= 0 and sc.justice40_share > 0):
             st = "infeasible"
             best = dcap[s] / max(min(budget[s], dcap[s] + ocap[s]), 1e-9)
             msg = (f"Infeasible: the Justice40 share of {sc.justice40_share:.0%} cannot be reached: "
-                   f"disadvantaged districts can absorb {money(dcap[s])}; best achievable share "
+                   f"disadvantaged districts can absorb {money(dcap[s], sc.currency)}; best achievable share "
                    f"{min(best, 1.0):.0%}. Lower the share or widen the caps.") if ctx.dac.any() else (
                 f"Infeasible: the Justice40 share of {sc.justice40_share:.0%} cannot be reached: no "
                 "district is disadvantaged; best achievable share 0%. Set the share to 0%.")
@@ -235,13 +255,13 @@ def statuses(ctx: CityContext, scenarios: list[Scenario], problem: AllocationPro
         elif unreachable is not None and sc.burden_ceiling and total[s] > budget[s] * (1 + 1e-9):
             st = "infeasible"
             msg = (f"Infeasible: meeting the burden ceiling of {sc.burden_ceiling:.1%} costs "
-                   f"{money(total[s])}, more than the {money(budget[s])} budget. Raise the budget "
+                   f"{money(total[s], sc.currency)}, more than the {money(budget[s], sc.currency)} budget. Raise the budget "
                    "or the ceiling.")
             b.append("burden_ceiling")
         elif forced is not None and sc.burden_ceiling and float(forced[s].sum()) > 0:
             n_forced = int((forced[s] > 0).sum())
             note = (f"The burden ceiling of {sc.burden_ceiling:.1%} binds: "
-                    f"{money(float(forced[s].sum()))} of bill-saving measures go first to bring "
+                    f"{money(float(forced[s].sum()), sc.currency)} of bill-saving measures go first to bring "
                     f"{n_forced} district(s) under it; the rest of the budget follows the objective.")
             msg = f"{msg} {note}" if msg else note
             b.append("burden_ceiling")

@@ -29,15 +29,16 @@ import numpy as np
 import pandas as pd
 
 from core import paths
-from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS
+from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NONRESIDENTIAL
 from core.intake.degree_day_table import read_degree_days
 from core.models.degree_days import DAYS_PER_MONTH
 from core.sample.geometry import district_geometry
 from core.sample.parameters import load_generator_parameters
 
-#: Output columns of :func:`generate_attributes`, in canonical order.
+#: Output columns of :func:`generate_attributes`, in canonical order (the non-residential
+#: parts left out: the totals and the residential parts say it all).
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("district_id",) + tuple(
-    c for c in CANONICAL if c not in ("district_id", "name")
+    c for c in CANONICAL if c not in ("district_id", "name", *NONRESIDENTIAL)
 )
 SHARE_COLUMNS: tuple[str, ...] = ("renter_share", "poverty_rate")
 COUNT_COLUMNS: tuple[str, ...] = ("population", "households", "housing_units")

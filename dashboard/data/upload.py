@@ -204,10 +204,23 @@ def _preview(_districts: gpd.GeoDataFrame, key: str) -> City:
     return preview.with_display(get_settings().display_tolerance_share)
 
 
+SHOWN_IDS = 20  # district ids listed in a message before "and N more"
+
+
+def few_ids(ids: tuple[str, ...] | list[str]) -> str:
+    """Ids for a message: the first :data:`SHOWN_IDS`, then how many more (the report's
+    downloads list them all)."""
+    more = len(ids) - SHOWN_IDS
+    return ", ".join(ids[:SHOWN_IDS]) + (f" and {more} more (all in the report's downloads)"
+                                         if more > 0 else "")
+
+
 def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: str):
-    """Preview map (simplified boundaries): districts coloured by quality score (points of 100)."""
+    """Preview map (simplified boundaries): districts coloured by quality score (points of 100),
+    districts without data drawn as no data."""
+    no_data = report.districts["district_id"].isin(set(report.no_data_ids)).to_numpy()
     view = maps.choropleth(report.districts, "score", "Quality score", "points", 0,
-                           "equal_interval", SCORE_CLASSES)
+                           "equal_interval", SCORE_CLASSES, no_data=no_data)
     preview = _preview(districts, key)
     tooltip = "<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points"
     return components.district_deck(preview, view.properties, view.fill, tooltip), view

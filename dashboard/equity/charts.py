@@ -25,10 +25,12 @@ def lorenz_curve(curve: pd.DataFrame, gini: float) -> go.Figure:
     return fig
 
 
-def quintile_bars(quintiles: pd.DataFrame, high_share: float, severe_share: float) -> go.Figure:
-    """Mean burden per income quintile (shares in, percent on screen) with the two thresholds."""
+def quintile_bars(quintiles: pd.DataFrame, high_share: float, severe_share: float,
+                  currency: str) -> go.Figure:
+    """Mean burden per income quintile (shares in, percent on screen) with the two thresholds;
+    the income ranges in ``currency`` per year."""
     high_pct, severe_pct = high_share * PERCENT, severe_share * PERCENT
-    labels = [f"Q{q}: {lo:,.0f}–{hi:,.0f} USD/yr" for q, lo, hi in zip(
+    labels = [f"Q{q}: {lo:,.0f}–{hi:,.0f} {currency}/yr" for q, lo, hi in zip(
         quintiles["quintile"], quintiles["income_min_usd"], quintiles["income_max_usd"], strict=True)]
     fig = go.Figure(go.Bar(x=labels, y=quintiles["mean_burden"] * PERCENT, marker_color=MUTED,
                            hovertemplate="%{x}<br>mean burden %{y:.1f} % of income<extra></extra>"))

@@ -11,8 +11,8 @@ from dashboard import state
 
 @st.cache_data(show_spinner="Computing spatial clusters…", max_entries=8)
 def _clusters(_city: City, city_key: str) -> inequality.SpatialResult:
-    return inequality.spatial_autocorrelation(_city.districts,
-                                              equity.energy_burden(_city.districts))
+    return inequality.spatial_autocorrelation(
+        _city.districts, equity.energy_burden(_city.districts, equity.Prices.of(_city.references)))
 
 
 def clusters(city: City) -> inequality.SpatialResult:

@@ -14,23 +14,23 @@ LIGHT = "rgba(49,104,142,0.25)"
 MARGIN = dict(l=10, r=10, t=50, b=40)
 
 
-def abatement_by_intervention(table: pd.DataFrame) -> go.Figure:
-    """Abatement (t CO2/yr) and spending of the plan per intervention."""
+def abatement_by_intervention(table: pd.DataFrame, currency: str) -> go.Figure:
+    """Abatement (t CO2/yr) and spending (millions of ``currency``) of the plan per intervention."""
     # one constructor with nested properties: plotly validates each once (a slider move
     # redraws this chart, and update_layout's "a_b" paths cost more than the chart itself)
     return go.Figure(go.Bar(
         x=table["abatement_t_co2_per_yr"], y=table["label"], orientation="h",
         marker=dict(color=MUTED),
         customdata=np.column_stack([table["spend_usd"] / 1e6, table["units"]]),
-        hovertemplate="%{y}: %{x:,.0f} t CO2/yr<br>%{customdata[0]:,.1f} M USD, "
+        hovertemplate="%{y}: %{x:,.0f} t CO2/yr<br>%{customdata[0]:,.1f} M " + currency + ", "
                       "%{customdata[1]:,.0f} units<extra></extra>"),
         layout=dict(title=dict(text="Abatement by intervention"),
                     xaxis=dict(title=dict(text="abatement (t CO2/yr)")), height=300, margin=MARGIN))
 
 
-def macc(table: pd.DataFrame) -> go.Figure:
+def macc(table: pd.DataFrame, currency: str) -> go.Figure:
     """Marginal abatement cost curve: width = abatement potential (t CO2/yr), height = cost
-    per tonne (USD/t CO2, annualised capex minus bill savings), cheapest first."""
+    per tonne (``currency``/t CO2, annualised capex minus bill savings), cheapest first."""
     t = table.dropna(subset=["mac_usd_per_t"]).sort_values("mac_usd_per_t")
     width = t["potential_t_co2_per_yr"].to_numpy()
     left = np.concatenate([[0.0], np.cumsum(width)[:-1]])
@@ -41,32 +41,34 @@ def macc(table: pd.DataFrame) -> go.Figure:
         marker=dict(color=MUTED, line=dict(color="white", width=1)),
         text=t["label"], textposition="outside",
         customdata=np.column_stack([width, t["abatement_t_co2_per_yr"]]),
-        hovertemplate="%{text}: %{y:,.0f} USD/t CO2<br>potential %{customdata[0]:,.0f} t/yr, "
+        hovertemplate="%{text}: %{y:,.0f} " + currency + "/t CO2<br>potential %{customdata[0]:,.0f} t/yr, "
                       "in plan %{customdata[1]:,.0f} t/yr<extra></extra>"),
         layout=dict(shapes=[zero_line],
                     title=dict(text="Marginal abatement cost curve (whole potential at the caps)"),
                     xaxis=dict(title=dict(text="abatement potential (t CO2/yr)")),
-                    yaxis=dict(title=dict(text="marginal abatement cost (USD/t CO2)")),
+                    yaxis=dict(title=dict(text=f"marginal abatement cost ({currency}/t CO2)")),
                     height=360, margin=MARGIN, showlegend=False))
 
 
-def pareto(frame: pd.DataFrame, current_budget_usd_per_capita: float) -> go.Figure:
-    """Abatement against budget (one batched solve), with the DAC share on hover."""
+def pareto(frame: pd.DataFrame, current_budget_usd_per_capita: float, currency: str) -> go.Figure:
+    """Abatement against budget (``currency`` per resident; one batched solve), with the DAC
+    share on hover."""
     fig = go.Figure(go.Scatter(
         x=frame["budget_usd_per_capita"], y=frame["abatement_t_co2_per_yr"], mode="lines+markers",
         line_color=MUTED, customdata=frame["dac_share"] * PCT,
-        hovertemplate="%{x:,.0f} USD per resident: %{y:,.0f} t CO2/yr, "
+        hovertemplate="%{x:,.0f} " + currency + " per resident: %{y:,.0f} t CO2/yr, "
                       "%{customdata:.0f} % in disadvantaged districts<extra></extra>"))
     fig.add_vline(x=current_budget_usd_per_capita, line_color=ACCENT, line_dash="dot",
                   annotation_text="this scenario")
     fig.update_layout(title="Pareto front: abatement against budget",
-                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2/yr)",
+                      xaxis_title=f"budget ({currency} per resident)", yaxis_title="abatement (t CO2/yr)",
                       height=340, margin=MARGIN)
     return fig
 
 
-def monte_carlo_band(frame: pd.DataFrame) -> go.Figure:
-    """10-90 % band and median of abatement over price and grid-path draws, by budget."""
+def monte_carlo_band(frame: pd.DataFrame, currency: str) -> go.Figure:
+    """10-90 % band and median of abatement over price and grid-path draws, by budget
+    (``currency`` per resident)."""
     x = frame["budget_usd_per_capita"]
     fig = go.Figure([
         go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], mode="lines", line_width=0, showlegend=False,
@@ -77,7 +79,7 @@ def monte_carlo_band(frame: pd.DataFrame) -> go.Figure:
                    hovertemplate="median %{y:,.0f} t CO2/yr<extra></extra>"),
     ])
     fig.update_layout(title="Monte Carlo: abatement under uncertain prices and grid path",
-                      xaxis_title="budget (USD per resident)", yaxis_title="abatement (t CO2/yr)",
+                      xaxis_title=f"budget ({currency} per resident)", yaxis_title="abatement (t CO2/yr)",
                       height=340, margin=MARGIN)
     return fig
 

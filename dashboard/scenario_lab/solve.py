@@ -24,64 +24,91 @@ HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
 SOLVER_THREADS = 1
 
 
+def observed_only(n_predicted: int) -> bool:
+    """The toggle "Use predicted energy for N districts without observations" (on by default;
+    drawn only when some district's energy is predicted): True when the user turned it off,
+    so that those districts are left out of the plan like districts without data."""
+    if not n_predicted:
+        return False
+    return not st.toggle(
+        f"Use predicted energy for {n_predicted:,} district{'s' if n_predicted > 1 else ''} "
+        "without observations", value=True, key=keys.LAB_USE_PREDICTED,
+        help="On: the plan uses the energy model's prediction where a district has data but no "
+             "observed electricity or gas (outlined on the map). Off: those districts are left "
+             "out of the plan, like districts without data.")
+
+
+def plan_key(observed_only: bool) -> str:
+    """The key of the plan's inputs: the active city, and whether the districts whose energy
+    is predicted are left out (``observed_only``)."""
+    return state.cache_key(state.active_city_key(), observed_only)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _context(_city, city_key: str) -> problem.CityContext:
-    return problem.context(_city)
+def _context(_city, key: str, observed_only: bool) -> problem.CityContext:
+    return problem.context(_city, observed_only)
 
 
-def context() -> problem.CityContext:
-    return _context(state.active_city(), state.active_city_key())
+def context(observed_only: bool) -> problem.CityContext:
+    """The optimizer's inputs for the active city; with ``observed_only`` the districts whose
+    energy is the model's prediction are left out (core.plan.problem.left_out)."""
+    return _context(state.active_city(), plan_key(observed_only), observed_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _solve(city_key: str, scenario_json: str) -> results.Result:
+def _solve(key: str, observed_only: bool, scenario_json: str) -> results.Result:
     torch.set_num_threads(SOLVER_THREADS)
-    res = optimizer.optimize(context(), scenario.from_dict(json.loads(scenario_json)))
+    res = optimizer.optimize(context(observed_only), scenario.from_dict(json.loads(scenario_json)))
     res.linear, res.linear_spend_usd = res.linear.to("cpu"), res.linear_spend_usd.cpu()
     return res
 
 
-def solve(sc: Scenario) -> results.Result:
-    """The optimizer's result for the active city and this scenario (cached by city key + id)."""
-    return _solve(state.active_city_key(), sc.to_json())
+def solve(sc: Scenario, observed_only: bool) -> results.Result:
+    """The optimizer's result for the active city and this scenario (cached by plan key + id)."""
+    return _solve(plan_key(observed_only), observed_only, sc.to_json())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _highs_check(city_key: str, scenario_json: str, _result: results.Result) -> dict:
+def _highs_check(key: str, scenario_json: str, _result: results.Result) -> dict:
     return results.check_against_highs(_result)
 
 
-def highs_check(sc: Scenario, result: results.Result, force: bool = False) -> dict | None:
+def highs_check(sc: Scenario, result: results.Result, observed_only: bool,
+                force: bool = False) -> dict | None:
     """HiGHS gap for the linear part, computed automatically on small cities, else on request
-    (once per city and scenario for all sessions; shown to a session once it asked)."""
+    (once per plan and scenario for all sessions; shown to a session once it asked)."""
     checks = state.store(keys.LAB_HIGHS)
-    key = state.cache_key(state.active_city_key(), sc.id)
-    if key not in checks and (force or context().district_ids.size <= HIGHS_AUTO_MAX_DISTRICTS):
-        checks[key] = _highs_check(state.active_city_key(), sc.to_json(), result)
+    key = state.cache_key(plan_key(observed_only), sc.id)
+    if key not in checks and (force or context(observed_only).district_ids.size
+                              <= HIGHS_AUTO_MAX_DISTRICTS):
+        checks[key] = _highs_check(plan_key(observed_only), sc.to_json(), result)
     return checks.get(key)
 
 
-def sweeps(sc: Scenario, progress) -> tuple:
-    """Pareto front and Monte Carlo band, each one batched solve; kept per scenario id."""
+def sweeps(sc: Scenario, progress, observed_only: bool) -> tuple:
+    """Pareto front and Monte Carlo band, each one batched solve; kept per plan and scenario."""
     kept = state.store(keys.LAB_SWEEPS)
-    key = state.cache_key(state.active_city_key(), sc.id)
+    key = state.cache_key(plan_key(observed_only), sc.id)
     if key not in kept:
         torch.set_num_threads(SOLVER_THREADS)
+        ctx = context(observed_only)
         progress.progress(0.1, text="Pareto front: one batched solve over budgets…")
-        pareto, pres = lab.pareto_budget(context(), sc)
+        pareto, pres = lab.pareto_budget(ctx, sc)
         progress.progress(0.5, text="Monte Carlo: one batched solve over prices and grid paths…")
-        band, mres = lab.monte_carlo(context(), sc)
+        band, mres = lab.monte_carlo(ctx, sc)
         kept[key] = (pareto, len(pres.scenarios), pres.seconds, band, len(mres.scenarios), mres.seconds)
     progress.progress(1.0, text="Sweeps done")
     return kept[key]
 
 
-def stored_sweeps(sc: Scenario):
-    return state.store(keys.LAB_SWEEPS).get(state.cache_key(state.active_city_key(), sc.id))
+def stored_sweeps(sc: Scenario, observed_only: bool):
+    return state.store(keys.LAB_SWEEPS).get(state.cache_key(plan_key(observed_only), sc.id))
 
 
-MAP_LAYERS = {"spend_usd": ("Spending", "USD"),
-              "abatement_t_co2_per_yr": ("Abatement", "t CO2/yr")}
+def map_layers(currency: str) -> dict[str, tuple[str, str]]:
+    """The plan's map layers: column -> (label, unit), money in ``currency``."""
+    return {"spend_usd": ("Spending", currency),
+            "abatement_t_co2_per_yr": ("Abatement", "t CO2/yr")}
 
 
 def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
@@ -114,8 +141,11 @@ BADGE_COLOURS = {"optimal": "#2b8a3e", "feasible": "#e67700",
                  **dict.fromkeys(status.EMPTY, "#868e96")}
 
 
-def badge(totals: dict, check: dict | None) -> None:
-    """Device, status, time, iterations, violation and (when computed) the gap to HiGHS."""
+def badge(totals: dict, check: dict | None, left_out: int = 0, predicted: int = 0,
+          observed_only: bool = False) -> None:
+    """Device, status, time, iterations, violation, (when computed) the gap to HiGHS, how
+    many districts the plan left out for want of data, and how many districts' energy is
+    predicted, not observed (left out too with ``observed_only``)."""
     parts = [f"device {totals['device']}", f"{totals['seconds'] * 1000:,.0f} ms",
              f"{totals['iterations']} iteration(s)",
              f"max violation {maps.format_relative(totals['max_constraint_violation_rel'])}",
@@ -125,6 +155,11 @@ def badge(totals: dict, check: dict | None) -> None:
         parts.append(f"gap to HiGHS{step} {maps.format_relative(check['gap_rel'])}"
                      if check["status"] == "optimal"
                      else f"HiGHS: {check['status']}")
+    if left_out:
+        parts.append(f"{left_out} district{'s' if left_out > 1 else ''} left out (no data)")
+    if predicted:
+        parts.append(f"{predicted:,} district{'s' if predicted > 1 else ''} predicted, not "
+                     f"observed{' (left out)' if observed_only else ''}")
     st.html(f'<div data-testid="gp-solver-badge" style="font-size:0.9rem">'
             f'<span style="background:{BADGE_COLOURS.get(totals["status"], "#c92a2a")};color:white;'
             f'padding:2px 8px;border-radius:8px">{totals["status"]}</span> '

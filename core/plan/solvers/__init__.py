@@ -31,26 +31,26 @@ class AllocationProblem:
     """
 
     value: torch.Tensor  # [S, J] objective units per unit installed
-    cost: torch.Tensor  # [S, J] USD per unit (> 0)
+    cost: torch.Tensor  # [S, J] money per unit (> 0), in the city's currency
     cap: torch.Tensor  # [S, J] units
     dac: torch.Tensor  # [J] or [S, J] bool: the item is in a disadvantaged district
-    budget: torch.Tensor  # [S] USD
+    budget: torch.Tensor  # [S] money
     share: torch.Tensor  # [S] Justice40 share of spending, 0..1
     lower: torch.Tensor | None = None  # [S, J] units forced in (None = 0)
 
     @property
     def rho(self) -> torch.Tensor:
-        """Value per USD [S, J]."""
+        """Value per unit of money [S, J]."""
         return self.value / self.cost
 
     @property
     def cap_usd(self) -> torch.Tensor:
-        """Spending cap per item [S, J], USD."""
+        """Spending cap per item [S, J], money."""
         return self.cost * self.cap
 
     @property
     def lower_usd(self) -> torch.Tensor:
-        """Forced spending per item [S, J], USD (zeros when nothing is forced)."""
+        """Forced spending per item [S, J], money (zeros when nothing is forced)."""
         return torch.zeros_like(self.cap) if self.lower is None else self.lower * self.cost
 
     @property
@@ -59,7 +59,7 @@ class AllocationProblem:
         return self.dac.expand_as(self.value)
 
     def capacity_usd(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """What the DAC items and the other items can absorb [S] each, USD: the forced
+        """What the DAC items and the other items can absorb [S] each, money: the forced
         spending plus the room above it (every DAC item; other items of positive value)."""
         lower, dac = self.lower_usd, self.dac_items.to(self.value.dtype)
         room = (self.cap_usd - lower).clamp(min=0)
@@ -68,7 +68,7 @@ class AllocationProblem:
                 (useful * (1 - dac)).sum(1) + (lower * (1 - dac)).sum(1))
 
     def objective(self, spend_usd: torch.Tensor) -> torch.Tensor:
-        """Objective value [S] of a plan given as spending per item [S, J] (USD)."""
+        """Objective value [S] of a plan given as spending per item [S, J] (money)."""
         return (self.rho * spend_usd).sum(1)
 
     def row(self, s: int) -> AllocationProblem:
@@ -90,10 +90,10 @@ class AllocationProblem:
 class AllocationSolution:
     """A solver's answer for S instances; tensors on the problem's device."""
 
-    spend_usd: torch.Tensor  # [S, J] USD per item
+    spend_usd: torch.Tensor  # [S, J] money per item (the city's currency; ``usd`` is historical)
     status: tuple[str, ...]  # per scenario: "optimal", "infeasible" or the solver's message
     j40_binding: torch.Tensor  # [S] bool: the Justice40 row limits the plan
-    budget_dual: torch.Tensor  # [S] objective units per extra USD of budget (0 when slack)
+    budget_dual: torch.Tensor  # [S] objective units per extra unit of money in the budget (0 when slack)
     objective: torch.Tensor  # [S] objective units of the plan returned
     seconds: float = 0.0  # time in the solver's own work (HiGHS: its linprog calls), s
 

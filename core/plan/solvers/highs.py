@@ -7,7 +7,7 @@ a time, in units ``x_j``::
 
 solved by HiGHS through ``scipy.optimize.linprog``. It reports what the torch solver
 reports: the budget dual is HiGHS's marginal of the budget row (objective units per
-USD); Justice40 binds when its row has no slack and a positive marginal (relaxing it
+unit of money); Justice40 binds when its row has no slack and a positive marginal (relaxing it
 would pay); a scenario whose forced spending breaks Justice40 is infeasible (Justice40
 binds), and its plan is the forced spending alone.
 """
@@ -25,7 +25,7 @@ from core.plan.solvers import AllocationProblem, AllocationSolution
 
 #: a row binds when its slack is below this share of the budget ...
 _SLACK_REL = 1e-9
-#: ... and its marginal above this share of the largest value per USD
+#: ... and its marginal above this share of the largest value per unit of money
 _MARGINAL_REL = 1e-9
 
 

@@ -1,11 +1,11 @@
 """Exact batched solver for the allocation LP with one Justice40 coupling row.
 
 For every scenario ``s`` (rows of the tensors) the problem is, in spending
-``y_j = cost_j * x_j`` (USD) of item ``j``::
+``y_j = cost_j * x_j`` (money, in the city's currency) of item ``j``::
 
-    maximise   sum_j rho_j y_j                 (rho = value per USD)
+    maximise   sum_j rho_j y_j                 (rho = value per unit of money)
     subject to sum_j y_j <= B                  (budget)
-               lo_j <= y_j <= U_j              (forced minimum and cap, in USD)
+               lo_j <= y_j <= U_j              (forced minimum and cap, in money)
                sum_{j in DAC} y_j >= s sum_j y_j   (Justice40 share of spending)
 
 All items in one group (DAC or not) share the same budget and Justice40
@@ -48,7 +48,8 @@ def _prefix_fill(sorted_cap: torch.Tensor, amount: torch.Tensor) -> torch.Tensor
 
 def _rate_at(cum: torch.Tensor, rates: torch.Tensor, total: torch.Tensor,
              at: torch.Tensor) -> torch.Tensor:
-    """Value per USD of the item that the ``at``-th USD (per row) of a sorted group buys."""
+    """Value per unit of money of the item that the ``at``-th unit of money (per row) of a
+    sorted group buys."""
     idx = torch.searchsorted(cum, at.contiguous(), right=True).clamp(max=cum.shape[1] - 1)
     r = rates.gather(1, idx)
     return torch.where(at < total[:, None], r, torch.full_like(r, NEG_INF))
@@ -59,7 +60,7 @@ def _on_line(rho, r, u, room, dac, b, share, fd, fn):
     s = share.clamp(min=_TINY_SHARE)
     k = (1 - s) / s
     delta = k * fd - fn
-    # a DAC item of negative value can still pay off on the line: it makes room for k USD of
+    # a DAC item of negative value can still pay off on the line: it makes room for k units of money of
     # better items elsewhere, so the DAC group keeps every item with room
     has_room = room > 0
     rd = torch.where(dac & has_room, rho, NEG_INF)

@@ -1,0 +1,92 @@
+"""The Data page's reference values: the values in use with their sources, edited in a table
+or replaced by an uploaded CSV, checked by core (core.intake.reference_values) and given to
+the session's cities (dashboard.state.apply_references)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.intake import reference_values
+from core.intake.city import City
+from core.intake.reference_values import ReferenceValues
+from dashboard import guard, keys, state
+from dashboard.data.upload import guarded
+
+EDITED = "the Data page"  # origin of values edited in the table
+SHOWN = list(reference_values.COLUMNS)
+
+
+def _apply(refs: ReferenceValues | None, what: str) -> None:
+    state.apply_references(refs)
+    state.push_notice(what)
+
+
+def _use_button(refs: ReferenceValues, label: str, key: str, what: str) -> None:
+    st.button(label, key=key, type="primary", on_click=guard.callback(_apply),
+              args=(refs, f"Reference values applied ({what}): {refs.describe()}."))
+
+
+def _edited(refs: ReferenceValues, table: pd.DataFrame) -> None:
+    """Check the edited table; offer to apply it when it is valid and differs."""
+    shown = refs.frame()[SHOWN].fillna("")
+    rows = table[SHOWN].fillna("").astype(str)
+    if rows.reset_index(drop=True).equals(shown.astype(str).reset_index(drop=True)):
+        return
+    new, error = guarded(reference_values.overlay, refs, rows.to_dict("records"), EDITED)
+    if error:
+        st.error(f"Reference values: {error}")
+        return
+    st.info(f"Edited: {new.describe()}.")
+    _use_button(new, "Apply the edited values", keys.DATA_REFERENCES_APPLY, "edited")
+
+
+def _uploaded(file) -> None:
+    """Check an uploaded reference file; offer to use it when it is valid."""
+    new, error = guarded(reference_values.loads, file.getvalue(), file.name)
+    if error:
+        st.error(f"Reference values in {file.name}: {error}")
+        return
+    st.success(f"{file.name} is valid: {new.describe()}.")
+    _use_button(new, f"Use the reference values of {file.name}", f"{keys.DATA_REFERENCES_APPLY}_file",
+                file.name)
+
+
+def section(city: City) -> None:
+    """The "Reference values" section of the Data page for the active city."""
+    refs = city.references
+    st.header("Reference values")
+    st.markdown(f"In use: {refs.summary()}.")
+    if refs.converted:
+        st.warning(f"{len(refs.converted)} amount(s) are US defaults converted at "
+                   f"{refs.usd_rate:g} {refs.currency} per US dollar "
+                   f"({', '.join(e.name for e in refs.converted)}): give the city's own below.")
+    with st.expander("Values in use, with their sources (edit, upload or download)"):
+        st.caption("Every page computes carbon, bills, burden and the plan with these values. "
+                   "Edit a value together with its source, or upload a CSV with the columns "
+                   "name, value, unit, source (one row per value; a file gives only what it "
+                   "changes, the rest comes from the US tables; a currency other than the "
+                   "US dollar needs the row usd_exchange_rate). The grid path is one row per "
+                   "year, "
+                   "grid_factor_<year>. data/examples/references_uk.csv is an example.")
+        table = st.data_editor(refs.frame(), hide_index=True, width="stretch",
+                               num_rows="dynamic", disabled=["origin"],
+                               key=f"{keys.DATA_REFERENCES_EDITOR}_{refs.key}",
+                               column_config={
+                                   "name": st.column_config.TextColumn("Name"),
+                                   "value": st.column_config.TextColumn("Value"),
+                                   "unit": st.column_config.TextColumn("Unit"),
+                                   "source": st.column_config.TextColumn("Source", width="large"),
+                                   "origin": st.column_config.TextColumn("From")})
+        _edited(refs, table)
+        file = st.file_uploader("Reference values (CSV: name, value, unit, source)",
+                                type=["csv"], key=keys.DATA_REFERENCES_FILE)
+        if file is not None:
+            _uploaded(file)
+        left, right = st.columns(2)
+        left.download_button("Download these values (CSV)", refs.to_csv().encode(),
+                             file_name="greenprint_references.csv", mime="text/csv")
+        if state.references() is not None:
+            right.button("Back to the city's own reference values", key=keys.DATA_REFERENCES_RESET,
+                         on_click=guard.callback(_apply),
+                         args=(None, "Reference values: back to the city's own."))
