@@ -17,12 +17,18 @@
 | GREENPRINT_SCENARIO_MAX_DEPTH | ``16`` | deepest nesting of a scenario or mapping file |
 | GREENPRINT_CACHE_TTL_S | ``3600`` | seconds an upload's parsed form stays cached after its last use |
 | GREENPRINT_MEMORY_TRIM_S | ``60`` | seconds between the server's garbage collection and heap trim; 0 = off |
+| GREENPRINT_DATA_DIR | ``greenprint-data`` | folder of the store: its SQLite database and the files of saved cities and results (relative to the working directory) |
+| GREENPRINT_DATABASE_URL | none | the store's database, e.g. ``postgresql://user:password@host/db``; none = SQLite in GREENPRINT_DATA_DIR |
+| GREENPRINT_STORE_BUSY_TIMEOUT_S | ``30`` | seconds a save waits for another one to finish before it fails |
+| GREENPRINT_STORE_KEEP_DELETED_DAYS | ``30`` | days a deleted city or scenario can be restored before it is purged |
 | GREENPRINT_MIN_DISTRICTS_WITH_DATA | ``5`` | fewest districts with data (a population) a city needs to be used (all of them in a smaller city); districts without data stay on the map as "no data" |
+| GREENPRINT_BASE_URL | ``http://localhost:8501/`` | the app's public address: a briefing's permalink is this with ``?city=<id>&scenario=<id>`` |
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,7 +52,12 @@ class Settings(BaseSettings):
     scenario_max_depth: int = Field(16, gt=1)
     cache_ttl_s: float = Field(3600.0, gt=0)
     memory_trim_s: float = Field(60.0, ge=0, allow_inf_nan=False)
+    data_dir: Path = Path("greenprint-data")
+    database_url: str | None = None
+    store_busy_timeout_s: float = Field(30.0, gt=0, allow_inf_nan=False)
+    store_keep_deleted_days: float = Field(30.0, ge=0, allow_inf_nan=False)
     min_districts_with_data: int = Field(5, ge=1)
+    base_url: str = Field("http://localhost:8501/", min_length=1)
 
 
 @lru_cache(maxsize=1)

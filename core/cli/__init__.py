@@ -13,12 +13,12 @@ from pathlib import Path
 
 import typer
 
-from core.cli import models, optimize, summary, validate
+from core.cli import models, optimize, report, store, summary, validate
 from core.cli.common import EXIT_INTERNAL
 
 #: Every command, in the order ``--help`` lists them; each is named after its function.
 COMMANDS = (models.evaluate, models.train, models.predict, optimize.optimize, optimize.sweep,
-            summary.summary, validate.validate)
+            report.report, summary.summary, validate.validate)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Greenprint: city energy, carbon and equity assessment.")
@@ -31,6 +31,12 @@ def _group() -> None:
 
 for _command in COMMANDS:
     app.command()(_command)
+
+for _group_name, (_help, _commands) in store.GROUPS.items():  # `cities ...`, `scenarios ...`
+    _sub = typer.Typer(no_args_is_help=True, help=_help)
+    for _name, _command in _commands.items():
+        _sub.command(_name)(_command)
+    app.add_typer(_sub, name=_group_name)
 
 
 def main() -> None:  # console script entry point

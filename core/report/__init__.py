@@ -1,0 +1,15 @@
+"""Policy briefings: a plan, its assumptions, data, model and methods, as HTML and PDF.
+
+* ``compose``: :func:`core.report.compose.briefing` gathers core's figures into a
+  :class:`core.report.compose.Briefing` (``.html()``, ``.pdf()`` bytes);
+* ``figures``: the maps and charts, static SVG drawn offline with matplotlib;
+* ``render``: the Jinja2 template and the WeasyPrint PDF, which fetches nothing;
+* ``identity``: the scenario hash and the permalink;
+* ``text``: numbers with their units and currency.
+
+Never imports streamlit: the app and ``python -m core report`` call the same function.
+"""
+
+from core.report.compose import Briefing, briefing
+
+__all__ = ["Briefing", "briefing"]
