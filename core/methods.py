@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Optimizer", "core.plan.optimizer"),
     ("Exact solver (batched torch)", "core.plan.solvers.torch_exact"),
     ("Exact reference (HiGHS)", "core.plan.solvers.highs"),
+    ("Small areas: what the public portal releases", "core.release.rule"),
     ("Illustrative data generator", "core.sample.attributes"),
 )
 

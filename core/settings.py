@@ -23,6 +23,7 @@
 | GREENPRINT_STORE_KEEP_DELETED_DAYS | ``30`` | days a deleted city or scenario can be restored before it is purged |
 | GREENPRINT_MIN_DISTRICTS_WITH_DATA | ``5`` | fewest districts with data (a population) a city needs to be used (all of them in a smaller city); districts without data stay on the map as "no data" |
 | GREENPRINT_BASE_URL | ``http://localhost:8501/`` | the app's public address: a briefing's permalink is this with ``?city=<id>&scenario=<id>`` |
+| GREENPRINT_RELEASE_RULE | none | the public portal's release rule file (JSON/YAML: thresholds, and optional differential-privacy noise on totals with its ``epsilon``, ``budget`` and ``bounds``; see core.release.rule); none = the sourced thresholds of data/release_thresholds.csv, no noise |
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Settings(BaseSettings):
     store_keep_deleted_days: float = Field(30.0, ge=0, allow_inf_nan=False)
     min_districts_with_data: int = Field(5, ge=1)
     base_url: str = Field("http://localhost:8501/", min_length=1)
+    release_rule: Path | None = None
 
 
 @lru_cache(maxsize=1)

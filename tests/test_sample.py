@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from core import paths
 from core.errors import InputError
-from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NONRESIDENTIAL, NUMERIC
+from core.intake.columns import (
+    CANONICAL,
+    CUSTOMER_COLUMNS,
+    MONTHLY_ELECTRICITY,
+    MONTHLY_GAS,
+    NONRESIDENTIAL,
+    NUMERIC,
+)
 from core.intake.degree_day_table import read_degree_days
 from core.sample.attributes import (
     ATTRIBUTE_COLUMNS,
@@ -55,7 +62,7 @@ def chicago(districts, params, degree_days) -> pd.DataFrame:
 def check_invariants(attrs: pd.DataFrame) -> None:
     """Properties every generated frame must have, whatever the input."""
     assert list(attrs.columns) == list(ATTRIBUTE_COLUMNS)
-    numeric = attrs[[c for c in NUMERIC if c not in NONRESIDENTIAL]]
+    numeric = attrs[[c for c in NUMERIC if c not in (*NONRESIDENTIAL, *CUSTOMER_COLUMNS)]]
     assert np.isfinite(numeric.to_numpy(float)).all()
     assert (numeric >= 0).all().all()
     for col in COUNT_COLUMNS + ("median_household_income", "per_capita_income"):
@@ -81,7 +88,7 @@ def test_same_seed_same_frame_and_other_seed_differs(districts, params, degree_d
 
 
 def test_every_canonical_column_but_name_and_the_nonresidential_parts_is_generated(chicago, districts):
-    assert set(chicago.columns) == set(CANONICAL) - {"name", *NONRESIDENTIAL}
+    assert set(chicago.columns) == set(CANONICAL) - {"name", *NONRESIDENTIAL, *CUSTOMER_COLUMNS}
     assert chicago["district_id"].tolist() == districts["district_id"].tolist()
 
 

@@ -18,7 +18,7 @@ from tests import test_store_backends as backends
 data_dir, db_url, pg_server, store = (
     backends.data_dir, backends.db_url, backends.pg_server, backends.store)
 
-TABLES = {"store_info", "cities", "scenarios", "scenario_tags"}
+TABLES = {"store_info", "cities", "scenarios", "scenario_tags", "release_ledger"}
 
 
 def _engine(db_url, data_dir) -> sa.Engine:

@@ -61,6 +61,18 @@ _BASE: tuple[Column, ...] = (
            "residential part it gives gas_kwh when that is absent"),
     Column("roof_area_m2", "Roof area", "m²", "area", "optional",
            "Roof area usable for solar (estimated from footprint when absent)"),
+    Column("electricity_customers", "Electricity customers", "customers", "count", "optional",
+           "Utility electricity customers (accounts) whose use electricity_kwh sums; the "
+           "release rule's 15/15 test (core.release)"),
+    Column("gas_customers", "Gas customers", "customers", "count", "optional",
+           "Utility gas customers (accounts) whose use gas_kwh sums; the release rule's "
+           "15/15 test (core.release)"),
+    Column("largest_electricity_customer_share", "Largest electricity customer", "share", "share",
+           "optional", "Share of electricity_kwh used by the district's largest electricity "
+           "customer (0..1); the release rule's 15/15 test (core.release)"),
+    Column("largest_gas_customer_share", "Largest gas customer", "share", "share", "optional",
+           "Share of gas_kwh used by the district's largest gas customer (0..1); the release "
+           "rule's 15/15 test (core.release)"),
 )
 
 _MONTHLY: tuple[Column, ...] = tuple(
@@ -77,6 +89,13 @@ MONTHLY_ELECTRICITY: tuple[str, ...] = tuple(f"electricity_kwh_{m}" for m in MON
 MONTHLY_GAS: tuple[str, ...] = tuple(f"gas_kwh_{m}" for m in MONTHS)
 #: the non-residential (non-domestic) parts: read from utility data, never generated
 NONRESIDENTIAL: tuple[str, ...] = ("nonresidential_electricity_kwh", "nonresidential_gas_kwh")
+#: utility customer counts and largest-customer shares, by fuel: read from utility data, never
+#: generated; they decide what the public portal may publish (core.release)
+CUSTOMERS: dict[str, tuple[str, str]] = {
+    "electricity": ("electricity_customers", "largest_electricity_customer_share"),
+    "gas": ("gas_customers", "largest_gas_customer_share"),
+}
+CUSTOMER_COLUMNS: tuple[str, ...] = tuple(c for pair in CUSTOMERS.values() for c in pair)
 
 
 #: The column whose value says that a district has data. A district without it (no attribute

@@ -167,6 +167,10 @@ _DOMESTIC = {"domestic", "dom", "res", "residential", "resi"}
 _NON = {"non", "nondomestic", "nondom", "nonresidential", "nonres"}
 #: an average per meter or account, not a district's total
 _PER_METER = {"mean", "median", "average", "avg"}
+#: words for a utility's customers (a count of them, or the largest one's share)
+_CUSTOMERS = {"customers", "customer", "accounts", "account", "meters", "meter", "premises"}
+_LARGEST = {"largest", "max", "maximum", "top", "biggest"}
+_SHARE_WORDS = {"share", "pct", "percent", "percentage", "fraction", "proportion"}
 
 
 def tokens(name: str) -> list[str]:
@@ -212,6 +216,9 @@ def _target(name: str) -> str | None:
     if joined in cols.CANONICAL:
         return joined
     energy_e, energy_g = bool(t & _ELECTRIC), bool(t & _GAS)
+    fuel = "gas" if energy_g and not (t & {"electricity", "elec", "electric"}) else "electricity"
+    if (energy_e or energy_g) and t & _CUSTOMERS:
+        return _customer_target(toks, t, fuel)
     floor = bool(t & _AREA) and not t & _NOT_FLOOR and not ("floor" in t and set(toks) & _COUNTS)
     if (energy_e or energy_g) and (_intensity(toks) or t & {"price", "cost", "usd", "bill"}
                                    or set(toks) & _PER_METER):
@@ -219,7 +226,6 @@ def _target(name: str) -> str | None:
     if (energy_e or energy_g) and floor:
         return "floor_area_m2"  # the floor area of the metered accounts (SQFT_KWH)
     if energy_e or energy_g:
-        fuel = "gas" if energy_g and not (t & {"electricity", "elec", "electric"}) else "electricity"
         month = _month(toks)
         if month:
             return f"{fuel}_kwh_{month}"
@@ -253,6 +259,19 @@ def _target(name: str) -> str | None:
     if t & {"name", "community", "neighborhood", "neighbourhood", "label"}:
         return "name"
     return None
+
+
+def _customer_target(toks: list[str], t: set[str], fuel: str) -> str | None:
+    """A column about a fuel's customers: their count (``ELECTRICITY ACCOUNTS``, ``gas_meters``)
+    or the largest one's share of the use (``largest_elec_customer_pct``); None for an average
+    per customer (``kwh_per_account``, ``mean``), a subset (``ZERO KWH ACCOUNTS``) or the
+    largest customer's amount (``max_customer_kwh``)."""
+    if "per" in toks or t & _PER_METER or "zero" in t:
+        return None
+    count, share = cols.CUSTOMERS[fuel]
+    if t & _LARGEST:
+        return share if t & _SHARE_WORDS else None
+    return count
 
 
 def guess_unit(name: str, canonical: str) -> str | None:
@@ -295,7 +314,9 @@ def suggest(columns: list[str], boundary_columns: list[str] | None = None) -> Co
     Energy named domestic or residential (``domestic_electricity_kwh``, ``Domestic gas
     consumption (kWh)``, ``dom_elec``) is the homes' part (``residential_*_kwh``), and
     non-domestic or non-residential energy the rest (``nonresidential_*_kwh``); an average per
-    meter (``mean``, ``median``) is not suggested.
+    meter (``mean``, ``median``) is not suggested. A fuel's customers, accounts or meters
+    (``ELECTRICITY ACCOUNTS``, ``gas_customers``) are its customer count, and the largest one's
+    share or percentage (``largest_elec_customer_pct``) its largest-customer share.
     Floor area is recognised by ``SQFT`` / ``ft2`` / ``sf`` (ft²), ``sqm`` / ``m2`` (m²),
     ``floor``, ``gfa`` and ``floorspace`` (m² unless a unit is named), also beside an energy
     word (``SQFT_KWH``, ``KWH_TOTAL_SQFT``: the floor area of the metered accounts); an energy

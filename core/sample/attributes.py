@@ -29,16 +29,23 @@ import numpy as np
 import pandas as pd
 
 from core import paths
-from core.intake.columns import CANONICAL, MONTHLY_ELECTRICITY, MONTHLY_GAS, NONRESIDENTIAL
+from core.intake.columns import (
+    CANONICAL,
+    CUSTOMER_COLUMNS,
+    MONTHLY_ELECTRICITY,
+    MONTHLY_GAS,
+    NONRESIDENTIAL,
+)
 from core.intake.degree_day_table import read_degree_days
 from core.models.degree_days import DAYS_PER_MONTH
 from core.sample.geometry import district_geometry
 from core.sample.parameters import load_generator_parameters
 
 #: Output columns of :func:`generate_attributes`, in canonical order (the non-residential
-#: parts left out: the totals and the residential parts say it all).
+#: parts left out: the totals and the residential parts say it all; utility customer counts
+#: left out: only a utility knows them).
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("district_id",) + tuple(
-    c for c in CANONICAL if c not in ("district_id", "name", *NONRESIDENTIAL)
+    c for c in CANONICAL if c not in ("district_id", "name", *NONRESIDENTIAL, *CUSTOMER_COLUMNS)
 )
 SHARE_COLUMNS: tuple[str, ...] = ("renter_share", "poverty_rate")
 COUNT_COLUMNS: tuple[str, ...] = ("population", "households", "housing_units")

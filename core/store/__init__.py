@@ -13,6 +13,8 @@ What is kept
   (:meth:`StoredScenario.changes`; :meth:`Store.resolve_scenario` solves and compares).
   Its id is random (12 hex characters): saving the same parameters twice gives two
   scenarios.
+* **The privacy ledger** of the public portal's releases with differential-privacy noise
+  (:mod:`core.store.ledger`): what, the privacy loss spent, the budget, when.
 
 Where
 -----
@@ -44,8 +46,10 @@ Usage::
 """
 
 from core.store.errors import Deleted, NotFound, Refused, StoreError, StoreUnavailable
+from core.store.ledger import BudgetExceeded, LedgerEntry, PrivacyLedger
 from core.store.records import Allocation, StoredCity, StoredScenario
 from core.store.store import Resolution, Store
 
-__all__ = ["Allocation", "Deleted", "NotFound", "Refused", "Resolution", "Store", "StoreError",
-           "StoreUnavailable", "StoredCity", "StoredScenario"]
+__all__ = ["Allocation", "BudgetExceeded", "Deleted", "LedgerEntry", "NotFound", "PrivacyLedger",
+           "Refused", "Resolution", "Store", "StoreError", "StoreUnavailable", "StoredCity",
+           "StoredScenario"]

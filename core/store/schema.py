@@ -17,6 +17,7 @@ from core.plan.scenario import ID_LENGTH as SCENARIO_HASH_LENGTH
 
 CITY_ID_LENGTH = 16  # hex characters of the city's fingerprint that make its id
 SCENARIO_ID_LENGTH = 12  # hex characters of a saved scenario's random id
+LEDGER_ID_LENGTH = 12  # hex characters of a privacy-ledger entry's random id
 HASH_LENGTH = 64  # SHA-256, hex
 #: the longest tag, in characters: a tag is part of an index key, and PostgreSQL's index
 #: entries hold at most about 2,700 bytes (100 characters are at most 400 bytes of UTF-8)
@@ -107,3 +108,21 @@ class TagRow(Base):
     scenario_id: Mapped[str] = mapped_column(
         ForeignKey("scenarios.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(TAG_MAX_CHARS), primary_key=True, index=True)
+
+
+class LedgerRow(Base):
+    """One release of a city's totals with differential-privacy noise (core.release): what,
+    the privacy loss it spent and the budget it was checked against, the noisy totals it
+    published. Never purged, and not tied to the city's row: privacy spent on a city's data
+    stays spent when the city is deleted and saved again (same content, same id)."""
+
+    __tablename__ = "release_ledger"
+
+    id: Mapped[str] = mapped_column(String(LEDGER_ID_LENGTH), primary_key=True)
+    city_id: Mapped[str] = mapped_column(String(CITY_ID_LENGTH), index=True)
+    release_key: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)  # SHA-256, hex
+    what: Mapped[str] = mapped_column(Text)
+    epsilon: Mapped[float]  # privacy loss spent by this release
+    budget: Mapped[float]  # the city's budget when it was spent
+    totals: Mapped[dict] = mapped_column(JSON)  # figure -> noisy value, scale, epsilon, bound
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime)
