@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from dashboard import components, guard, memory, nav, sidebar, state
+from dashboard import address, components, guard, memory, nav, sidebar, state
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
@@ -17,7 +17,9 @@ pages = st.navigation({
 
 
 def _frame() -> None:
-    """The sidebar every page shares, then the chosen page."""
+    """The address, the sidebar every page shares, then the chosen page."""
+    if address.follow() and not pages.url_path:  # a saved scenario's link opens the lab
+        address.switch_to(nav.SCENARIO_LAB)
     city = state.active_city()
     components.page_style()
     with st.sidebar:
@@ -26,10 +28,13 @@ def _frame() -> None:
         st.markdown(f"**City:** {city.name}  \n{city.n} districts")
         if city.illustrative:
             st.caption("Illustrative data, not official statistics.")
-    sidebar.scenario_sidebar()
+    sc = sidebar.scenario_sidebar()
+    address.settle(sc)
+    address.write(sc)
+    address.sidebar_note(sc)
     guard.show_callback_error()
-    if notice := state.lost_city_notice():
-        st.warning(notice)
+    for warning in state.pop_warnings():
+        st.warning(warning)
     guard.run_page(pages.run, pages.url_path or "overview")
 
 

@@ -4,8 +4,16 @@
 CITY = "gp_city"  # the active core.intake.city.City
 CITY_KEY = "gp_city_key"  # a short id of the active city, for caches
 SELECTED_DISTRICT = "gp_selected_district"
-CITY_PARAM = "city"  # URL query parameter: the key of an uploaded city in use
+CITY_PARAM = "city"  # URL query parameter: the store id of the city in use
 CALLBACK_ERROR = "gp_callback_error"  # error id of a widget callback that failed
+# the store (issue 11)
+CITY_ID = "gp_city_id"  # the store id of the active city (absent: not saved)
+SCENARIO_PARAM = "scenario"  # URL query parameter: the store id of the open saved scenario
+OPEN_SCENARIO = "gp_open_scenario"  # the core.store.StoredScenario open in the sidebar
+OPEN_CHECK = "gp_open_check"  # set when a saved scenario was opened: the sliders are checked
+PENDING_WIDGETS = "gp_pending_widgets"  # widget values to set at the start of the next run
+WARNINGS = "gp_warnings"  # messages about the address or the store, shown once by the frame
+ADDRESS = "gp_address"  # (city id, scenario id) the session last wrote into the URL
 
 # widgets: Overview map
 OVERVIEW_INDICATOR = "overview_indicator"
@@ -71,6 +79,39 @@ LAB_RUN_SWEEPS = "lab_run_sweeps"
 LAB_CHECK_HIGHS = "lab_check_highs"
 LAB_MAP = "lab_map"
 LAB_USE_PREDICTED = "lab_use_predicted"  # toggle: plan with the energy model's predictions
+
+# widgets and state: saving a scenario, briefings (issue 11)
+LAB_SAVE_NAME = "lab_save_name"
+LAB_SAVE_TAGS = "lab_save_tags"
+LAB_SAVE_NOTES = "lab_save_notes"
+LAB_SAVE = "lab_save"
+LAB_SAVED_NOTICE = "gp_lab_saved_notice"  # message after a save, shown once by the Lab
+LAB_SAVE_CLEAR = "gp_lab_save_clear"  # set after a save: the name, tags and notes are emptied
+BRIEFINGS = "gp_briefings"  # {briefing key: (pdf bytes, html bytes, file stem)}
+LAB_BRIEFING = "lab_briefing"  # button: prepare the Lab's briefing
+COMPARE_BRIEFING = "compare_briefing"  # button: prepare the Compare page's briefing
+
+# widgets and state: Scenarios page (issue 11)
+SCENARIOS_CITY = "scenarios_city"
+SCENARIOS_SEARCH = "scenarios_search"
+SCENARIOS_TAG = "scenarios_tag"
+SCENARIOS_PICK = "scenarios_pick"
+SCENARIOS_OPEN = "scenarios_open"
+SCENARIOS_DUPLICATE = "scenarios_duplicate"
+SCENARIOS_DELETE = "scenarios_delete"
+SCENARIOS_UNDO = "scenarios_undo"
+SCENARIOS_NAME = "scenarios_name"
+SCENARIOS_TAGS = "scenarios_tags"
+SCENARIOS_NOTES = "scenarios_notes"
+SCENARIOS_UPDATE = "scenarios_update"
+SCENARIOS_DELETED = "gp_scenarios_deleted"  # the StoredScenario last deleted (for undo)
+SCENARIOS_NOTICE = "gp_scenarios_notice"  # message after an action, shown once
+
+# widgets: Compare page (issue 11)
+COMPARE_PICK = "compare_pick"
+COMPARE_LAYER = "compare_layer"
+COMPARE_DIFFERENCE = "compare_difference"
+COMPARE_MAP = "compare_map"  # + "_" + letter
 
 # widgets and state: Energy model (issue 4)
 MODEL_FOLDS = "model_folds"

@@ -7,6 +7,8 @@ DISTRICT = "../pages/district.py"
 METHODS = "../pages/methods.py"
 DATA = "../pages/data.py"
 SCENARIO_LAB = "../pages/scenario_lab.py"
+SCENARIOS = "../pages/scenarios.py"
+COMPARE = "../pages/compare.py"
 ENERGY_MODEL = "../pages/energy_model.py"
 EQUITY = "../pages/equity.py"
 
@@ -15,7 +17,8 @@ EQUITY = "../pages/equity.py"
 MENU: dict[str, tuple[tuple[str, str], ...]] = {
     "Explore": ((OVERVIEW, "Overview map"), (DISTRICT, "District profile")),
     "Models": ((ENERGY_MODEL, "Energy model"), (EQUITY, "Equity")),
-    "Plan": ((SCENARIO_LAB, "Scenario lab"),),
+    "Plan": ((SCENARIO_LAB, "Scenario lab"), (SCENARIOS, "Saved scenarios"),
+             (COMPARE, "Compare scenarios")),
     "Your data": ((DATA, "Data"),),
     "About": ((METHODS, "Methods & sources"),),
 }

@@ -15,6 +15,7 @@ import math
 
 import streamlit as st
 
+from core.errors import InputError
 from core.intake.reference_values import USD, ReferenceValues
 from core.plan import scenario
 from core.plan.scenario import OBJECTIVES, Scenario
@@ -31,6 +32,7 @@ GAS_RANGE, GAS_STEP = (0.01, 0.10), 0.001
 CARBON_MAX, CARBON_STEP = 300, 5
 EQUITY_MAX, EQUITY_STEP = 3.0, 0.1
 PRICE_SPAN = 2.0  # a price slider holds the city's price / 2 to x 2 at least
+LAB_NAME = "Scenario lab"  # the name of the scenario the sliders describe
 
 
 def nice(x: float, up: bool = False) -> float:
@@ -79,17 +81,93 @@ def burden_ceiling_slider(refs: ReferenceValues) -> tuple[float, float, float, f
     return lo, hi, min(max(round(start * PCT / step) * step, lo), hi), step
 
 
+def money_sliders(refs: ReferenceValues) -> dict[str, tuple[float, float, float]]:
+    """(min, max, step) of each money slider in the city's currency, by scenario field."""
+    rate = refs.usd_rate
+    prices = DEFAULTS.for_city(refs).prices(refs)
+    b_step, c_step = nice(BUDGET_STEP * rate), nice(CARBON_STEP * rate)
+    return {
+        "budget_usd_per_capita": (0, _on_grid(nice(BUDGET_MAX_USD_PER_CAPITA * rate, up=True),
+                                              b_step), _on_grid(b_step, b_step)),
+        "electricity_usd_per_kwh": price_range(ELECTRICITY_RANGE, ELECTRICITY_STEP,
+                                               prices.electricity_usd_per_kwh, rate),
+        "gas_usd_per_kwh": price_range(GAS_RANGE, GAS_STEP, prices.gas_usd_per_kwh, rate),
+        "carbon_price_usd_per_t": (0, _on_grid(nice(CARBON_MAX * rate, up=True), c_step),
+                                   _on_grid(c_step, c_step)),
+    }
+
+
+def _in_range(label: str, value: float, lo: float, hi: float, unit: str) -> list[str]:
+    return [] if lo <= value <= hi else [f"{label} {value:,g} {unit} is outside the slider's "
+                                         f"{lo:,g} to {hi:,g}"]
+
+
+def widget_values(sc: Scenario, refs: ReferenceValues) -> tuple[dict[str, object], list[str]]:
+    """The sidebar's widget values that describe ``sc`` (for the city of ``refs``), and what
+    the sliders cannot hold (a value outside a slider's range, technology cost multipliers,
+    another currency): to open a saved scenario, the sliders are set to these values."""
+    try:
+        sc = sc.for_city(refs)
+    except InputError as exc:
+        return {}, [str(exc)]
+    cur = refs.currency
+    money = money_sliders(refs)
+    prices = sc.prices(refs)
+    values = {"budget_usd_per_capita": sc.budget_usd_per_capita,
+              "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+              "gas_usd_per_kwh": prices.gas_usd_per_kwh,
+              "carbon_price_usd_per_t": sc.carbon_price_usd_per_t}
+    units = {"budget_usd_per_capita": f"{cur} per resident", "electricity_usd_per_kwh":
+             f"{cur}/kWh", "gas_usd_per_kwh": f"{cur}/kWh", "carbon_price_usd_per_t": f"{cur}/t CO2"}
+    problems = [p for field, v in values.items()
+                for p in _in_range(field.split("_usd")[0].replace("_", " ").capitalize(), v,
+                                   *money[field][:2], units[field])]
+    problems += _in_range("Horizon year", sc.horizon_year, *HORIZON_RANGE, "")
+    problems += _in_range("Equity weight", sc.equity_weight, 0, EQUITY_MAX, "")
+    lo, hi, _, _ = burden_ceiling_slider(refs)
+    if sc.burden_ceiling is not None:
+        problems += _in_range("Burden ceiling", sc.burden_ceiling * PCT, lo, hi, "% of income")
+    if sc.tech_cost_multipliers:
+        problems.append("technology cost multipliers have no slider")
+    out = {money_key(keys.LAB_BUDGET, refs): values["budget_usd_per_capita"],
+           money_key(keys.LAB_ELECTRICITY_PRICE, refs): values["electricity_usd_per_kwh"],
+           money_key(keys.LAB_GAS_PRICE, refs): values["gas_usd_per_kwh"],
+           money_key(keys.LAB_CARBON_PRICE, refs): values["carbon_price_usd_per_t"],
+           keys.LAB_HORIZON: sc.horizon_year,
+           keys.LAB_GRID_PATH: sc.grid_decarbonisation is None,
+           keys.LAB_JUSTICE40: round(sc.justice40_share * PCT),
+           keys.LAB_EQUITY_WEIGHT: sc.equity_weight, keys.LAB_OBJECTIVE: sc.objective,
+           keys.LAB_DIMINISHING: sc.diminishing_returns, keys.LAB_INTERACTIONS: sc.interactions,
+           keys.LAB_BURDEN_CAP: sc.burden_ceiling is not None}
+    if sc.grid_decarbonisation is not None:
+        out[keys.LAB_GRID] = round(sc.grid_decarbonisation * PCT)
+    if sc.burden_ceiling is not None:
+        out[keys.LAB_BURDEN_CEILING] = sc.burden_ceiling * PCT
+    return out, problems
+
+
+def as_drawn(sc: Scenario, refs: ReferenceValues) -> Scenario:
+    """``sc`` as the sliders describe it once set to it (:func:`widget_values`): in the
+    city's currency, with the energy prices it leaves to the city filled in, named as the
+    sidebar names it. Two scenarios the sliders show alike have the same id."""
+    sc = sc.for_city(refs)
+    prices = sc.prices(refs)
+    return sc.replace(name=LAB_NAME, description="",
+                      electricity_usd_per_kwh=prices.electricity_usd_per_kwh,
+                      gas_usd_per_kwh=prices.gas_usd_per_kwh)
+
+
 def scenario_sidebar() -> Scenario:
     """Draw the scenario sliders in the sidebar and return the scenario they describe."""
     refs = state.active_references()
-    cur, rate = refs.currency, refs.usd_rate
+    cur = refs.currency
     d = DEFAULTS.for_city(refs)
     prices = d.prices(refs)
+    money = money_sliders(refs)
     with st.sidebar.expander("Scenario", expanded=True):
-        b_step = nice(BUDGET_STEP * rate)
-        budget = st.slider(f"Budget ({cur} per resident)", 0,
-                           _on_grid(nice(BUDGET_MAX_USD_PER_CAPITA * rate, up=True), b_step),
-                           _on_grid(d.budget_usd_per_capita, b_step), _on_grid(b_step, b_step),
+        b_lo, b_hi, b_step = money["budget_usd_per_capita"]
+        budget = st.slider(f"Budget ({cur} per resident)", b_lo, b_hi,
+                           _on_grid(d.budget_usd_per_capita, b_step), b_step,
                            key=money_key(keys.LAB_BUDGET, refs), **BIND)
         horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
         on_path = st.checkbox("Grid follows the city's path", d.grid_decarbonisation is None,
@@ -102,21 +180,19 @@ def scenario_sidebar() -> Scenario:
         if on_path:
             st.caption(f"The city's path: {path_pct} % less CO2 per kWh by {horizon} than in "
                        f"{refs.base_year}.")
-        e_lo, e_hi, e_step = price_range(ELECTRICITY_RANGE, ELECTRICITY_STEP,
-                                         prices.electricity_usd_per_kwh, rate)
+        e_lo, e_hi, e_step = money["electricity_usd_per_kwh"]
         elec = st.slider(f"Electricity price ({cur}/kWh)", e_lo, e_hi,
                          _on_grid(prices.electricity_usd_per_kwh, e_step), e_step,
                          format=f"%.{_decimals(e_step)}f",
                          key=money_key(keys.LAB_ELECTRICITY_PRICE, refs), **BIND)
-        g_lo, g_hi, g_step = price_range(GAS_RANGE, GAS_STEP, prices.gas_usd_per_kwh, rate)
+        g_lo, g_hi, g_step = money["gas_usd_per_kwh"]
         gas = st.slider(f"Gas price ({cur}/kWh)", g_lo, g_hi,
                         _on_grid(prices.gas_usd_per_kwh, g_step), g_step,
                         format=f"%.{_decimals(g_step)}f",
                         key=money_key(keys.LAB_GAS_PRICE, refs), **BIND)
-        c_step = nice(CARBON_STEP * rate)
-        carbon_price = st.slider(f"Carbon price ({cur}/t CO2)", 0,
-                                 _on_grid(nice(CARBON_MAX * rate, up=True), c_step),
-                                 _on_grid(d.carbon_price_usd_per_t, c_step), _on_grid(c_step, c_step),
+        c_lo, c_hi, c_step = money["carbon_price_usd_per_t"]
+        carbon_price = st.slider(f"Carbon price ({cur}/t CO2)", c_lo, c_hi,
+                                 _on_grid(d.carbon_price_usd_per_t, c_step), c_step,
                                  key=money_key(keys.LAB_CARBON_PRICE, refs),
                                  help="Counts in the 'minimise total cost' objective; the other "
                                       "objectives ignore it",
@@ -144,7 +220,7 @@ def scenario_sidebar() -> Scenario:
                             help=f"{refs.threshold('burden_high'):.0%} of income is a high "
                                  f"burden, {refs.threshold('burden_severe'):.0%} a severe one "
                                  "(the city's thresholds, with their sources on the Data page).")
-    sc = Scenario(name="Scenario lab", currency=cur, budget_usd_per_capita=budget,
+    sc = Scenario(name=LAB_NAME, currency=cur, budget_usd_per_capita=budget,
                   horizon_year=horizon, grid_decarbonisation=None if on_path else grid / PCT,
                   electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
                   carbon_price_usd_per_t=carbon_price, justice40_share=j40 / PCT,

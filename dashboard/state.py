@@ -1,16 +1,22 @@
 """The session's state, in one place: everything a session keeps between reruns.
 
-The active city (and its key for caches), what the session holds for that city (a
-retrained model, HiGHS checks, sweeps), the scenario of the sidebar, the selected district,
-a notice for the next run and the error of a failed callback. Pages and the other dashboard
-modules read and write ``st.session_state`` only through these functions; widget keys
-(``keys.*``) belong to their widgets.
+The active city (its key for caches, and its id in the store), what the session holds for
+that city (a retrained model, HiGHS checks, sweeps), the scenario of the sidebar and the
+saved scenario open in it, the selected district, notices for the next run and the error
+of a failed callback. Pages and the other dashboard modules read and write
+``st.session_state`` only through these functions; widget keys (``keys.*``) belong to
+their widgets.
+
+A city the session makes its own (an accepted upload, reference values given to a city) is
+saved in the store (:mod:`dashboard.store`) and keyed by its store id, so that a link to it
+reopens it in any session; the bundled default city is saved only when a scenario of it is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -18,10 +24,17 @@ from pydantic import BaseModel
 
 from core.assess import indicators
 from core.intake.city import City, default_city
+from core.intake.geometry import display_geometry
+from core.intake.mapping import ColumnMapping
 from core.intake.reference_values import ReferenceValues
 from core.models import predicted
 from core.plan.scenario import Scenario
+from core.settings import get_settings
+from core.store import StoredScenario, StoreError
+from core.store.fingerprint import fingerprint
+from core.store.schema import CITY_ID_LENGTH
 from dashboard import keys
+from dashboard import store as app_store
 
 
 def cache_key(*parts) -> str:
@@ -109,26 +122,109 @@ def _with_predictions(city: City, n: int) -> tuple:
     return predicted.fill(city, ev), ev
 
 
+def session_city() -> City | None:
+    """The active city as the session holds it (before the energy model fills in what it
+    predicts); None for the bundled default."""
+    return st.session_state.get(keys.CITY)
+
+
 def active_city_key() -> str:
     return st.session_state.get(keys.CITY_KEY, keys.DEFAULT_CITY_KEY)
 
 
-def set_active_city(city: City, key: str) -> None:
+def is_default() -> bool:
+    """True while the session shows the bundled default city (with its own reference values)."""
+    return keys.CITY not in st.session_state
+
+
+@st.cache_resource(show_spinner=False)
+def default_city_id() -> str:
+    """The bundled default city's id in the store (its content fingerprint's, as
+    :meth:`core.store.Store.save_city` makes it), whether or not it is saved yet."""
+    return fingerprint(_default_city())[:CITY_ID_LENGTH]
+
+
+def city_id() -> str | None:
+    """The active city's id in the store: the default city's content id, a saved city's id,
+    or None for a city of this session that could not be saved (saving off or failed)."""
+    return default_city_id() if is_default() else st.session_state.get(keys.CITY_ID)
+
+
+def saved_city_id(store) -> str:
+    """The active city's id in ``store``, saving the city first when it is not saved yet
+    (the default city, or a city accepted while saving failed). Raises StoreError."""
+    if not is_default() and st.session_state.get(keys.CITY_ID):
+        return st.session_state[keys.CITY_ID]
+    base = st.session_state.get(keys.CITY_BASE)
+    saved = store.save_city(st.session_state.get(keys.CITY) or _default_city(),
+                            mapping=base[2] if base else None)
+    if not is_default():
+        st.session_state[keys.CITY_ID] = saved
+    return saved
+
+
+def _saved(city: City, mapping: ColumnMapping | None) -> str | None:
+    """Save ``city`` in the store; its id, or None (with a warning) when saving is off or
+    fails: the city is then this session's only."""
+    store = app_store.get()
+    if store is None:
+        return None
+    try:
+        return store.save_city(city, mapping=mapping)
+    except StoreError as exc:
+        warn(f"{city.name} is used for this session, but it could not be saved ({exc}), so a "
+             "link or a reload will not bring it back.")
+        return None
+
+
+def set_active_city(city: City, key: str, mapping: ColumnMapping | None = None) -> None:
     """Make ``city`` the active one, with the session's reference values when it has some
-    (:func:`apply_references`); its key then names them too."""
-    st.session_state[keys.CITY_BASE] = (city, key)
+    (:func:`apply_references`), and save it in the store: its store id is then its key (the
+    same content has the same id in every session), else ``key`` names it (with the
+    reference values). ``mapping``: the column mapping it was read with, saved with it. The
+    saved scenario open in the sidebar, of the previous city, is closed."""
+    st.session_state[keys.CITY_BASE] = (city, key, mapping)
     refs = references()
     if refs is not None:
         city, key = city.with_references(refs), cache_key(key, refs.key)
+    saved = _saved(city, mapping)
     st.session_state[keys.CITY] = city
-    st.session_state[keys.CITY_KEY] = key
-    st.query_params[keys.CITY_PARAM] = key  # a reload can tell that this city was in use
+    st.session_state[keys.CITY_KEY] = saved or key
+    st.session_state[keys.CITY_ID] = saved
+    close_scenario()
+
+
+def use_saved_city(city: City, saved_id: str) -> None:
+    """Make the saved city ``saved_id`` (``city``, as read from the store) the active one:
+    the default city when it is the default's; it keeps its own reference values."""
+    if saved_id == default_city_id():
+        reset_to_default()
+        return
+    city = _displayed(city)
+    st.session_state.pop(keys.REFERENCES, None)
+    st.session_state[keys.CITY_BASE] = (city, saved_id, None)
+    st.session_state[keys.CITY] = city
+    st.session_state[keys.CITY_KEY] = st.session_state[keys.CITY_ID] = saved_id
+    close_scenario()
+
+
+#: how City.with_display's lineage entry begins (the store keeps the entry, not the copy)
+DISPLAY_LINEAGE = "display: map boundaries simplified"
+
+
+def _displayed(city: City) -> City:
+    """A saved city with its simplified map boundaries made again, when its lineage says it
+    had them (the store keeps the figures' geometry only; the lineage is kept as it was)."""
+    if city.display is not None or not any(e.startswith(DISPLAY_LINEAGE) for e in city.lineage):
+        return city
+    simple, _ = display_geometry(city.districts, get_settings().display_tolerance_share)
+    return replace(city, display=simple)
 
 
 def reset_to_default() -> None:
-    for key in (keys.CITY, keys.CITY_KEY, keys.CITY_BASE, keys.REFERENCES):
+    for key in (keys.CITY, keys.CITY_KEY, keys.CITY_BASE, keys.REFERENCES, keys.CITY_ID):
         st.session_state.pop(key, None)
-    st.query_params.pop(keys.CITY_PARAM, None)
+    close_scenario()
 
 
 def active_references() -> ReferenceValues:
@@ -144,7 +240,8 @@ def references() -> ReferenceValues | None:
 def apply_references(refs: ReferenceValues | None) -> None:
     """Give the active city (and every city this session uses next) ``refs``; None goes back
     to each city's own (the defaults for the bundled city)."""
-    base, key = st.session_state.get(keys.CITY_BASE) or (None, keys.DEFAULT_CITY_KEY)
+    base, key, mapping = st.session_state.get(keys.CITY_BASE) or (None, keys.DEFAULT_CITY_KEY,
+                                                                   None)
     if refs is None:
         st.session_state.pop(keys.REFERENCES, None)
     else:
@@ -152,23 +249,62 @@ def apply_references(refs: ReferenceValues | None) -> None:
     if refs is None and key == keys.DEFAULT_CITY_KEY:
         reset_to_default()
     else:
-        set_active_city(base if base is not None else _default_city(), key)
+        set_active_city(base if base is not None else _default_city(), key, mapping)
 
 
-def lost_city_notice() -> str | None:
-    """A message when the URL names an uploaded city this session no longer holds.
+def open_scenario() -> StoredScenario | None:
+    """The saved scenario the sidebar was last set to (None: none), of the active city."""
+    return st.session_state.get(keys.OPEN_SCENARIO)
 
-    Uploaded cities live in the server's memory for the session: a reload in a new
-    session, a server restart or an expired session loses them. The user is told, not
-    silently shown the default city."""
-    wanted = st.query_params.get(keys.CITY_PARAM)
-    if not wanted or wanted == active_city_key():
-        return None
-    st.query_params.pop(keys.CITY_PARAM, None)
-    return ("The city you uploaded (or the reference values you gave it) is no longer held by "
-            "the server (the page was reloaded in a new session, the session expired, or the "
-            "server restarted), so the default city is shown. Upload it again on the Data page; "
-            "saving cities between sessions is planned.")
+
+def set_open_scenario(saved: StoredScenario, widget_values: dict[str, object]) -> None:
+    """Open ``saved``: set the sidebar's widgets to ``widget_values`` (before they are drawn;
+    :func:`pop_open_check` then says that the sliders are to be checked once)."""
+    for key, value in widget_values.items():
+        st.session_state[key] = value
+    st.session_state[keys.OPEN_SCENARIO] = saved
+    if widget_values:
+        st.session_state[keys.OPEN_CHECK] = True
+
+
+def pop_open_check() -> bool:
+    return st.session_state.pop(keys.OPEN_CHECK, False)
+
+
+def set_widgets_next_run(widget_values: dict[str, object]) -> None:
+    """Widget values for :func:`apply_pending_widgets` to set on the next run (a drawn widget
+    cannot be set in the run that drew it)."""
+    st.session_state[keys.PENDING_WIDGETS] = widget_values
+
+
+def apply_pending_widgets() -> None:
+    """Set the widget values left by :func:`set_widgets_next_run` (before any is drawn)."""
+    for key, value in st.session_state.pop(keys.PENDING_WIDGETS, {}).items():
+        st.session_state[key] = value
+
+
+def close_scenario() -> None:
+    st.session_state.pop(keys.OPEN_SCENARIO, None)
+
+
+def written_address() -> tuple[str | None, str | None] | None:
+    """The (city, scenario) ids this session last wrote into the URL (None: nothing yet)."""
+    return st.session_state.get(keys.ADDRESS)
+
+
+def set_written_address(address: tuple[str | None, str | None]) -> None:
+    st.session_state[keys.ADDRESS] = address
+
+
+def warn(message: str) -> None:
+    """A warning (about the address or the store) for the frame to show once."""
+    waiting = st.session_state.setdefault(keys.WARNINGS, [])
+    if message not in waiting:
+        waiting.append(message)
+
+
+def pop_warnings() -> list[str]:
+    return st.session_state.pop(keys.WARNINGS, [])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -224,13 +360,31 @@ def widget_value(key: str):
     return st.session_state.get(key)
 
 
-def push_notice(message: str) -> None:
-    """A message for the Data page to show once, on its next run."""
-    st.session_state[keys.DATA_NOTICE] = message
+def set_widget_value(key: str, value) -> None:
+    """Set widget ``key`` to ``value`` (from a callback: before the widget is drawn)."""
+    st.session_state[key] = value
 
 
-def pop_notice() -> str | None:
-    return st.session_state.pop(keys.DATA_NOTICE, None)
+def hold_deleted(saved: StoredScenario | None) -> None:
+    """The saved scenario this session deleted last (None: none), for its undo."""
+    if saved is None:
+        st.session_state.pop(keys.SCENARIOS_DELETED, None)
+    else:
+        st.session_state[keys.SCENARIOS_DELETED] = saved
+
+
+def deleted_scenario() -> StoredScenario | None:
+    return st.session_state.get(keys.SCENARIOS_DELETED)
+
+
+def push_notice(message: str, key: str = keys.DATA_NOTICE) -> None:
+    """A message for a page to show once, on its next run (``key``: the page's notice; the
+    Data page's by default)."""
+    st.session_state[key] = message
+
+
+def pop_notice(key: str = keys.DATA_NOTICE) -> str | None:
+    return st.session_state.pop(key, None)
 
 
 def record_callback_error(error_id: str) -> None:

@@ -191,6 +191,6 @@ name = st.text_input("City name", value=b_up.name.rsplit(".", 1)[0], key=keys.DA
 usable = report.usable and not figure_error
 st.button("Use this city", type="primary", key=keys.DATA_USE, disabled=not usable,
           on_click=guard.callback(upload.use_city),
-          args=(result.city, name, checked_key,
+          args=(result.city, name, checked_key, chosen,
                 degree_days, dd_up if degree_days is not None else None),
           help=None if usable else "Fix the blocking problems (and the figures) first")

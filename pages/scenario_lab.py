@@ -7,8 +7,8 @@ import streamlit as st
 from core.assess import indicators, maps
 from core.models import predicted
 from core.plan import lab, problem, results
-from dashboard import components, keys, sidebar, state
-from dashboard.scenario_lab import charts, solve
+from dashboard import address, components, keys, sidebar, state
+from dashboard.scenario_lab import charts, saving, solve
 
 city = state.active_city()
 st.title("Scenario lab")
@@ -34,7 +34,10 @@ if not totals["exact"] or ctx.district_ids.size > solve.HIGHS_AUTO_MAX_DISTRICTS
         solve.highs_check(sc, res, observed_only, force=True)
         st.rerun()
 
-solve.kpi_delta_cards(lab.kpis(ctx, res))
+kpis = lab.kpis(ctx, res)
+saved = address.matching(sc)  # the open saved scenario, while the sliders hold it
+saving.saved_panel(state.open_scenario(), saved, kpis)
+solve.kpi_delta_cards(kpis)
 
 table = results.district_table(ctx, res)
 currency = totals["currency"]
@@ -93,3 +96,7 @@ geo_col.download_button("Results (GeoJSON)",
                         file_name=f"greenprint_plan_{sc.id}.geojson", mime="application/geo+json")
 json_col.download_button("Scenario (JSON)", sc.to_json().encode(),
                          file_name=f"scenario_{sc.id}.json", mime="application/json")
+
+saving.save_section(sc, observed_only)
+
+saving.briefing_section(city, ctx, res, sc, observed_only, saved)

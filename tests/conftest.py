@@ -13,6 +13,7 @@ from hypothesis import settings
 from shapely.geometry import box
 
 from core.intake.city import City, load_city
+from core.settings import get_settings
 from tools.devserver import CHROMIUM, ROOT, chromium, running_app
 
 # CI replays the same examples every run (a failure there is reproducible); locally,
@@ -20,6 +21,31 @@ from tools.devserver import CHROMIUM, ROOT, chromium, running_app
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_store(tmp_path_factory) -> Iterator[Path]:
+    """The store (GREENPRINT_DATA_DIR) of fixtures wider than a test (an app opened once
+    per module): a temporary folder, never the repository's."""
+    folder = tmp_path_factory.mktemp("greenprint-data-session")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GREENPRINT_DATA_DIR", str(folder))
+        patch.delenv("GREENPRINT_DATABASE_URL", raising=False)
+        get_settings.cache_clear()
+        yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_store(_session_store, tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """Every test's store (GREENPRINT_DATA_DIR) is a fresh folder of its own, never the
+    repository's: the app, the CLI and a dev server started by the test all use it."""
+    folder = tmp_path_factory.mktemp("greenprint-data")
+    monkeypatch.setenv("GREENPRINT_DATA_DIR", str(folder))
+    monkeypatch.delenv("GREENPRINT_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
 
 
 def square_grid(n_side: int = 2, size: float = 0.01, x0: float = -87.7, y0: float = 41.8):

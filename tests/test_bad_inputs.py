@@ -345,9 +345,9 @@ def test_an_internal_error_in_the_cli_prints_an_error_id_not_a_traceback(monkeyp
     assert "error id" in err and "Traceback" not in err and "/srv/greenprint" not in err
 
 
-def test_a_reload_after_the_uploaded_city_was_lost_says_so():
+def test_a_link_to_a_city_the_store_does_not_hold_says_so():
     at = open_app(query={keys.CITY_PARAM: "a-city-this-server-no-longer-holds"})
-    assert any("no longer held by the server" in w.value for w in at.warning)
+    assert any("names a saved city that cannot be opened" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("params", [{"budget": "1e300"}, {"budget": "abc"},

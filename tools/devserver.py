@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -31,12 +32,19 @@ def running_app(env: dict[str, str] | None = None, timeout_s: float = 60.0,
     """Yield ``(url, process, seconds_to_healthy)`` of a fresh server; stop it afterwards.
 
     ``script`` runs another Streamlit script instead of the app (a benchmark reference).
+    The server's store is the caller's ``GREENPRINT_DATA_DIR`` (the tests set one per
+    test), else a temporary folder removed afterwards: never the repository's.
     """
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+    env = {**os.environ, **(env or {})}
+    scratch = None
+    if not env.get("GREENPRINT_DATA_DIR"):
+        scratch = tempfile.TemporaryDirectory(prefix="greenprint-data-")
+        env["GREENPRINT_DATA_DIR"] = scratch.name
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
@@ -60,6 +68,8 @@ def running_app(env: dict[str, str] | None = None, timeout_s: float = 60.0,
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 @contextmanager

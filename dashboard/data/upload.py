@@ -161,21 +161,25 @@ def figure_inputs(estimated: dict[str, estimates.Estimate]) -> None:
                                  f"source: {f.source}")
 
 
-def use_city(city: City, name: str, key: str, degree_days: pd.DataFrame | None = None,
+def use_city(city: City, name: str, key: str, mapping: ColumnMapping | None = None,
+             degree_days: pd.DataFrame | None = None,
              degree_days_file: Upload | None = None) -> None:
-    """Make a validated city the active one for this session (button callback).
+    """Make a validated city the active one and save it in the store (button callback).
 
-    ``key`` says what the city was made from (files, mapping, cleaning); an accepted
-    monthly degree-day table (from ``degree_days_file``) is attached and recorded."""
+    ``key`` says what the city was made from (files, mapping, cleaning); ``mapping`` is
+    saved with it; an accepted monthly degree-day table (from ``degree_days_file``) is
+    attached and recorded."""
     named = replace(city, name=name, source=f"uploaded by the user: {name}")
     degree_days_digest = None
     if degree_days is not None and degree_days_file is not None:
         named = degree_day_table.attach(named, degree_days, degree_days_file.name)
         degree_days_digest = degree_days_file.digest
     state.set_active_city(named.with_display(get_settings().display_tolerance_share),
-                          state.cache_key(key, name, degree_days_digest))  # caches key on it
+                          state.cache_key(key, name, degree_days_digest), mapping)
     with_dd = ", with its monthly degree days," if named.degree_days is not None else ""
-    state.push_notice(f"Every page now shows {name} ({city.n:,} districts){with_dd} for this session.")
+    kept = ("it is saved: this page's address (?city=...) reopens it after a reload or a "
+            "restart" if state.city_id() else "for this session only (it could not be saved)")
+    state.push_notice(f"Every page now shows {name} ({city.n:,} districts){with_dd}; {kept}.")
 
 
 def back_to_default() -> None:

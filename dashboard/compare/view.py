@@ -1,0 +1,127 @@
+"""The Compare page's plumbing: the saved scenarios chosen, their maps on one colour scale
+and the difference map, the comparison's files, and its briefing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import streamlit as st
+
+from core.intake.city import City
+from core.plan import compare, optimizer
+from core.plan.problem import CityContext
+from core.store import Store, StoredScenario
+from dashboard import briefing, components, keys, state, text
+from dashboard import store as app_store
+from dashboard.scenario_lab import solve
+
+DEFAULT_CHOSEN = 3  # scenarios chosen when the page opens (the newest ones)
+MAP_HEIGHT_PX = 330
+SCHEME, CLASSES = "natural_breaks", 5
+
+
+def label(record: StoredScenario) -> str:
+    return f"{text.cut(record.name, 60)} · {record.created_at:%Y-%m-%d %H:%M} · {record.id}"
+
+
+def entries(store: Store, ids: Sequence[str]) -> list[compare.Entry]:
+    """The chosen saved scenarios with their saved allocations (raises StoreError,
+    InputError)."""
+    saved = [store.get_scenario(i) for i in ids]
+    return compare.entries(saved, [app_store.allocation(store, s) for s in saved])
+
+
+def contexts(compared: Sequence[compare.Entry]) -> list[CityContext]:
+    """Each scenario's city context: the active city's, with the districts it planned for."""
+    return [solve.context(e.saved.observed_only) for e in compared]
+
+
+def _deck(city: City, view, tooltip: str, width_px: int):
+    return components.district_deck(city, view.properties, view.fill, tooltip,
+                                    width_px=width_px, height_px=MAP_HEIGHT_PX)
+
+
+def maps(city: City, compared: Sequence[compare.Entry], ctx: CityContext, figure: str,
+         label_: str, unit: str) -> None:
+    """One map per scenario on one colour scale, side by side, with their shared legend."""
+    values = compare.district_values(compared, figure)
+    views = compare.shared_maps(ctx.district_ids, ctx.names, values, label_, unit,
+                                no_data=~ctx.with_data, scheme=SCHEME, k=CLASSES)
+    columns = st.columns(len(compared))
+    for col, e, view in zip(columns, compared, views, strict=True):
+        with col:
+            st.markdown(f"**{e.letter}: {text.md(text.cut(e.name, 40))}**")
+            tooltip = f"<b>{{name}}</b> ({{district_id}})<br/>{e.letter}: {{value_text}} {unit}"
+            st.pydeck_chart(_deck(city, view, tooltip, 1200 // len(compared)),
+                            key=f"{keys.COMPARE_MAP}_{e.letter}", height=MAP_HEIGHT_PX)
+    legend_rows = views[0].legend
+    st.markdown(" ".join(
+        f'<span style="display:inline-flex;align-items:center;gap:4px;margin-right:14px">'
+        f'<span style="width:14px;height:14px;background:{r["color"]};border:1px solid #999;'
+        f'display:inline-block"></span>{html.escape(r["label"])}</span>' for r in legend_rows),
+        unsafe_allow_html=True)
+    st.caption(f"{label_} ({unit}) per district: one colour scale for every map (natural "
+               "breaks over all the scenarios' values), so a colour is the same amount on each.")
+
+
+def difference(city: City, compared: Sequence[compare.Entry], ctx: CityContext, figure: str,
+               label_: str, unit: str) -> None:
+    """The chosen scenario's per-district figure minus A's, on a diverging scale."""
+    others = {e.letter: i for i, e in enumerate(compared) if i}
+    letter = st.radio("Difference from A", list(others), horizontal=True,
+                      format_func=lambda c: f"{c} − A", key=keys.COMPARE_DIFFERENCE)
+    view = compare.difference_map(ctx.district_ids, ctx.names,
+                                  compare.district_values(compared, figure), others[letter],
+                                  unit, no_data=~ctx.with_data)
+    if view.identical:
+        st.info(f"{letter} gives every district the same {label_.lower()} as A.")
+        return
+    map_col, legend_col = st.columns([5, 1])
+    tooltip = f"<b>{{name}}</b> ({{district_id}})<br/>{letter} − A: {{value_text}} {unit}"
+    map_col.pydeck_chart(_deck(city, view, tooltip, 900), key=f"{keys.COMPARE_MAP}_difference",
+                         height=MAP_HEIGHT_PX + 100)
+    with legend_col:
+        components.legend(view.legend, f"{label_}: {letter} − A ({unit})")
+    st.caption(f"Red: {letter} gives the district more than A; blue: less.")
+
+
+def downloads(compared: Sequence[compare.Entry], ctxs: Sequence[CityContext]) -> None:
+    """The comparison as CSV (every figure, one row per figure and scenario) and XLSX (one
+    sheet per table), built when their button is clicked."""
+    ctx = ctxs[0]
+    labels = ctx.catalogue["label"].to_dict()
+    stem = "greenprint_comparison_" + "_".join(e.saved.id for e in compared)
+    csv_col, xlsx_col = st.columns(2)
+    csv_col.download_button(
+        "Comparison (CSV)", lambda: compare.to_csv(
+            compare.tidy(compared, ctxs, labels, ctx.names)),
+        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+    xlsx_col.download_button(
+        "Comparison (XLSX)", lambda: compare.to_xlsx(
+            compare.tables(compared, ctxs, labels, ctx.names)),
+        file_name=f"{stem}.xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def briefing_section(city: City, compared: Sequence[compare.Entry],
+                     ctxs: Sequence[CityContext]) -> None:
+    """The comparison as a policy briefing: A's briefing, compared with the others (the
+    scenarios are solved again for it)."""
+    ids = [e.saved.id for e in compared]
+    if len({e.saved.observed_only for e in compared}) > 1:
+        st.caption("The scenarios were planned with and without the predicted districts: the "
+                   "briefing solves them all on A's districts.")
+    if changed := [e.letter for e in compared if e.saved.changes()]:
+        st.caption(f"Saved with another version: {', '.join(changed)}; the briefing solves "
+                   "them again now, so its figures may differ from the saved ones above.")
+
+    def build(progress):
+        progress(0.02, "Solving the scenarios again (the briefing's maps and tables need the "
+                       "whole result)")
+        result = optimizer.optimize(ctxs[0], [e.saved.scenario for e in compared])
+        result = briefing.renamed(result, [e.name for e in compared])
+        return briefing.make(city, ctxs[0], result, ids, progress)
+
+    briefing.section(state.cache_key(state.active_city_key(), ids),
+                     "greenprint_briefing_" + "_".join(ids), build, keys.COMPARE_BRIEFING)

@@ -1,0 +1,29 @@
+"""Text a user typed (names, notes, tags), shown on screen: escaped so that Markdown does not
+read it, and cut when it is very long (a name may have 10,000 characters)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+SHOWN_CHARS = 80  # characters of a name shown in a sentence before "…"
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(value: str) -> str:
+    """``value`` as literal text inside Markdown."""
+    return _MARKDOWN.sub(r"\\\1", value)
+
+
+def cut(value: str, chars: int = SHOWN_CHARS) -> str:
+    return value if len(value) <= chars else value[:chars - 1] + "…"
+
+
+def quoted(name: str) -> str:
+    """A name in a sentence: cut, in quotes, escaped."""
+    return f"“{md(cut(name))}”"
+
+
+def when(moment: datetime) -> str:
+    """When something was saved, in UTC."""
+    return f"saved {moment:%Y-%m-%d %H:%M} UTC"
