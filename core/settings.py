@@ -24,6 +24,7 @@
 | GREENPRINT_MIN_DISTRICTS_WITH_DATA | ``5`` | fewest districts with data (a population) a city needs to be used (all of them in a smaller city); districts without data stay on the map as "no data" |
 | GREENPRINT_BASE_URL | ``http://localhost:8501/`` | the app's public address: a briefing's permalink is this with ``?city=<id>&scenario=<id>`` |
 | GREENPRINT_RELEASE_RULE | none | the public portal's release rule file (JSON/YAML: thresholds, and optional differential-privacy noise on totals with its ``epsilon``, ``budget`` and ``bounds``; see core.release.rule); none = the sourced thresholds of data/release_thresholds.csv, no noise |
+| GREENPRINT_SOLVE_MEMORY_MB | ``1024`` | working memory (MB, on the solving device) of one chunk of a batched optimizer solve: a larger batch of scenarios is solved in chunks of this size, with the same results |
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     min_districts_with_data: int = Field(5, ge=1)
     base_url: str = Field("http://localhost:8501/", min_length=1)
     release_rule: Path | None = None
+    solve_memory_mb: float = Field(1024.0, gt=0, allow_inf_nan=False)
 
 
 @lru_cache(maxsize=1)

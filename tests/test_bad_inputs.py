@@ -335,7 +335,7 @@ def test_an_internal_error_in_the_cli_prints_an_error_id_not_a_traceback(monkeyp
 
     def bug(*args, **kwargs):
         raise RuntimeError("an unforeseen bug in /srv/greenprint/core")
-    monkeypatch.setattr(common, "load_city", bug)
+    monkeypatch.setattr("core.intake.city.load_city", bug)  # core.cli.common imports it per call
     monkeypatch.setattr("sys.argv", ["python -m core", "summary", *CITY])
     monkeypatch.delenv("GREENPRINT_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_:

@@ -3,21 +3,28 @@
 Command modules import this module only; :mod:`core.cli` builds the app from them.
 Exit codes: 0 usable/ok, 1 blocking problems in the data, 2 input that cannot be
 read, 3 an internal error (printed with an error id, never a traceback).
+
+Start-up: ``python -m core --help`` imports every command module, so they import only
+typer, the standard library, :mod:`core.errors` and this module at the top; each
+command imports what it computes with (pandas, geopandas, torch, scipy, the store's
+database, the briefing's renderer) inside its functions, when it runs
+(tests/test_cli_startup.py).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core.errors import CityValidationError, InputError
-from core.intake import degree_day_table, estimates, reference_values
-from core.intake import mapping as column_mapping
-from core.intake.city import City, load_city, read_inputs
-from core.intake.reference_values import ReferenceValues
+
+if TYPE_CHECKING:
+    from core.intake.city import City
+    from core.intake.mapping import ColumnMapping
+    from core.intake.reference_values import ReferenceValues
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -71,6 +78,8 @@ def pairs(items: list[str] | None, what: str) -> dict[str, str]:
 
 def figures_from_args(items: list[str] | None) -> dict[str, float]:
     """The ``--estimate NAME=VALUE`` options as checked numbers (raises InputError)."""
+    from core.intake import estimates
+
     given = pairs(items, "--estimate")
     return {name: estimates.checked_value(name, value) for name, value in given.items()}
 
@@ -79,10 +88,13 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
                       attributes_id: str | None, map_: list[str] | None,
                       unit: list[str] | None, mapping_file: Path | None, layer: str | None,
                       crs: str | None = None, extra_features: list[str] | None = None,
-                      suggest: bool = False) -> column_mapping.ColumnMapping:
+                      suggest: bool = False) -> ColumnMapping:
     """The mapping a command uses: :func:`core.intake.mapping.merge` of the suggestions
     (read from the inputs' column names, only when ``suggest``), the ``--mapping`` file and
     the options (raises InputError)."""
+    from core.intake import mapping as column_mapping
+    from core.intake.city import read_inputs
+
     saved = column_mapping.load(mapping_file) if mapping_file else None
     explicit = column_mapping.validated(
         {"id_column": id_column, "attributes_id": attributes_id, "layer": layer, "crs": crs,
@@ -106,6 +118,8 @@ def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | N
     ``degree_days``: an optional monthly degree-day table attached to the city;
     ``estimate``: the ``--estimate NAME=VALUE`` options; ``references``: the
     ``--references FILE`` option."""
+    from core.intake.city import load_city
+
     figures = figures_from_args(estimate)
     refs = references_from_args(references)
     m = mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
@@ -117,6 +131,8 @@ def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | N
 def references_from_args(path: Path | None) -> ReferenceValues | None:
     """The ``--references FILE`` option read and checked (None without it; InputError listing
     what to fix in the file)."""
+    from core.intake import reference_values
+
     return None if path is None else reference_values.read(path)
 
 
@@ -138,6 +154,8 @@ def with_degree_days(city: City, path: Path | None) -> City:
     """The city with the degree-day table at ``path`` attached and recorded (unchanged if None)."""
     if path is None:
         return city
+    from core.intake import degree_day_table
+
     return degree_day_table.attach(city, degree_day_table.read_degree_days(path), Path(path).name)
 
 

@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-import pandas as pd
 import typer
 
 from core.cli import common as cli
 from core.errors import InputError
-from core.intake.city import City, default_city
-from core.models import cross_validation, model_card, yardstick
-from core.models.energy import EnergyModel
-from core.models.features import available_targets
-from core.models.network import TrainConfig
+
+if TYPE_CHECKING:  # the commands import them when they run (core.cli.common: start-up)
+    from core.intake.city import City
+    from core.models.cross_validation import Evaluation
+    from core.models.network import TrainConfig
 
 OptionalBoundaries = Annotated[Path | None, typer.Argument(
     help="District polygons (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet); "
@@ -34,6 +33,8 @@ T = TypeVar("T")
 
 def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
           degree_days, estimate, references=None) -> City:
+    from core.intake.city import default_city
+
     if boundaries is None:
         city = default_city(cli.figures_from_args(estimate))
         if (refs := cli.references_from_args(references)) is not None:
@@ -60,6 +61,8 @@ def _unavailable(city: City) -> str | None:
 
 
 def _print_degree_days(city: City, fits: dict) -> None:
+    import pandas as pd
+
     from core.models import degree_days as dd
 
     if fits:
@@ -77,11 +80,15 @@ def _print_degree_days(city: City, fits: dict) -> None:
 
 
 def _config(folds: int, members: int, seed: int, device: str) -> TrainConfig:
+    from core.models.network import TrainConfig
+
     return TrainConfig(folds=folds or None, members=members, seed=seed, device=device)
 
 
 def _trained(city: City, as_json: bool, train: Callable[[], T]) -> T:
     """``train()`` (an evaluation or a fit on ``city``); problems a user can fix exit cleanly."""
+    from core.models.features import available_targets
+
     if not available_targets(city):
         cli.fail("the city has no observed electricity_kwh or gas_kwh to train on; map your "
                  "annual consumption columns onto them (--map SRC=electricity_kwh)",
@@ -94,15 +101,19 @@ def _trained(city: City, as_json: bool, train: Callable[[], T]) -> T:
         cli.fail(str(exc), cli.EXIT_PROBLEMS, as_json)
 
 
-def _scores_json(ev: cross_validation.Evaluation, city: City) -> dict:
+def _scores_json(ev: Evaluation, city: City) -> dict:
     """The evaluation's JSON with each target's verdict (good / fair / poor) added."""
+    from core.models import model_card
+
     out = ev.as_json()
     for t, v in model_card.verdicts(ev, city).items():
         out["targets"][t]["verdict"] = v.as_dict()
     return out
 
 
-def _print_scores(ev: cross_validation.Evaluation, city: City) -> None:
+def _print_scores(ev: Evaluation, city: City) -> None:
+    from core.models import cross_validation, model_card, yardstick
+
     typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
                f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
     crit = yardstick.criteria()
@@ -131,6 +142,7 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
              references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
     """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage);
     with monthly data and degree days, also the base / heating / cooling split."""
+    from core.models import cross_validation
     from core.models import degree_days as dd
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
@@ -159,6 +171,7 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
     """Train the energy model, save it (weights, settings, model card in JSON and Markdown)
     for ``predict --model``."""
     from core.models import degree_days as dd
+    from core.models.energy import EnergyModel
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days, estimate,
@@ -192,6 +205,8 @@ def predict(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = 
             references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
     """Predict annual electricity and gas per district (kWh/yr, with the network's 90 %
     interval) with a model saved by ``train``."""
+    from core.models.energy import EnergyModel
+
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, None, estimate,
                                          references), as_json)

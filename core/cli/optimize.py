@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 
 from core.cli import common as cli
-from core.device import pick_device
 from core.errors import InputError
-from core.models import predicted
-from core.plan import optimizer, problem, results, scenario
+
+if TYPE_CHECKING:  # the commands import them when they run (core.cli.common: start-up)
+    import numpy as np
 
 ScenarioFile = Annotated[Path, typer.Option("--scenario", help="Scenario JSON (see data/scenarios/).")]
 Device = Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")]
@@ -33,11 +32,15 @@ NUMERIC_FIELDS = ("budget_usd_per_capita", "horizon_year", "grid_decarbonisation
 
 
 def _device(name: str) -> str:
+    from core.device import pick_device  # torch
+
     return pick_device(name).type  # InputError with the choices when it cannot be used
 
 
 def parse_vary(spec: str) -> tuple[str, np.ndarray]:
     """``NAME=START:STOP:COUNT`` -> (field, values)."""
+    import numpy as np
+
     name, sep, rng = spec.partition("=")
     parts = rng.split(":")
     if not sep or len(parts) != 3:
@@ -60,6 +63,8 @@ def _context(city, observed_only: bool, as_json: bool):
     """The optimizer's inputs, the energy model's predictions filled in (left out of the plan
     with ``observed_only``), and the city; a city that lacks them is an input error naming
     the flag."""
+    from core.plan import problem
+
     if reason := problem.unavailable(city.districts):
         raise InputError(f"{reason}: map them with --map SRC=CANONICAL")
     city = cli.with_predictions(city, as_json)
@@ -68,6 +73,8 @@ def _context(city, observed_only: bool, as_json: bool):
 
 def _echo_coverage(city, observed_only: bool) -> None:
     """How many districts are predicted, and whether the plan uses them."""
+    from core.models import predicted
+
     if note := predicted.summary(city):
         use = ("left out of the plan (--observed-only)" if observed_only
                else "the plan uses the predictions (--observed-only leaves them out)")
@@ -75,6 +82,9 @@ def _echo_coverage(city, observed_only: bool) -> None:
 
 
 def _coverage_json(city, observed_only: bool) -> dict:
+    from core.models import predicted
+    from core.plan import problem
+
     return {"predicted": predicted.counts(city), "observed_only": observed_only,
             "left_out": int(problem.left_out(city, observed_only).sum())}
 
@@ -89,6 +99,8 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
              observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
              as_json: cli.JsonFlag = False) -> None:
     """Allocate interventions to districts for one scenario (torch; HiGHS check with --reference)."""
+    from core.plan import optimizer, results, scenario
+
     def run():
         dev = _device(device)
         sc = scenario.load(scenario_file)
@@ -133,6 +145,8 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
           as_json: cli.JsonFlag = False) -> None:
     """Solve a scenario for a range of one field's values, all in one batched call."""
+    from core.plan import optimizer, scenario
+
     def run():
         dev = _device(device)
         name, values = parse_vary(vary)

@@ -20,20 +20,17 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core import paths
 from core.cli import common as cli
-from core.device import pick_device
 from core.errors import InputError
-from core.intake.city import City, default_city, validate_city, write_city
-from core.intake.quality import QualityReport
-from core.models import cross_validation, model_card
-from core.models.energy import EnergyModel
-from core.models.network import TrainConfig
-from core.plan import optimizer, problem, scenario
+
+if TYPE_CHECKING:  # the command imports them when it runs (core.cli.common: start-up)
+    from core.intake.city import City
+    from core.intake.quality import QualityReport
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 MAX_COMPARED = 3  # scenarios besides the first: a comparison table stays readable on A4
@@ -95,6 +92,8 @@ def write_atomically(out: Path, data: bytes) -> None:
 def saved_report(city: City) -> QualityReport:
     """The quality report of a city read back from its saved form (a saved city's estimates
     stay notes, as in the report made when it was first read)."""
+    from core.intake.city import validate_city, write_city
+
     with tempfile.TemporaryDirectory() as folder:
         return validate_city(write_city(city, Path(folder) / "city.parquet")).report
 
@@ -120,6 +119,8 @@ class _Store:
 def _scenario(ref: str, store: _Store):
     """(scenario, saved id or None, saved city id or None) for a file or a saved id. A saved
     scenario computed with another version says so on stderr: the briefing re-solves it."""
+    from core.plan import scenario
+
     if Path(ref).is_file() or not STORE_ID.match(ref):
         return scenario.load(ref), None, None
     saved = store.get().get_scenario(ref)
@@ -150,6 +151,8 @@ def _saved_city(city_id: str, store: _Store) -> tuple[City, QualityReport, str]:
 def _city_of_files(boundaries: Path | None, attributes: Path | None, m, figures: dict, refs):
     """The bundled city (no ``boundaries``) or the files' city, with the reference values
     ``refs`` (None: the defaults), and its quality report."""
+    from core.intake.city import default_city, validate_city
+
     if boundaries is None:
         report = validate_city(paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES,
                                figures=figures).report
@@ -162,6 +165,10 @@ def _city_of_files(boundaries: Path | None, attributes: Path | None, m, figures:
 def _card(city: City, model_dir: Path | None, device: str) -> dict:
     """The energy model's card: a saved model's (checked to be of this city) or a new
     cross-validation's."""
+    from core.models import cross_validation, model_card
+    from core.models.energy import EnergyModel
+    from core.models.network import TrainConfig
+
     if model_dir is not None:
         card = EnergyModel.load(model_dir, device).card
         data = card.get("data", {})
@@ -195,6 +202,8 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
     store = _Store()
 
     def run():
+        from core.device import pick_device  # torch
+        from core.plan import optimizer, problem
         from core.report import briefing  # matplotlib, Jinja2, WeasyPrint: only for a briefing
 
         check_writable(out)

@@ -13,13 +13,14 @@ import math
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core.cli import common as cli
-from core.plan import scenario as scenarios
-from core.store import Refused, Store, StoredCity, StoredScenario
+
+if TYPE_CHECKING:  # the commands import them when they run (core.cli.common: start-up)
+    from core.store import Store, StoredCity, StoredScenario
 
 CityId = Annotated[str, typer.Argument(help="The city's id (see `cities list`).")]
 ScenarioId = Annotated[str, typer.Argument(help="The saved scenario's id (see `scenarios list`).")]
@@ -32,6 +33,8 @@ REFUSAL_OPTIONS = {"cities delete": "--with-scenarios"}
 
 def _run(fn, as_json: bool, command: str = ""):
     """``fn()`` on the opened store; errors as clean exits (Refused: 1, the rest: 2)."""
+    from core.store import Refused, Store  # SQLAlchemy, Alembic
+
     def run():
         with Store.open() as store:
             try:
@@ -240,6 +243,8 @@ def scenarios_save(city: Annotated[str, typer.Option("--city", help="The saved c
                    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")] = "auto",
                    observed_only: cli.ObservedOnly = False, as_json: cli.JsonFlag = False) -> None:
     """Solve a scenario on a saved city and save it with its result summary; print its id."""
+    from core.plan import scenario as scenarios
+
     def save(store: Store):
         sc = scenarios.load(scenario_file)
         return store.get_scenario(store.save_scenario(city, sc, name=name, tags=tag or (),

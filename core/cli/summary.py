@@ -6,9 +6,7 @@ import json
 
 import typer
 
-from core.assess import indicators
 from core.cli import common as cli
-from core.models import predicted
 
 
 def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
@@ -20,6 +18,9 @@ def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
     """Load a city and print its headline figures (population, energy, per resident), its
     reference values (currency, grid factor) and the columns Greenprint estimated for it. Districts with data but no observed energy get
     the energy model's prediction (counted in the totals, and said)."""
+    from core.assess import indicators
+    from core.models import predicted
+
     city = cli.run_guarded(lambda: cli.with_predictions(cli.city_from_args(
         boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
         estimate=estimate, references=references), as_json), as_json)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.capabilities import Capability, capabilities
 from core.cli import common as cli
-from core.intake import mapping as column_mapping
-from core.intake import quality, staging
-from core.intake.city import City, validate_city, write_city
-from core.models import predicted
+
+if TYPE_CHECKING:  # the command imports them when it runs (core.cli.common: start-up)
+    from core.capabilities import Capability
+    from core.intake.city import City
+    from core.intake.quality import QualityReport
 
 ExtraFeature = Annotated[list[str] | None, typer.Option(
     "--extra-feature", help="A non-canonical numeric column to keep as a model feature; repeat.")]
@@ -46,6 +46,10 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
              estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
              as_json: cli.JsonFlag = False) -> None:
     """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
+    from core.capabilities import capabilities
+    from core.intake import staging
+    from core.intake.city import validate_city, write_city
+
     cleaning = staging.Cleaning(drop_duplicate_rows=drop_duplicates,
                                ignore_leading_zeros=ignore_leading_zeros,
                                exclude_ids=tuple(exclude or ()))
@@ -83,8 +87,10 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
     raise typer.Exit(code)
 
 
-def echo_report(report: quality.QualityReport, suggested, written: str | None,
+def echo_report(report: QualityReport, suggested, written: str | None,
                 wanted: Path | None) -> None:
+    from core.intake import mapping as column_mapping
+
     verdict = "usable" if report.usable else "NOT usable: fix the blocking problems below"
     typer.echo(f"{report.n_districts} districts ({report.n_with_data} with data, "
                f"{report.n_without_data} without); {verdict}; quality score "
@@ -127,6 +133,8 @@ def predicted_counts(city: City) -> dict:
     """Per energy column: districts whose value is a prediction, and districts the energy
     model will predict when the city is used (data but no observation; validate trains no
     model)."""
+    from core.models import predicted
+
     return {"predicted": predicted.counts(city),
             "to_predict": {t: int(m.sum()) for t, m in predicted.gaps(city).items()}}
 

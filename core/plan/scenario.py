@@ -49,10 +49,11 @@ MONEY_FIELDS = ("budget_usd_per_capita", "electricity_usd_per_kwh", "gas_usd_per
 
 
 @lru_cache(maxsize=1)
-def _limits():
-    """The allowed range of each scenario number (data/scenario_limits.csv); money rows are
-    stated in the currency of their ``currency`` column (USD)."""
-    return reference_tables.table("scenario_limits").fillna({"currency": ""})
+def _limits() -> tuple:
+    """The allowed range of each scenario number (data/scenario_limits.csv), one named tuple
+    per row (read once: every solve checks its scenarios); money rows are stated in the
+    currency of their ``currency`` column (USD)."""
+    return tuple(reference_tables.table("scenario_limits").fillna({"currency": ""}).itertuples())
 
 
 def path_decarbonisation(year: int, refs: ReferenceValues) -> float:
@@ -66,7 +67,7 @@ def _limit_problems(values: dict, rate: float | None, currency: str | None) -> l
     """Every number outside data/scenario_limits.csv's range. Money rows are converted at
     ``rate`` units of ``currency`` per USD, and skipped when ``rate`` is None."""
     problems = []
-    for row in _limits().itertuples():
+    for row in _limits():
         is_money = bool(row.currency)
         if is_money and rate is None:
             continue

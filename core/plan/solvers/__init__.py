@@ -51,7 +51,9 @@ class AllocationProblem:
     @property
     def lower_usd(self) -> torch.Tensor:
         """Forced spending per item [S, J], money (zeros when nothing is forced)."""
-        return torch.zeros_like(self.cap) if self.lower is None else self.lower * self.cost
+        if self.lower is None:  # a broadcast zero, not a tensor of zeros
+            return self.cap.new_zeros(()).expand(self.value.shape)
+        return self.lower * self.cost
 
     @property
     def dac_items(self) -> torch.Tensor:
@@ -61,11 +63,15 @@ class AllocationProblem:
     def capacity_usd(self) -> tuple[torch.Tensor, torch.Tensor]:
         """What the DAC items and the other items can absorb [S] each, money: the forced
         spending plus the room above it (every DAC item; other items of positive value)."""
-        lower, dac = self.lower_usd, self.dac_items.to(self.value.dtype)
-        room = (self.cap_usd - lower).clamp(min=0)
-        useful = torch.where(self.rho > 0, room, torch.zeros_like(room))
-        return ((room * dac).sum(1) + (lower * dac).sum(1),
-                (useful * (1 - dac)).sum(1) + (lower * (1 - dac)).sum(1))
+        dac = self.dac.to(self.value.dtype)  # [J] or [S, J]
+        room = self.cap_usd.clamp(min=0) if self.lower is None else \
+            (self.cap_usd - self.lower_usd).clamp(min=0)
+        useful = room * (self.rho > 0).to(room.dtype)  # (a float mask: bool x float is slow)
+        dac_usd, other_usd = (room * dac).sum(1), (useful * (1 - dac)).sum(1)
+        if self.lower is None:
+            return dac_usd, other_usd
+        lower = self.lower_usd
+        return dac_usd + (lower * dac).sum(1), other_usd + (lower * (1 - dac)).sum(1)
 
     def objective(self, spend_usd: torch.Tensor) -> torch.Tensor:
         """Objective value [S] of a plan given as spending per item [S, J] (money)."""
