@@ -7,7 +7,7 @@ import streamlit as st
 from core.assess import maps
 from core.intake import columns
 from core.models import metrics, predicted, yardstick
-from core.models.features import available_targets, predicted_mask
+from core.models.features import available_targets
 from dashboard import components, keys, state
 
 LEVEL = f"{metrics.INTERVAL_LEVEL * 100:g}"  # the prediction intervals' level, %
@@ -98,7 +98,7 @@ with chart_col:
         columns.label_of(target), cross_validation.MODEL_NAMES["model"]))
     st.caption(f"Bars: the network's {LEVEL} % prediction interval under cross-validation.")
 energy = predicted.status(city, target)
-outlined = predicted_mask(city, target)
+outlined = city.predicted_mask(target)
 with map_col:
     residual = preds[f"{target}_cv_residual_pct"]
     fill, legend_rows = maps.diverging(residual, "%", digits=0)

@@ -68,7 +68,7 @@ with burden_map:
                 "**Energy burden** (energy cost per resident / per-capita income)")
     view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1,
                            no_data=~city.with_data.to_numpy(),
-                           predicted=indicators.predicted_mask(city, indicators.uses(burden_ind)))
+                           predicted=city.predicted_mask(*indicators.uses(burden_ind)))
     st.pydeck_chart(components.district_deck(
         city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income",
         outlined=view.outlined), height=560, key="equity_burden_map")

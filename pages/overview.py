@@ -25,7 +25,7 @@ k = count.slider("Classes", 3, 7, 5, key=keys.OVERVIEW_CLASSES)
 ind = available[key]
 view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k, ind.categories,
                        no_data=~city.with_data.to_numpy(),
-                       predicted=indicators.predicted_mask(city, indicators.uses(ind)))
+                       predicted=city.predicted_mask(*indicators.uses(ind)))
 tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
            "<br/>data: {data}")
 

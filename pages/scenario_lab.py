@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core.assess import indicators, maps
+from core.assess import maps
 from core.models import predicted
 from core.plan import lab, problem, results
 from dashboard import address, components, keys, sidebar, state
@@ -47,7 +47,7 @@ layer = st.radio("Map", list(layers), horizontal=True, key=keys.LAB_MAP_LAYER,
 label, unit = layers[layer]
 view = maps.choropleth(table, layer, label, unit, 0, "natural_breaks", 5,
                        no_data=~ctx.with_data,
-                       predicted=indicators.predicted_mask(city, problem.REQUIRED_COLUMNS))
+                       predicted=city.predicted_mask(*problem.REQUIRED_COLUMNS))
 tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{label}: {{value_text}} {unit}")
 properties = view.properties
 if n_predicted:  # say which energy is the model's, with its interval

@@ -153,13 +153,6 @@ DATA = "data"
 NO_DATA, OBSERVED, PREDICTED = "no data", "observed", "predicted"
 
 
-def predicted_mask(city: City, columns: tuple[str, ...] | list[str]) -> np.ndarray:
-    """True for each district whose value of one of ``columns`` is the energy model's
-    prediction (``City.predicted``), e.g. an indicator's ``requires``."""
-    ids = {i for c in columns for i in city.predicted.get(c, ())}
-    return city.districts["district_id"].astype(str).isin(ids).to_numpy()
-
-
 def uses(ind: Indicator) -> tuple[str, ...]:
     """Every column an indicator may read (its ``requires`` and each alternative)."""
     return tuple(dict.fromkeys([*ind.requires, *(c for alt in ind.requires_any for c in alt)]))

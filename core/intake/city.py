@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from core import paths
@@ -106,6 +107,12 @@ class City:
         801 districts have data; 6 shown as no data (no attribute row or no population) and
         left out of the analyses``."""
         return coverage_text(self.n_with_data, self.n)
+
+    def predicted_mask(self, *columns: str) -> np.ndarray:
+        """(n,) bool: districts whose value of one of ``columns`` is the energy model's
+        prediction (``predicted``), not an observation."""
+        ids = {i for c in columns for i in self.predicted.get(c, ())}
+        return self.districts["district_id"].astype(str).isin(ids).to_numpy()
 
     def estimated(self, column: str) -> bool:
         """True when ``column`` holds Greenprint's estimate, not the city's data."""

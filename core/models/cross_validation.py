@@ -18,7 +18,7 @@ from core.intake import columns as cols
 from core.intake.city import City
 from core.models import metrics, yardstick
 from core.models.baselines import LogLinear, city_intensity, smearing
-from core.models.features import TARGETS, FeatureSpec, available_targets, design, predicted_mask
+from core.models.features import TARGETS, FeatureSpec, available_targets, design
 from core.models.metrics import INTERVAL_LEVEL
 from core.models.network import Ensemble, Progress, TrainConfig, fit_batched
 
@@ -172,7 +172,7 @@ def evaluate(city: City, config: TrainConfig | None = None,
     for t in targets:
         y = city.districts[t].astype(float).to_numpy()
         used = (np.isfinite(y) & (y > 0) & np.isfinite(dsg.basis_values) & (dsg.basis_values > 0)
-                & with_data & ~predicted_mask(city, t))
+                & with_data & ~city.predicted_mask(t))
         if used.sum() < MIN_ROWS:
             unavailable[t] = (f"only {int(used.sum())} districts have a positive '{t}' and "
                               f"{dsg.basis}; at least {MIN_ROWS} are needed")

@@ -134,12 +134,6 @@ def design(city: City) -> Design:
     return learn_features(city).design(city)
 
 
-def predicted_mask(city: City, target: str) -> np.ndarray:
-    """(n,) bool: districts whose ``target`` value is the energy model's prediction
-    (``City.predicted``), not an observation: never a training or scoring row."""
-    return city.districts["district_id"].astype(str).isin(city.predicted.get(target, ())).to_numpy()
-
-
 def available_targets(city: City) -> list[str]:
     """The targets (annual electricity, gas) the city observes."""
     return [t for t in TARGETS if city.has(t)]

@@ -41,7 +41,7 @@ from core.assess.maps import format_value
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import yardstick
-from core.models.features import TARGETS, basis_of, predicted_mask
+from core.models.features import TARGETS, basis_of
 from core.models.metrics import INTERVAL_LEVEL
 
 if TYPE_CHECKING:  # the network module imports torch: only with_predictions needs it
@@ -61,7 +61,7 @@ def any_predicted(city: City) -> np.ndarray:
     """(n,) bool: districts with at least one predicted energy value."""
     out = np.zeros(city.n, dtype=bool)
     for target in city.predicted:
-        out |= predicted_mask(city, target)
+        out |= city.predicted_mask(target)
     return out
 
 
@@ -78,7 +78,7 @@ def gaps(city: City) -> dict[str, np.ndarray]:
     for target in TARGETS:
         if not city.has(target):
             continue
-        missing = d[target].isna().to_numpy() & has_inputs & ~predicted_mask(city, target)
+        missing = d[target].isna().to_numpy() & has_inputs & ~city.predicted_mask(target)
         if missing.any():
             out[target] = missing
     return out
@@ -169,8 +169,8 @@ def _lineage_entry(target: str, ids: tuple[str, ...], result: TargetResult, low_
 
 def counts(city: City) -> dict[str, int]:
     """Per target, how many districts hold a prediction rather than an observation."""
-    return {t: int(predicted_mask(city, t).sum()) for t in city.predicted
-            if predicted_mask(city, t).any()}
+    return {t: int(city.predicted_mask(t).sum()) for t in city.predicted
+            if city.predicted_mask(t).any()}
 
 
 def summary(city: City) -> str | None:
@@ -193,7 +193,7 @@ def status(city: City, target: str) -> pd.Series:
     if target not in d:
         return text
     text[d[target].notna()] = "observed"
-    mask = predicted_mask(city, target)
+    mask = city.predicted_mask(target)
     low, high = interval_columns(target)
     if mask.any() and low in d and high in d:
         unit = cols.unit_of(target)
