@@ -27,7 +27,7 @@ from core.errors import InputError
 from core.plan import results
 from core.plan.lab import KpiDelta
 from core.plan.problem import CityContext
-from core.plan.scenario import OBJECTIVES, Scenario
+from core.plan.scenario import OBJECTIVES, PARAMETERS, Scenario
 from core.store.records import Allocation, StoredScenario
 from core.store.store import RESOLVE_RTOL
 
@@ -40,21 +40,6 @@ DISTRICT_FIGURES = {"spend_usd": ("Spending", "{cur}"),
                     "abatement_t_co2_per_yr": ("Abatement", "t CO2/yr"),
                     "bill_savings_usd_per_yr": ("Bill savings", "{cur}/yr")}
 #: the scenario parameters, as the comparison names them: field -> (label, unit)
-PARAMETERS = {
-    "budget_usd_per_capita": ("Budget per resident", "{cur} per resident"),
-    "horizon_year": ("Horizon year", "year"),
-    "grid_decarbonisation": ("Grid decarbonisation by the horizon year", "%"),
-    "electricity_usd_per_kwh": ("Electricity price", "{cur}/kWh"),
-    "gas_usd_per_kwh": ("Natural gas price", "{cur}/kWh"),
-    "carbon_price_usd_per_t": ("Carbon price", "{cur}/t CO2"),
-    "justice40_share": ("Minimum spending in disadvantaged districts", "%"),
-    "burden_ceiling": ("Energy-burden ceiling", "% of income"),
-    "equity_weight": ("Equity weight", "weight"),
-    "tech_cost_multipliers": ("Technology cost multipliers", "x the catalogue's cost"),
-    "objective": ("Objective", ""),
-    "diminishing_returns": ("Diminishing returns", "on / off"),
-    "interactions": ("Retrofit / heat-pump interaction", "on / off"),
-}
 SHARE_FIELDS = ("grid_decarbonisation", "justice40_share", "burden_ceiling")
 
 

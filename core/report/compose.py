@@ -31,7 +31,7 @@ from core.models import cross_validation, model_card, predicted
 from core.plan import lab, results, status
 from core.plan.problem import CityContext
 from core.plan.results import Result
-from core.plan.scenario import OBJECTIVES, Scenario
+from core.plan.scenario import OBJECTIVES, PARAMETERS, Scenario
 from core.report import figures, identity, render
 from core.report import text as fmt
 from core.settings import get_settings
@@ -52,17 +52,8 @@ FIELD_UNITS = {"currency": "ISO 4217", "grid_decarbonisation": "share of the bas
                "income", "objective": "choice", "diminishing_returns": "on / off",
                "interactions": "on / off"}
 #: how each scenario field reads in the assumptions table
-FIELD_LABELS = {"currency": "Currency", "budget_usd_per_capita": "Budget per resident",
-                "horizon_year": "Horizon year",
-                "grid_decarbonisation": "Grid decarbonisation by the horizon year",
-                "electricity_usd_per_kwh": "Electricity price",
-                "gas_usd_per_kwh": "Natural gas price",
-                "carbon_price_usd_per_t": "Carbon price",
-                "justice40_share": "Minimum share of spending in disadvantaged districts",
-                "burden_ceiling": "Energy-burden ceiling", "equity_weight": "Equity weight",
-                "tech_cost_multipliers": "Technology cost multipliers", "objective": "Objective",
-                "diminishing_returns": "Diminishing returns", "interactions":
-                "Retrofit / heat-pump interactions"}
+FIELD_LABELS = {"currency": "Currency",
+                **{field: label for field, (label, _unit) in PARAMETERS.items()}}
 #: the city's reference price behind each scenario price field
 PRICE_NAMES = {"electricity_usd_per_kwh": rv.ELECTRICITY_PRICE,
                "gas_usd_per_kwh": rv.GAS_PRICE}
