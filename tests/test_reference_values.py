@@ -257,3 +257,11 @@ def test_changing_the_currency_in_the_table_converts_the_defaults_it_shows():
     assert eur.electricity_price == pytest.approx(0.156 * 0.9245)
     assert eur["electricity_price"].unit == "EUR/kWh" and eur["electricity_price"].origin == "converted"
     assert eur.cost("heat_pump") == pytest.approx(15000 * 0.9245)
+
+
+def test_saved_values_come_back_as_first_written_so_a_saved_city_keeps_its_fingerprint():
+    refs = reference_values.read(paths.DATA_DIR / "examples" / "references_uk.csv")
+    converted = [e for e in refs.given if e.given]
+    assert converted  # the UK file gives prices in pence: converted, with what was written
+    back = reference_values.from_saved(refs.saved())
+    assert back.given == refs.given

@@ -243,7 +243,7 @@ class ReferenceValues:
     def saved(self) -> list[dict]:
         """The given values, to store with a saved city (:func:`from_saved` reads them)."""
         return [{"name": e.name, "value": e.value, "unit": e.unit, "source": e.source,
-                 "origin": e.origin} for e in self.given]
+                 "origin": e.origin, "given": e.given} for e in self.given]
 
     def describe(self) -> str:
         """One line for the lineage: what was given, the currency, what was converted."""
@@ -358,7 +358,7 @@ def from_saved(records: object) -> ReferenceValues:
     if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
         raise InputError("the saved city's reference values are not readable; give the city "
                          "its reference values again")
-    rows = [{c: str(r.get(c, "")) for c in (*COLUMNS, "origin")} for r in records]
+    rows = [{c: str(r.get(c, "")) for c in (*COLUMNS, "origin", "given")} for r in records]
     return overlay(defaults(), rows, "the saved city", row_origins=True)
 
 
@@ -388,6 +388,8 @@ def overlay(base: ReferenceValues, rows: Iterable[Mapping[str, object]], origin:
         ref = _reference(row, currency, where, given_by or origin, problems)
         if ref is None:
             continue
+        if row_origins and str(row.get("given") or ""):  # a saved value as first written
+            ref = replace(ref, given=str(row["given"]))
         if ref.name in given:
             problems.append(f"{where}: '{ref.name}' is given twice; keep one row")
             continue
