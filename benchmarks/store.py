@@ -1,6 +1,7 @@
-"""The store: saving and opening a city and a scenario, in time and size on disk.
+"""The store and the briefing: saving and opening a city and a scenario, in time and size on
+disk, and making the policy briefing (HTML and PDF) of the 77-area city.
 
-    python benchmarks/store.py [--quick] [--repeats 5] [--url postgresql://...]
+    python benchmarks/store.py [--quick] [--repeats 5] [--url postgresql://...] [--no-briefing]
 
 For the 77-area default city and a 10,000-district generated city (``--quick``: the 77
 areas only), each on SQLite in a fresh data directory (and on PostgreSQL with ``--url``,
@@ -22,6 +23,16 @@ untimed run:
 Reference, measured in the same run: ``write_city`` to a GeoParquet file and ``load_city``
 of it (what saving a city without the store costs), and the optimizer's solve of the same
 scenario (what opening a saved scenario saves). Ratios are store / reference.
+
+The briefing of the 77-area default city, step by step as ``python -m core report`` makes
+it (imports excluded): the quality report, the energy model's card (one cross-validation,
+which also predicts any missing energy), the solve, the HTML (maps, charts, tables,
+template) and the PDF (WeasyPrint); then the same from the store for a published scenario
+(:meth:`Store.briefing_inputs`, HTML, PDF). The HTML and PDF are the median of
+``--repeats`` after one untimed run; the other steps run once, as in a fresh process.
+Each is given in wall and CPU seconds (the machine may be shared: CPU seconds move less),
+with two references from the same run: the target (10 s for the whole briefing on a
+2-core machine) and a bare WeasyPrint render of a one-page HTML document.
 """
 
 from __future__ import annotations
@@ -40,10 +51,30 @@ from core.store import Store
 from core.store.database import SQLITE_FILE
 
 MB = 1e6
+BRIEFING_TARGET_S = 10.0  # issue 11: the briefing of the 77 areas on a 2-core machine
+ONE_PAGE = ("<html><head><style>body { font-family: 'Liberation Sans'; }</style></head><body>"
+            "<h1>One page</h1><p>A paragraph of text, and a small table.</p><table>"
+            + "".join(f"<tr><td>row {i}</td><td>{i * 1.5:.1f}</td></tr>" for i in range(10))
+            + "</table></body></html>")
 
 
 def city_of(n: int) -> City:
     return default_city() if n == 77 else sample_city(n, seed=1, rounded=True)
+
+
+def clocked(fn) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, value) of one call."""
+    w, c = time.perf_counter(), time.process_time()
+    value = fn()
+    return time.perf_counter() - w, time.process_time() - c, value
+
+
+def clocked_median(fn, repeats: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of ``repeats`` calls after one untimed call."""
+    fn()
+    runs = [clocked(fn) for _ in range(repeats)]
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
+            runs[-1][2])
 
 
 def timed(fn, repeats: int, warm: bool = True) -> tuple[float, object]:
@@ -146,12 +177,74 @@ def report(n: int, backend: str, ref: dict, got: dict) -> None:
               f"city and {got['scenarios']} saved scenarios)")
 
 
+def briefing_steps(sc: Scenario, repeats: int) -> dict[str, tuple[float, float]]:
+    """(wall s, CPU s) of each step of the 77-area city's briefing, the same from the store,
+    and of the reference one-page render."""
+    import weasyprint
+
+    from core import paths
+    from core.intake.city import validate_city
+    from core.report import briefing
+    from core.report.inputs import model_evidence
+    from core.report.render import offline_fetcher
+
+    out = {}
+
+    def step(label: str, fn, repeats: int = 0):
+        """``fn()``, its (wall, CPU) seconds kept under ``label``: once, or the median of
+        ``repeats`` after an untimed call."""
+        wall, cpu, value = clocked_median(fn, repeats) if repeats else clocked(fn)
+        out[label] = (wall, cpu)
+        return value
+
+    step("one-page WeasyPrint render", lambda: weasyprint.HTML(
+        string=ONE_PAGE, url_fetcher=offline_fetcher()).write_pdf(), repeats)
+    quality = step("quality report", lambda: validate_city(
+        paths.DEFAULT_BOUNDARIES, paths.DEFAULT_ATTRIBUTES).report)
+    city, card = step("energy model card (one CV)", lambda: model_evidence(default_city(), "cpu"))
+    ctx = problem.context(city)
+    result = step("solve", lambda: optimizer.optimize(ctx, sc, device="cpu"))
+    brief = step("HTML (maps, charts, tables)", lambda: briefing(city, ctx, result, quality, card),
+                 repeats)
+    pdf = step("PDF (WeasyPrint)", brief.pdf, repeats)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(None, Path(tmp)) as store:
+        scenario_id = store.save_scenario(store.save_city(city), sc, result, ctx=ctx)
+        store.publish_scenario(scenario_id)
+        inputs = step("store: briefing inputs", lambda: store.briefing_inputs(
+            scenario_id, published_only=True, device="cpu"))
+        step("store: HTML and PDF", lambda: briefing(
+            inputs.city, inputs.ctx, inputs.result, inputs.quality, inputs.card,
+            city_id=inputs.city_id, scenario_ids=[inputs.scenario_id]).pdf())
+    out["pdf_kb"] = (len(pdf) / 1e3, 0.0)
+    return out
+
+
+def report_briefing(steps: dict[str, tuple[float, float]]) -> None:
+    ref_w, ref_c = steps.pop("one-page WeasyPrint render")
+    size_kb = steps.pop("pdf_kb")[0]
+    from_store = {k: steps.pop(k) for k in [k for k in steps if k.startswith("store:")]}
+    print(f"\nBriefing of the 77-area city (PDF {size_kb:,.0f} kB); reference: a "
+          f"one-page WeasyPrint "
+          f"render, {ref_w * 1000:.0f} ms wall, {ref_c * 1000:.0f} ms CPU")
+    print(f"  {'step':<30} {'wall s':>8} {'CPU s':>8}  {'x one page':>10}")
+    for label, (w, c) in steps.items():
+        print(f"  {label:<30} {w:>8.2f} {c:>8.2f}  {w / ref_w:>9.1f}x")
+    for label, part in (("whole briefing (CLI steps)", steps),
+                        ("HTML + PDF from plan and card", {k: steps[k] for k in steps
+                                                          if k.startswith(("HTML", "PDF"))}),
+                        ("published scenario, from the store", from_store)):
+        w, c = sum(v[0] for v in part.values()), sum(v[1] for v in part.values())
+        print(f"  {label:<36} {w:>6.2f} s wall ({w / BRIEFING_TARGET_S:.2f}x of the "
+              f"{BRIEFING_TARGET_S:.0f} s target), {c:.2f} s CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="the 77 areas only")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--url", help="also measure on this PostgreSQL database (its store tables "
                                   "are dropped between runs: use an empty one)")
+    ap.add_argument("--no-briefing", action="store_true", help="leave out the briefing")
     args = ap.parse_args()
     sizes = [77] if args.quick else [77, 10_000]
     backends = [("SQLite", None)] + ([("PostgreSQL", args.url)] if args.url else [])
@@ -163,6 +256,9 @@ def main() -> None:
         for backend, url in backends:
             got = measure(city, url, ctx, sc, ref["result"], args.repeats, _postgres_cleaner(url))
             report(n, backend, ref, got)
+    if not args.no_briefing:
+        report_briefing(briefing_steps(Scenario(name="benchmark", budget_usd_per_capita=100.0,
+                                                justice40_share=0.4), args.repeats))
 
 
 if __name__ == "__main__":

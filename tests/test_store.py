@@ -284,12 +284,12 @@ def test_a_saved_scenario_says_when_re_solving_may_differ(store, city4, solved, 
     assert same.differences == [] and same.changes == []
     now = versions.current()
     later = {**now, "tables": {**now["tables"], "interventions": "0" * 12},
-             "code": {**now["code"], "core/plan": "1" * 12},
+             "code": {**now["code"], "the solvers": "1" * 12},
              "libraries": {**now["libraries"], "torch": "99.0"}}
-    monkeypatch.setattr(versions, "current", lambda: later)
+    monkeypatch.setattr(versions, "current", lambda predictions=False: later)
     changes = store.get_scenario(scenario_id).changes()
     assert any("data/interventions.csv" in c for c in changes)
-    assert any("core/plan" in c for c in changes)
+    assert any("the solvers" in c for c in changes)
     assert any(c.startswith("torch ") and "99.0" in c for c in changes)
 
 

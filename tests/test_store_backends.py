@@ -1,20 +1,17 @@
 """The store's two back ends, and the fixtures every store test runs on both.
 
 PostgreSQL: the server named by ``GREENPRINT_TEST_DATABASE_URL`` (``.ci/run`` starts one
-with this module: ``python tests/test_store_backends.py start DIR`` prints its URL), else a
-throwaway server this module starts from Debian's ``postgresql`` package. Each test gets a
-fresh database on it. The PostgreSQL half of a test is skipped only when no server can
-be started, and the skip says why.
+with ``python tools/pgserver.py start DIR``, which prints its URL), else a throwaway server
+started here with the same helper (:mod:`tools.pgserver`) from Debian's ``postgresql``.
+Each test gets a fresh database on it. The PostgreSQL half of a test is skipped only when
+no server can be started, and the skip says why.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -25,75 +22,11 @@ import sqlalchemy as sa
 
 from core.settings import get_settings
 from core.store import Store, StoreUnavailable, database
+from tools.devserver import free_port
+from tools.pgserver import NoServer, start_server, stop_server
 
 URL_ENV = "GREENPRINT_TEST_DATABASE_URL"
 BACK_ENDS = ("sqlite", "postgresql")
-PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
-
-
-class NoServer(Exception):
-    """Why no PostgreSQL server could be started."""
-
-
-def _pg_bin() -> Path:
-    found = sorted(Path("/").glob(PG_BIN_GLOB.lstrip("/")),
-                   key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
-    if not found or not (found[-1] / "initdb").exists():
-        raise NoServer(f"Debian's postgresql is not installed (no initdb in {PG_BIN_GLOB}; "
-                       "apt-get install postgresql)")
-    return found[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_server_user(folder: Path) -> list[str]:
-    """The command prefix that runs the server as a non-root user (initdb refuses root)."""
-    if os.geteuid() != 0:
-        return []
-    try:
-        user = pwd.getpwnam("postgres")
-    except KeyError:
-        raise NoServer("running as root and there is no 'postgres' user to run the server "
-                       "as") from None
-    os.chown(folder, user.pw_uid, user.pw_gid)
-    return ["runuser", "-u", "postgres", "--"]
-
-
-def start_server(folder: Path) -> str:
-    """Start a PostgreSQL server with its data in ``folder`` (created; must be reachable by the
-    server's user); return its URL. Raises NoServer saying why it cannot."""
-    bin_dir = _pg_bin()
-    folder.mkdir(parents=True, exist_ok=True)
-    prefix = _as_server_user(folder)
-    port = _free_port()
-    steps = [
-        [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres",
-         "-E", "UTF8", "--locale=C.UTF-8"],
-        [str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"),
-         "-w", "-t", "60", "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],
-    ]
-    for step in steps:
-        out = subprocess.run(prefix + step, capture_output=True, text=True, timeout=120)
-        if out.returncode != 0:
-            log = folder / "server.log"
-            detail = (out.stderr or out.stdout).strip().splitlines()[-1:] + (
-                log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else [])
-            raise NoServer(f"{Path(step[0]).name} failed: {' | '.join(detail)}")
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
-
-
-def stop_server(folder: Path) -> None:
-    """Stop the server of :func:`start_server` and remove its folder."""
-    data = folder / "data"
-    if data.exists():
-        subprocess.run(_as_server_user(folder) + [str(_pg_bin() / "pg_ctl"), "-D", str(data),
-                       "-m", "immediate", "stop"], capture_output=True, timeout=60)
-    shutil.rmtree(folder, ignore_errors=True)
-
 
 _STARTED: dict[str, str | NoServer] = {}  # one server for every module that uses the fixture
 
@@ -224,7 +157,7 @@ def test_an_unreachable_server_is_a_clear_error_without_the_password(data_dir, m
     monkeypatch.setenv("GREENPRINT_STORE_BUSY_TIMEOUT_S", "2")
     get_settings.cache_clear()
     try:
-        url = f"postgresql://someone:secret@127.0.0.1:{_free_port()}/nothing"
+        url = f"postgresql://someone:secret@127.0.0.1:{free_port()}/nothing"
         with pytest.raises(StoreUnavailable) as info:
             Store.open(url, data_dir)
         message = str(info.value)
@@ -239,15 +172,3 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(data_dir):
     (data_dir / database.SQLITE_FILE).write_bytes(b"this is not SQLite" * 100)
     with pytest.raises(StoreUnavailable, match="not a database"):
         Store.open(None, data_dir)
-
-
-if __name__ == "__main__":  # used by .ci/run: start DIR (prints the URL) | stop DIR
-    command, where = sys.argv[1], Path(sys.argv[2])
-    if command == "start":
-        try:
-            print(start_server(where))
-        except NoServer as exc:
-            print(f"no PostgreSQL server: {exc}", file=sys.stderr)
-            sys.exit(1)
-    else:
-        stop_server(where)

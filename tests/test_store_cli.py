@@ -15,6 +15,7 @@ from core import paths
 from core.cli import app
 from core.plan.scenario import SCENARIO_DIR
 from tests import test_store_backends as backends
+from tools.devserver import free_port
 
 # the store fixtures (tests/test_store_backends.py), run on SQLite and PostgreSQL
 data_dir, db_url, pg_server, store_env = (
@@ -82,6 +83,8 @@ def test_deleting_a_city_with_scenarios_is_refused_then_done_when_asked(store_en
     ["cities", "delete", "nope"],
     ["scenarios", "show", "nope"],
     ["scenarios", "delete", "nope"],
+    ["scenarios", "publish", "nope"],
+    ["scenarios", "unpublish", "nope"],
     ["scenarios", "save", "--city", "nope", "--scenario", str(SCENARIO_DIR / "business_as_usual.json")],
 ])
 def test_an_unknown_id_exits_2_with_a_message(store_env, args):
@@ -100,7 +103,7 @@ def test_a_bad_scenario_file_exits_2_naming_the_field(store_env, tmp_path):
 
 
 def test_an_unreachable_database_exits_2_without_a_traceback(tmp_path):
-    port = backends._free_port()
+    port = free_port()
     env = {"GREENPRINT_DATA_DIR": str(tmp_path / "store"), "GREENPRINT_STORE_BUSY_TIMEOUT_S": "2",
            "GREENPRINT_DATABASE_URL": f"postgresql://u:secret@127.0.0.1:{port}/x",
            "PATH": "/usr/bin:/bin"}

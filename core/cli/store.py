@@ -2,8 +2,12 @@
 
 The store is the one the app uses (``GREENPRINT_DATA_DIR``, ``GREENPRINT_DATABASE_URL``;
 see :mod:`core.store`). Exit codes as every command (core.cli.common): 0 done, 1 refused
-(e.g. deleting a city that has saved scenarios: the message says what to do), 2 an id,
-input or store that cannot be used (an unknown or deleted id, an unreachable database).
+(e.g. deleting a city that has saved scenarios, or a published scenario: the message says
+what to do), 2 an id, input or store that cannot be used (an unknown or deleted id, an
+unreachable database).
+
+``scenarios publish ID`` puts a saved scenario on the public portal (with its briefing);
+``scenarios unpublish ID`` takes it off. While published, it and its city cannot be deleted.
 """
 
 from __future__ import annotations
@@ -69,7 +73,9 @@ def scenario_json(s: StoredScenario) -> dict:
             "kpis": [asdict(k) for k in s.kpis], "versions": s.versions,
             "changes_since_saved": s.changes(), "created_at": s.created_at.isoformat(),
             "updated_at": s.updated_at.isoformat(),
-            "deleted_at": s.deleted_at.isoformat() if s.deleted_at else None}
+            "deleted_at": s.deleted_at.isoformat() if s.deleted_at else None,
+            "published": s.published,
+            "published_at": s.published_at.isoformat() if s.published_at else None}
 
 
 def _finite(value):
@@ -162,7 +168,7 @@ def cities_delete(city_id: CityId, with_scenarios: Annotated[bool, typer.Option(
                   as_json: cli.JsonFlag = False) -> None:
     """Delete a saved city (restorable until GREENPRINT_STORE_KEEP_DELETED_DAYS)."""
     info = _run(lambda store: store.delete_city(city_id, with_scenarios=with_scenarios), as_json,
-                "cities delete")
+                "" if with_scenarios else "cities delete")
     if as_json:
         print(_dumps(city_json(info)))
         return
@@ -186,10 +192,14 @@ def scenarios_list(city: Annotated[str | None, typer.Option("--city", help="Only
                    tag: Annotated[str | None, typer.Option("--tag", help="Only those with this tag.")] = None,
                    search: Annotated[str | None, typer.Option(
                        "--search", help="Only those whose name or notes contain this text.")] = None,
-                   deleted: IncludeDeleted = False, as_json: cli.JsonFlag = False) -> None:
+                   deleted: IncludeDeleted = False,
+                   published: Annotated[bool, typer.Option(
+                       "--published", help="Only those published on the portal.")] = False,
+                   as_json: cli.JsonFlag = False) -> None:
     """List the saved scenarios, newest first."""
     found = _run(lambda store: store.list_scenarios(city_id=city, tag=tag, search=search,
-                                                    include_deleted=deleted), as_json)
+                                                    include_deleted=deleted,
+                                                    published_only=published), as_json)
     if as_json:
         print(_dumps([scenario_json(s) for s in found]))
         return
@@ -200,6 +210,7 @@ def scenarios_list(city: Annotated[str | None, typer.Option("--city", help="Only
                f"{'abatement t CO2/yr':>18}  tags")
     for s in found:
         gone = f"  deleted {_when(s.deleted_at)}" if s.deleted_at else ""
+        gone += "  published" if s.published else ""
         abated = s.totals.get("abatement_t_co2_per_yr")
         typer.echo(f"{s.id:<12}  {_cut(s.name):<{NAME_WIDTH}}  {s.city_id:<16}  "
                    f"{_when(s.created_at):<16}  {abated if abated is None else f'{abated:,.0f}':>18}  "
@@ -218,6 +229,8 @@ def scenarios_show(scenario_id: ScenarioId, as_json: cli.JsonFlag = False) -> No
         typer.echo(f"  tags: {', '.join(s.tags)}")
     if s.notes:
         typer.echo(f"  notes: {s.notes}")
+    typer.echo(f"  published on the portal since {_when(s.published_at)} UTC" if s.published
+               else "  not published")
     typer.echo(f"  status: {s.totals.get('status')}" + (f" ({s.totals['message']})"
                                                         if s.totals.get("message") else ""))
     for k in s.kpis:
@@ -275,12 +288,37 @@ def scenarios_restore(scenario_id: ScenarioId, as_json: cli.JsonFlag = False) ->
     typer.echo(f"restored scenario {s.id} ({_cut(s.name)})")
 
 
+def _publish(scenario_id: str, published: bool, as_json: bool) -> None:
+    s = _run(lambda store: store.publish_scenario(scenario_id, published), as_json)
+    if as_json:
+        print(_dumps(scenario_json(s)))
+        return
+    if published:
+        typer.echo(f"published scenario {s.id} ({_cut(s.name)}) on the portal since "
+                   f"{_when(s.published_at)} UTC; `scenarios unpublish {s.id}` takes it off")
+    else:
+        typer.echo(f"scenario {s.id} ({_cut(s.name)}) is not published; the portal no longer "
+                   "shows it")
+
+
+def scenarios_publish(scenario_id: ScenarioId, as_json: cli.JsonFlag = False) -> None:
+    """Publish a saved scenario on the public portal, with its briefing (while published, it
+    and its city cannot be deleted)."""
+    _publish(scenario_id, True, as_json)
+
+
+def scenarios_unpublish(scenario_id: ScenarioId, as_json: cli.JsonFlag = False) -> None:
+    """Take a saved scenario off the public portal."""
+    _publish(scenario_id, False, as_json)
+
+
 #: the command groups, each ``{command name: function}``, in the order ``--help`` lists them
 GROUPS = {
     "cities": ("Saved cities: list, show, save, delete, restore.",
                {"list": cities_list, "show": cities_show, "save": cities_save,
                 "delete": cities_delete, "restore": cities_restore}),
-    "scenarios": ("Saved scenarios: list, show, save, delete, restore.",
+    "scenarios": ("Saved scenarios: list, show, save, delete, restore, publish, unpublish.",
                   {"list": scenarios_list, "show": scenarios_show, "save": scenarios_save,
-                   "delete": scenarios_delete, "restore": scenarios_restore}),
+                   "delete": scenarios_delete, "restore": scenarios_restore,
+                   "publish": scenarios_publish, "unpublish": scenarios_unpublish}),
 }

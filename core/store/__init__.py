@@ -13,6 +13,10 @@ What is kept
   (:meth:`StoredScenario.changes`; :meth:`Store.resolve_scenario` solves and compares).
   Its id is random (12 hex characters): saving the same parameters twice gives two
   scenarios.
+* **Publishing**: a saved scenario can be published on the public portal
+  (:meth:`Store.publish_scenario`; ``list_scenarios(published_only=True)`` lists them, and
+  :meth:`Store.briefing_inputs` gives what its briefing needs). A published scenario, and
+  its city, cannot be deleted until it is unpublished, so its briefing stays reachable.
 * **The privacy ledger** of the public portal's releases with differential-privacy noise
   (:mod:`core.store.ledger`): what, the privacy loss spent, the budget, when.
 
@@ -43,13 +47,17 @@ Usage::
                                           tags=["council"], notes="...")
         saved = store.get_scenario(scenario_id)  # .totals, .kpis, .changes()
         allocation = store.get_allocation(scenario_id)  # .district_table()
+        store.publish_scenario(scenario_id)  # on the portal; False takes it off
+        inputs = store.briefing_inputs(scenario_id)  # for core.report.briefing
 """
 
 from core.store.errors import Deleted, NotFound, Refused, StoreError, StoreUnavailable
 from core.store.ledger import BudgetExceeded, LedgerEntry, PrivacyLedger
 from core.store.records import Allocation, StoredCity, StoredScenario
-from core.store.store import Resolution, Store
+from core.store.resolution import BriefingInputs, Resolution
+from core.store.store import Store
 
-__all__ = ["Allocation", "BudgetExceeded", "Deleted", "LedgerEntry", "NotFound", "PrivacyLedger",
+__all__ = ["Allocation", "BriefingInputs", "BudgetExceeded", "Deleted", "LedgerEntry", "NotFound",
+           "PrivacyLedger",
            "Refused", "Resolution", "Store", "StoreError", "StoreUnavailable", "StoredCity",
            "StoredScenario"]

@@ -14,18 +14,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError
 
 from core.store.errors import StoreUnavailable
 from core.store.schema import Base
+
+if TYPE_CHECKING:  # alembic is imported when the store is opened, not at the app's start-up
+    from alembic.script import ScriptDirectory
 
 SQLITE_FILE = "greenprint.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -99,11 +99,15 @@ def _pg_begin(conn: Connection) -> None:
 
 def script() -> ScriptDirectory:
     """The migrations shipped in :mod:`core.store.migrations` (one file per revision)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS), version_locations=[str(MIGRATIONS)])
 
 
 def revision(conn: Connection) -> str | None:
     """The database's schema revision (None: no schema yet)."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -112,6 +116,9 @@ def head() -> str:
 
 
 def _run(conn: Connection, target: str, step: Callable) -> None:
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
     with EnvironmentContext(Config(), script(), fn=step, destination_rev=target) as env:
         env.configure(connection=conn, target_metadata=Base.metadata)
         with env.begin_transaction():

@@ -7,16 +7,19 @@ import io
 import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from core.intake.mapping import ColumnMapping
-from core.plan.lab import KpiDelta
-from core.plan.problem import CityContext
-from core.plan.results import Result
 from core.plan.scenario import Scenario
 from core.store import versions
+
+if TYPE_CHECKING:  # the solver's modules import torch: not at start-up (issue 13)
+    from core.plan.lab import KpiDelta
+    from core.plan.problem import CityContext
+    from core.plan.results import Result
 
 #: the per-district, per-intervention quantities a saved result keeps, with their units
 QUANTITIES = {"units": "units installed", "spend_usd": "USD",
@@ -84,6 +87,8 @@ class StoredScenario:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    published: bool  # shown on the public portal, with its briefing
+    published_at: datetime | None  # when it was published (None: not published)
 
     def changes(self) -> list[str]:
         """Why re-solving now may give other figures (empty: same code, tables, libraries)."""
@@ -95,6 +100,8 @@ def kpis_to_json(kpis: list[KpiDelta]) -> list[dict]:
 
 
 def kpis_from_json(data: list[dict]) -> tuple[KpiDelta, ...]:
+    from core.plan.lab import KpiDelta  # imports torch: only when a saved scenario is read
+
     return tuple(KpiDelta(**k) for k in decode_floats(data))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, MetaData, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -95,6 +95,8 @@ class ScenarioRow(Base):
     kpis: Mapped[list] = mapped_column(JSON)  # core.plan.lab.kpis, as dicts
     allocation_file: Mapped[str] = mapped_column(String(HASH_LENGTH))  # Parquet, per district
     versions: Mapped[dict] = mapped_column(JSON)  # core.store.versions.current()
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())  # portal
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when, while published
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
