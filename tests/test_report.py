@@ -17,15 +17,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import methods, paths
+from core import footprint, methods, paths
 from core.intake import reference_values
 from core.intake.city import default_city, load_city, validate_city
 from core.models import cross_validation, model_card, predicted
 from core.models.network import TrainConfig
 from core.plan import lab, optimizer, problem, results, scenario
-from core.report import briefing, identity, render
+from core.report import assumptions, briefing, identity, render, summary
 from core.report import compose as report
 from core.report import text as fmt
+from core.report.plans import plans
 
 #: a short cross-validation: the card's shape, not its accuracy, is under test here
 FAST = TrainConfig(folds=3, max_epochs=150, patience=20, device="cpu")
@@ -103,8 +104,9 @@ def table_cells(html: str, key: str) -> list[list[str]]:
 # ----------------------------------------------------------------------------- content
 
 def test_every_section_is_there_in_order(made):
-    assert made.brief.sections == report.SECTIONS
-    positions = [made.html.index(f'<section id="{s}"') for s in report.SECTIONS]
+    expected = tuple(s for s in report.SECTIONS if s != "small_areas")  # the portal's only
+    assert made.brief.sections == expected
+    positions = [made.html.index(f'<section id="{s}"') for s in expected]
     assert positions == sorted(positions)
 
 
@@ -121,7 +123,7 @@ def test_the_kpi_cards_are_cores_figures(made):
 def test_the_answer_states_cores_figures(made):
     kpis = {k.label: k for k in lab.kpis(made.ctx, made.res, 0)}
     t = made.res.totals(0)
-    answer = report.answer(made.ctx, report.plans(made.ctx, [made.res], "x")[0])
+    answer = summary.answer(made.ctx, plans(made.ctx, [made.res], "x")[0])
     assert len(answer) == 3
     assert fmt.figure(-kpis["Emissions"].delta) in answer[0]
     assert fmt.money(t["cost_usd"], t["currency"]) in answer[1]
@@ -158,11 +160,11 @@ def test_the_comparison_gives_each_kpi_and_its_difference(made):
 
 
 def test_every_scenario_parameter_has_a_unit_and_a_source(made):
-    fields = report.parameter_fields()
+    fields = assumptions.parameter_fields()
     assert set(fields) == set(scenario.Scenario.model_fields) - {"name", "description"}
-    assert set(fields) <= set(report.FIELD_LABELS)  # a new field fails here until labelled
+    assert set(fields) <= set(assumptions.FIELD_LABELS)  # a new field fails here until labelled
     rows = table_cells(made.html, "parameters")
-    assert [r[0] for r in rows] == [report.FIELD_LABELS[f] for f in fields]
+    assert [r[0] for r in rows] == [assumptions.FIELD_LABELS[f] for f in fields]
     for label, value, unit, source in rows:
         assert value and unit and source, label
     by_label = {r[0]: r for r in rows}
@@ -191,6 +193,17 @@ def test_data_and_model_sections_come_from_core(made):
     assert [r[0] for r in metrics] == [m["cv_rmse"] for m in card_rows]
     for t in made.card["targets"].values():
         assert t["verdict"]["band"] in made.html
+
+
+def test_the_computings_footprint_is_beside_the_abatement_it_buys(made):
+    """The solve's and the training's energy and CO2, with how they were obtained."""
+    t = made.res.totals(0)
+    solve = footprint.beside_abatement("This plan&#39;s solve", t["compute_energy_wh"],
+                                       t["compute_co2_g"], t["compute_footprint_method"],
+                                       t["abatement_t_co2_per_yr"])
+    assert solve in made.html and "t CO2/yr" in solve
+    assert model_card.computation_text(made.card).startswith("Training and cross-validation")
+    assert model_card.computation_text(made.card) in made.html
 
 
 def test_the_methods_appendix_holds_every_note(made):

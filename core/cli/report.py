@@ -5,7 +5,9 @@ The city is the bundled one, BOUNDARIES (with the usual city options) or a saved
 is used when no other is given). The scenarios are solved in one batch; the energy
 model's card comes from ``--model DIR`` (a model saved by ``train --out``) or is made by
 cross-validating now. Districts with data but no observed energy get the energy model's
-prediction, as in ``optimize`` (``--observed-only`` leaves them out of the plan).
+prediction, as in ``optimize`` (``--observed-only`` leaves them out of the plan); without
+``--model``, one cross-validation makes both the card and the predictions
+(:func:`core.report.inputs.model_evidence`).
 
 Exit codes (core.cli.common): 0 written; 2 an input that cannot be used (a missing
 scenario, an --out that is not .pdf/.html or cannot be written, an unknown or deleted id);
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core import paths
+from core import i18n, paths
 from core.cli import common as cli
 from core.errors import InputError
 
@@ -55,6 +57,8 @@ ModelDir = Annotated[Path | None, typer.Option(
 BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", help="The app's address for the permalink (default GREENPRINT_BASE_URL).")]
 Device = Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")]
+Lang = Annotated[str | None, typer.Option(
+    "--lang", help="The briefing's language: en, zh or es (default: GREENPRINT_LANG, else en).")]
 
 
 def output_format(out: Path) -> str:
@@ -87,15 +91,6 @@ def write_atomically(out: Path, data: bytes) -> None:
         os.replace(tmp, out)
     except OSError as exc:
         raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-
-
-def saved_report(city: City) -> QualityReport:
-    """The quality report of a city read back from its saved form (a saved city's estimates
-    stay notes, as in the report made when it was first read)."""
-    from core.intake.city import validate_city, write_city
-
-    with tempfile.TemporaryDirectory() as folder:
-        return validate_city(write_city(city, Path(folder) / "city.parquet")).report
 
 
 class _Store:
@@ -144,8 +139,10 @@ def _scenarios(refs: list[str], store: _Store):
 
 def _saved_city(city_id: str, store: _Store) -> tuple[City, QualityReport, str]:
     """A saved city, its quality report and its id."""
+    from core.report.inputs import saved_quality
+
     city = store.get().get_city(city_id)
-    return city, saved_report(city), city_id
+    return city, saved_quality(city), city_id
 
 
 def _city_of_files(boundaries: Path | None, attributes: Path | None, m, figures: dict, refs):
@@ -162,28 +159,27 @@ def _city_of_files(boundaries: Path | None, attributes: Path | None, m, figures:
     return validation.city_or_raise(), validation.report, None
 
 
-def _card(city: City, model_dir: Path | None, device: str) -> dict:
-    """The energy model's card: a saved model's (checked to be of this city) or a new
-    cross-validation's."""
-    from core.models import cross_validation, model_card
-    from core.models.energy import EnergyModel
-    from core.models.network import TrainConfig
+def _evidence(city: City, model_dir: Path | None, device: str, as_json: bool) -> tuple[City, dict]:
+    """(``city`` with its missing energy predicted, the energy model's card): a saved model's
+    card (checked to be of this city), or one cross-validation that makes both."""
+    from core.models import predicted
+    from core.report.inputs import model_evidence
 
-    if model_dir is not None:
-        card = EnergyModel.load(model_dir, device).card
-        data = card.get("data", {})
-        if (data.get("city"), data.get("n_districts")) != (city.name, city.n):
-            raise InputError(f"--model {model_dir} was trained on {data.get('city')!r} "
-                             f"({data.get('n_districts')} districts), not on {city.name!r} "
-                             f"({city.n} districts); train one on this city with "
-                             f"`python -m core train ... --out {model_dir}`")
-        return card
-    try:
-        ev = cross_validation.evaluate(city, TrainConfig(device=device))
-    except (ValueError, RuntimeError) as exc:
-        raise InputError(f"the energy model cannot be cross-validated on this city: {exc}") \
-            from None
-    return model_card.model_card(ev, city)
+    if model_dir is None:
+        if not as_json and (n := predicted.n_to_predict(city)):
+            typer.echo(f"cross-validating the energy model, which also predicts the energy of "
+                       f"{n:,} district(s) without an observation...", err=True)
+        return model_evidence(city, device)
+    from core.models.energy import EnergyModel
+
+    card = EnergyModel.load(model_dir, device).card
+    data = card.get("data", {})
+    if (data.get("city"), data.get("n_districts")) != (city.name, city.n):
+        raise InputError(f"--model {model_dir} was trained on {data.get('city')!r} "
+                         f"({data.get('n_districts')} districts), not on {city.name!r} "
+                         f"({city.n} districts); train one on this city with "
+                         f"`python -m core train ... --out {model_dir}`")
+    return cli.with_predictions(city, as_json), card
 
 
 def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ...,
@@ -194,10 +190,11 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
            layer: cli.Layer = None, crs: cli.CrsOption = None, model: ModelDir = None,
            base_url: BaseUrl = None, device: Device = "auto",
            estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
-           observed_only: cli.ObservedOnly = False,
+           observed_only: cli.ObservedOnly = False, lang: Lang = None,
            as_json: cli.JsonFlag = False) -> None:
     """Write a policy briefing (PDF or HTML) of a scenario: question and answer, maps,
-    equity, assumptions, data quality, model validation, permalink and methods."""
+    equity, assumptions, data quality, model validation, permalink and methods, in the
+    language of ``--lang``."""
     start = time.perf_counter()
     store = _Store()
 
@@ -206,6 +203,8 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
         from core.plan import optimizer, problem
         from core.report import briefing  # matplotlib, Jinja2, WeasyPrint: only for a briefing
 
+        if lang is not None:
+            i18n.set_language(lang)  # InputError naming the languages when it is not one
         check_writable(out)
         fmt = output_format(out)
         dev = pick_device(device).type  # InputError with the choices when it cannot be used
@@ -229,11 +228,10 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
                 cli.references_from_args(references))
         if reason := problem.unavailable(city.districts):
             raise InputError(f"{reason}: map them with --map SRC=CANONICAL")
-        city = cli.with_predictions(city, as_json)
+        city, card = _evidence(city, model, dev, as_json)
         ctx = problem.context(city, observed_only)
-        brief = briefing(city, ctx, optimizer.optimize(ctx, scs, device=dev), quality,
-                         _card(city, model, dev), city_id=stored_city, scenario_ids=ids,
-                         base_url=base_url)
+        brief = briefing(city, ctx, optimizer.optimize(ctx, scs, device=dev), quality, card,
+                         city_id=stored_city, scenario_ids=ids, base_url=base_url)
         data = brief.pdf() if fmt == "pdf" else brief.html()
         write_atomically(out, data)
         return brief, len(data)

@@ -5,6 +5,7 @@
 * ``figures``: the maps and charts, static SVG drawn offline with matplotlib;
 * ``render``: the Jinja2 template and the WeasyPrint PDF, which fetches nothing;
 * ``identity``: the scenario hash and the permalink;
+* ``withheld``: the public portal's briefing, with the release rule's withheld districts;
 * ``text``: numbers with their units and currency.
 
 Never imports streamlit: the app and ``python -m core report`` call the same function.

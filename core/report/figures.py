@@ -23,11 +23,14 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch
 
 from core.assess import maps
+from core.i18n import _
+from core.release.shown import WITHHELD
 from core.report import text
 
 RASTER_ABOVE = 2000  # districts: above this, map polygons are embedded as an image
 RASTER_DPI = 200  # resolution of what is embedded as an image
-FONT = ["Liberation Sans", "DejaVu Sans"]  # Debian's fonts-liberation, fonts-dejavu-core
+FONT = ["Liberation Sans", "DejaVu Sans",  # Debian's fonts-liberation, fonts-dejavu-core
+        "WenQuanYi Micro Hei"]  # fonts-wqy-microhei: Chinese (core.i18n), glyph by glyph
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "greenprint", "font.family": FONT,
          "font.size": 7.5, "axes.titlesize": 8.5, "axes.labelsize": 7.5,
          "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#6b7280",
@@ -41,6 +44,7 @@ DAC_WIDTH_PT, DAC_WIDTH_FULL_UP_TO = 0.9, 300  # outline width, and up to how ma
 PREDICTED_HATCH = "/////"
 SERIES = ("#31688e", "#35b779", "#443983", "#90d743")  # viridis stops that read on white
 NONE_HEX = "#e9ecef"  # districts with data that get nothing: lighter than no data's grey
+WITHHELD_HEX = "#{:02x}{:02x}{:02x}".format(*WITHHELD[:3])  # the portal's withheld colour
 
 
 @dataclass(frozen=True)
@@ -76,18 +80,23 @@ class MapLayer:
     no_data: np.ndarray  # bool
     dac: np.ndarray  # bool
     predicted: np.ndarray  # bool
+    withheld: np.ndarray | None = None  # bool: withheld by the portal's release rule
 
 
 def district_map(key: str, layer: MapLayer, label: str, unit: str, caption: str,
                  alt: str) -> Figure:
     """A choropleth of ``layer.values`` (natural breaks of the positive values, the app's
     colours); districts that get nothing in a light grey of their own, no-data districts in
-    the app's grey, disadvantaged districts outlined, predicted-energy districts hatched."""
-    values = np.where(layer.no_data, np.nan, layer.values)
-    none = ~layer.no_data & ~(values > 0)  # a district with data that gets nothing
+    the app's grey, disadvantaged districts outlined, predicted-energy districts hatched;
+    withheld districts (the portal's release rule) in its withheld colour, out of the
+    classes, with a legend entry."""
+    withheld = (np.zeros(len(layer.values), dtype=bool) if layer.withheld is None
+                else np.asarray(layer.withheld, dtype=bool))
+    values = np.where(layer.no_data | withheld, np.nan, layer.values)
+    none = ~layer.no_data & ~withheld & ~(values > 0)  # a district with data that gets nothing
     classes = maps.classify(np.where(none, np.nan, values), "natural_breaks", 5)
-    fill = [NONE_HEX if z else "#{:02x}{:02x}{:02x}".format(*c[:3])
-            for z, c in zip(none, maps.fill_colors(classes), strict=True)]
+    fill = [WITHHELD_HEX if w else NONE_HEX if z else "#{:02x}{:02x}{:02x}".format(*c[:3])
+            for w, z, c in zip(withheld, none, maps.fill_colors(classes), strict=True)]
     raster = len(values) > RASTER_ABOVE
     with matplotlib.rc_context(STYLE):
         fig = MplFigure(figsize=MAP_SIZE_IN)
@@ -101,19 +110,24 @@ def district_map(key: str, layer: MapLayer, label: str, unit: str, caption: str,
             gdf[layer.predicted].plot(ax=ax, facecolor="none", edgecolor=INK, linewidth=0,
                                       hatch=PREDICTED_HATCH, rasterized=raster)
         ax.set_axis_off()
-        rows = [r for r in maps.legend(classes, unit) if not r["label"].startswith("no data")]
+        rows = [r for r in maps.legend(classes, unit) if not r["label"].startswith(_("no data"))]
         if none.any():
-            rows.append({"color": NONE_HEX, "label": f"none ({int(none.sum()):,} districts)"})
+            rows.append({"color": NONE_HEX, "label": _("none ({n:,} districts)").format(
+                n=int(none.sum()))})
         if layer.no_data.any():
             rows.append(maps.no_data_row(int(layer.no_data.sum())))
+        if withheld.any():
+            rows.append({"color": WITHHELD_HEX, "label": _("withheld ({n:,} districts)").format(
+                n=int(withheld.sum()))})
         handles = [Patch(facecolor=row["color"], label=row["label"]) for row in rows]
         if layer.dac.any():
             handles.append(Patch(facecolor="white", edgecolor=DAC_EDGE, linewidth=0.9,
-                                 label="disadvantaged district"))
+                                 label=_("disadvantaged district")))
         if layer.predicted.any():
             guessed = maps.predicted_row(int(layer.predicted.sum()))["label"]
             handles.append(Patch(facecolor="white", edgecolor=INK, hatch=PREDICTED_HATCH,
-                                 linewidth=0.4, label=f"energy {guessed}"))
+                                 linewidth=0.4, label=_("energy {predicted}").format(
+                                     predicted=guessed)))
         fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=6.5,
                    title=f"{label} ({unit})", title_fontsize=7, handlelength=1.4,
                    columnspacing=1.0, bbox_to_anchor=(0.5, 0.0))

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 from markdown_it import MarkdownIt
 
+from core import i18n
 from core.report import text as fmt
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,14 +36,17 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters.update(figure=fmt.figure, money=fmt.money, percent=fmt.percent)
+    env.add_extension("jinja2.ext.i18n")  # _() in the template: the language in effect
+    env.install_gettext_callables(i18n._, i18n.ngettext)
     return env
 
 
 def html(document: dict) -> str:
     """The briefing page for ``document`` (the context :func:`core.report.compose.briefing`
-    builds), with the stylesheet inlined."""
+    builds), with the stylesheet inlined, in the language in effect (core.i18n)."""
     css = (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
-    return _environment().get_template(TEMPLATE).render(css=css, **document)
+    return _environment().get_template(TEMPLATE).render(css=css, lang=i18n.language(),
+                                                        **document)
 
 
 @lru_cache(maxsize=1)
