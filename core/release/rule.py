@@ -73,6 +73,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core import reference_tables
 from core.errors import InputError
+from core.i18n import lazy, lazy_join
 from core.intake import documents
 from core.settings import get_settings
 
@@ -131,13 +132,18 @@ class ReleaseRule(BaseModel):
 
     def describe(self) -> str:
         """The rule in one line, for a release's notes and the Methods page."""
-        text = (f"at least {self.min_customers} customers and no one customer above "
-                f"{self.max_customer_share:.0%} of a fuel's use (where customer counts are "
-                f"known); at least {self.min_population:,.0f} residents and "
-                f"{self.min_households:,.0f} households")
+        text = (lazy("at least {min_customers} customers and no one customer above "
+                "{max_customer_share:.0%} of a fuel's use (where customer counts are "
+                "known); at least {min_population:,.0f} residents and "
+                "{min_households:,.0f} households", min_customers=self.min_customers,
+                max_customer_share=self.max_customer_share, min_population=self.min_population,
+                min_households=self.min_households))
         if self.privacy:
-            text += (f"; city-wide totals with Laplace noise, ε = {self.privacy.epsilon:g} per "
-                     f"release of a budget of {self.privacy.budget:g}")
+            text = lazy_join("", (text, lazy("; city-wide totals with Laplace noise, "
+                                             "ε = {epsilon:g} "
+                                             "per release of a budget of {budget:g}",
+                                             epsilon=self.privacy.epsilon,
+                                             budget=self.privacy.budget)))
         return text
 
 
