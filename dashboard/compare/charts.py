@@ -7,13 +7,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.i18n import _
+
 PCT = 100.0
 #: one colour per compared scenario, A to D (Okabe-Ito: told apart with colour blindness)
 SCENARIO_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 BEFORE_COLOR = "#adb5bd"
 BAR_CHART_BASE_PX, BAR_PX = 140, 22  # a horizontal bar chart's height: room per bar
-MARGIN = dict(l=10, r=10, t=10, b=40)  # titled by the page's headings
+MARGIN = dict(l=10, r=10, t=90, b=40)  # room for the title, then the legend above the plot
 LEGEND = dict(orientation="h", y=1.02, yanchor="bottom", x=0)  # above the plot
+
+
+def _title(text: str) -> dict:
+    """A chart's title at the top left, above its legend."""
+    return dict(text=text, x=0, xanchor="left", y=0.98, yref="container", yanchor="top")
 
 
 def _legend(letter: str, names: dict[str, str]) -> str:
@@ -29,10 +36,11 @@ def abatement_by_intervention(frame: pd.DataFrame, names: dict[str, str]) -> go.
         traces.append(go.Bar(
             y=rows["label"], x=rows["abatement_t_co2_per_yr"], orientation="h",
             name=_legend(letter, names), marker=dict(color=SCENARIO_COLORS[i]),
-            hovertemplate=f"{letter}: " + "%{y}: %{x:,.0f} t CO2/yr<extra></extra>"))
+            hovertemplate=f"{letter}: " + _("%{y}: %{x:,.0f} t CO2/yr<extra></extra>")))
     return go.Figure(traces, layout=dict(
-        barmode="group",
-        xaxis=dict(title=dict(text="abatement (t CO2/yr)")), yaxis=dict(autorange="reversed"),
+        barmode="group", title=_title(_("Abatement by intervention, per scenario")),
+        xaxis=dict(title=dict(text=_("abatement (t CO2/yr)"))),
+        yaxis=dict(autorange="reversed", title=dict(text=_("intervention"))),
         height=BAR_CHART_BASE_PX + BAR_PX * len(frame),
         margin=MARGIN, legend=LEGEND))
 
@@ -46,17 +54,19 @@ def burden_by_quintile(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     q = [f"Q{int(v)}" for v in wide_before.index]
     same = np.allclose(wide_before.to_numpy(), wide_before.iloc[:, [0]].to_numpy(),
                        equal_nan=True)
-    befores = {"before the plans": wide_before.iloc[:, 0]} if same else \
-        {f"before {c}": wide_before[c] for c in wide_before.columns}
+    befores = {_("before the plans"): wide_before.iloc[:, 0]} if same else \
+        {_("before {c}").format(c=c): wide_before[c] for c in wide_before.columns}
     traces = [go.Bar(x=q, y=v * PCT, name=label, marker=dict(color=BEFORE_COLOR),
-                     hovertemplate="%{x} " + label + ": %{y:.2f} % of income<extra></extra>")
+                     hovertemplate="%{x} " + label + _(": %{y:.2f} % of income<extra></extra>"))
               for label, v in befores.items()]
     for i, c in enumerate(wide_after.columns):
-        traces.append(go.Bar(x=q, y=wide_after[c] * PCT, name=f"after {_legend(c, names)}",
+        traces.append(go.Bar(x=q, y=wide_after[c] * PCT,
+                             name=_("after {legend}").format(legend=_legend(c, names)),
                              marker=dict(color=SCENARIO_COLORS[i]),
                              hovertemplate="%{x} after " + c + ": %{y:.2f} % of income"
                                            "<extra></extra>"))
     return go.Figure(traces, layout=dict(
-        xaxis=dict(title=dict(text="district income quintile (Q1 = lowest income)")),
-        yaxis=dict(title=dict(text="energy burden (% of income)")), barmode="group",
+        title=_title(_("Energy burden by income quintile, before and after each plan")),
+        xaxis=dict(title=dict(text=_("district income quintile (Q1 = lowest income)"))),
+        yaxis=dict(title=dict(text=_("energy burden (% of income)"))), barmode="group",
         height=360, margin=MARGIN, legend=LEGEND))

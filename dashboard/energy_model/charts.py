@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.i18n import _
 from dashboard.palette import ACCENT, MUTED
 
 PERCENT = 100  # shares are drawn as percent
@@ -23,14 +24,15 @@ def predicted_vs_observed(observed: np.ndarray, predicted: np.ndarray, lower: np
         error_y=dict(type="data", symmetric=False, array=np.clip(hi - p, 0, None),
                      arrayminus=np.clip(p - lo, 0, None), color="rgba(49,104,142,0.35)",
                      thickness=1),
-        hovertemplate="%{text}<br>observed %{x:,.0f} kWh/yr<br>predicted %{y:,.0f} kWh/yr"
-                      "<extra></extra>"))
+        hovertemplate=_("%{text}<br>observed %{x:,.0f} kWh/yr<br>predicted %{y:,.0f} kWh/yr"
+                      "<extra></extra>")))
     span = [float(min(o.min(), p.min())), float(max(o.max(), p.max()))] if ok.any() else [1, 10]
-    fig.add_trace(go.Scatter(x=span, y=span, mode="lines", name="predicted = observed",
+    fig.add_trace(go.Scatter(x=span, y=span, mode="lines", name=_("predicted = observed"),
                              line=dict(color=ACCENT, dash="dash")))
-    fig.update_layout(title=f"{label}: cross-validated prediction vs observation",
-                      xaxis=dict(title="observed (kWh/yr)", type="log"),
-                      yaxis=dict(title="predicted (kWh/yr)", type="log"), height=420,
+    fig.update_layout(title=_("{label}: cross-validated prediction vs observation").format(
+        label=label),
+                      xaxis=dict(title=_("observed (kWh/yr)"), type="log"),
+                      yaxis=dict(title=_("predicted (kWh/yr)"), type="log"), height=420,
                       legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
@@ -44,10 +46,13 @@ def degree_day_split(monthly: pd.DataFrame, label: str) -> go.Figure:
         if col not in monthly:  # a term the fuel has none of (gas does not cool)
             continue
         fig.add_trace(go.Bar(x=monthly["month"], y=monthly[col], name=name, marker_color=color,
-                             hovertemplate=f"month %{{x}}: %{{y:,.0f}} kWh ({name})<extra></extra>"))
+                             hovertemplate=_("month %{{x}}: %{{y:,.0f}} kWh "
+                                             "({name})<extra></extra>").format(name=name)))
     fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["observed_kwh"], name="observed",
                              mode="markers", marker=dict(color="#111", size=8)))
-    fig.update_layout(barmode="stack", title=f"{label}: degree-day split by month",
-                      xaxis=dict(title="month", dtick=1), yaxis_title="kWh/month", height=340,
+    fig.update_layout(barmode="stack",
+                      title=_("{label}: degree-day split by month").format(label=label),
+                      xaxis=dict(title=_("month (1 = January)"), dtick=1),
+                      yaxis_title=_("energy (kWh/month)"), height=340,
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.i18n import _
 from dashboard.palette import ACCENT, MUTED
 
 PCT = 100.0
@@ -22,10 +23,11 @@ def abatement_by_intervention(table: pd.DataFrame, currency: str) -> go.Figure:
         x=table["abatement_t_co2_per_yr"], y=table["label"], orientation="h",
         marker=dict(color=MUTED),
         customdata=np.column_stack([table["spend_usd"] / 1e6, table["units"]]),
-        hovertemplate="%{y}: %{x:,.0f} t CO2/yr<br>%{customdata[0]:,.1f} M " + currency + ", "
-                      "%{customdata[1]:,.0f} units<extra></extra>"),
-        layout=dict(title=dict(text="Abatement by intervention"),
-                    xaxis=dict(title=dict(text="abatement (t CO2/yr)")), height=300, margin=MARGIN))
+        hovertemplate=_("%{y}: %{x:,.0f} t CO2/yr<br>%{customdata[0]:,.1f} M ") + currency + _(", "
+                      "%{customdata[1]:,.0f} units<extra></extra>")),
+        layout=dict(title=dict(text=_("Abatement by intervention")),
+                    xaxis=dict(title=dict(text=_("abatement (t CO2/yr)"))),
+                    yaxis=dict(title=dict(text=_("intervention"))), height=300, margin=MARGIN))
 
 
 def macc(table: pd.DataFrame, currency: str) -> go.Figure:
@@ -41,12 +43,15 @@ def macc(table: pd.DataFrame, currency: str) -> go.Figure:
         marker=dict(color=MUTED, line=dict(color="white", width=1)),
         text=t["label"], textposition="outside",
         customdata=np.column_stack([width, t["abatement_t_co2_per_yr"]]),
-        hovertemplate="%{text}: %{y:,.0f} " + currency + "/t CO2<br>potential %{customdata[0]:,.0f} t/yr, "
-                      "in plan %{customdata[1]:,.0f} t/yr<extra></extra>"),
+        hovertemplate="%{text}: %{y:,.0f} " + currency + _("/t CO2<br>potential "
+                      "%{customdata[0]:,.0f} t/yr, "
+                      "in plan %{customdata[1]:,.0f} t/yr<extra></extra>")),
         layout=dict(shapes=[zero_line],
-                    title=dict(text="Marginal abatement cost curve (whole potential at the caps)"),
-                    xaxis=dict(title=dict(text="abatement potential (t CO2/yr)")),
-                    yaxis=dict(title=dict(text=f"marginal abatement cost ({currency}/t CO2)")),
+                    title=dict(
+                        text=_("Marginal abatement cost curve (whole potential at the caps)")),
+                    xaxis=dict(title=dict(text=_("abatement potential (t CO2/yr)"))),
+                    yaxis=dict(title=dict(text=_("marginal abatement cost "
+                                                 "({currency}/t CO2)").format(currency=currency))),
                     height=360, margin=MARGIN, showlegend=False))
 
 
@@ -56,12 +61,13 @@ def pareto(frame: pd.DataFrame, current_budget_usd_per_capita: float, currency: 
     fig = go.Figure(go.Scatter(
         x=frame["budget_usd_per_capita"], y=frame["abatement_t_co2_per_yr"], mode="lines+markers",
         line_color=MUTED, customdata=frame["dac_share"] * PCT,
-        hovertemplate="%{x:,.0f} " + currency + " per resident: %{y:,.0f} t CO2/yr, "
-                      "%{customdata:.0f} % in disadvantaged districts<extra></extra>"))
+        hovertemplate="%{x:,.0f} " + currency + _(" per resident: %{y:,.0f} t CO2/yr, "
+                      "%{customdata:.0f} % in disadvantaged districts<extra></extra>")))
     fig.add_vline(x=current_budget_usd_per_capita, line_color=ACCENT, line_dash="dot",
-                  annotation_text="this scenario")
-    fig.update_layout(title="Pareto front: abatement against budget",
-                      xaxis_title=f"budget ({currency} per resident)", yaxis_title="abatement (t CO2/yr)",
+                  annotation_text=_("this scenario"))
+    fig.update_layout(title=_("Pareto front: abatement against budget"),
+                      xaxis_title=_("budget ({currency} per resident)").format(currency=currency),
+                      yaxis_title=_("abatement (t CO2/yr)"),
                       height=340, margin=MARGIN)
     return fig
 
@@ -72,14 +78,16 @@ def monte_carlo_band(frame: pd.DataFrame, currency: str) -> go.Figure:
     x = frame["budget_usd_per_capita"]
     fig = go.Figure([
         go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], mode="lines", line_width=0, showlegend=False,
-                   hovertemplate="90th percentile %{y:,.0f} t CO2/yr<extra></extra>"),
+                   hovertemplate=_("90th percentile %{y:,.0f} t CO2/yr<extra></extra>")),
         go.Scatter(x=x, y=frame["p10_t_co2_per_yr"], mode="lines", fill="tonexty", fillcolor=LIGHT, line_width=0,
-                   name="10-90 % band", hovertemplate="10th percentile %{y:,.0f} t CO2/yr<extra></extra>"),
+                   name="10-90 % band",
+                   hovertemplate=_("10th percentile %{y:,.0f} t CO2/yr<extra></extra>")),
         go.Scatter(x=x, y=frame["median_t_co2_per_yr"], line_color=MUTED, name="median",
-                   hovertemplate="median %{y:,.0f} t CO2/yr<extra></extra>"),
+                   hovertemplate=_("median %{y:,.0f} t CO2/yr<extra></extra>")),
     ])
-    fig.update_layout(title="Monte Carlo: abatement under uncertain prices and grid path",
-                      xaxis_title=f"budget ({currency} per resident)", yaxis_title="abatement (t CO2/yr)",
+    fig.update_layout(title=_("Monte Carlo: abatement under uncertain prices and grid path"),
+                      xaxis_title=_("budget ({currency} per resident)").format(currency=currency),
+                      yaxis_title=_("abatement (t CO2/yr)"),
                       height=340, margin=MARGIN)
     return fig
 
@@ -89,9 +97,10 @@ def burden_by_quintile(frame: pd.DataFrame) -> go.Figure:
     q = [f"Q{int(v)}" for v in frame["quintile"]]
     return go.Figure([
         go.Bar(x=q, y=frame["burden_before"] * PCT, name="before", marker=dict(color="#adb5bd"),
-               hovertemplate="%{x} before: %{y:.2f} % of income<extra></extra>"),
+               hovertemplate=_("%{x} before: %{y:.2f} % of income<extra></extra>")),
         go.Bar(x=q, y=frame["burden_after"] * PCT, name="after", marker=dict(color=MUTED),
-               hovertemplate="%{x} after: %{y:.2f} % of income<extra></extra>"),
-    ], layout=dict(title=dict(text="Energy burden by income quintile (Q1 = lowest income)"),
-                   yaxis=dict(title=dict(text="energy burden (% of income)")), barmode="group",
+               hovertemplate=_("%{x} after: %{y:.2f} % of income<extra></extra>")),
+    ], layout=dict(title=dict(text=_("Energy burden by income quintile (Q1 = lowest income)")),
+                   xaxis=dict(title=dict(text=_("district income quintile (Q1 = lowest income)"))),
+                   yaxis=dict(title=dict(text=_("energy burden (% of income)"))), barmode="group",
                    height=320, margin=MARGIN))
