@@ -16,18 +16,31 @@ Speed:
 attributes. One evaluation = k-fold CV of the network ensemble and both baselines for
 both targets plus the final ensemble: (k + 1) x members x 2 networks trained as one
 batched model; "train only" is the deployed ensemble (members x 2 networks) without CV.
-Ratios are against the 77-district run in the same process; a last line compares the batched
-model with the same networks trained one at a time (warm, medians, same process).
+Ratios are against the 77-district run in the same process; then the issue-13 targets with
+their ratios, train + CV at 801 districts with GREENPRINT_TRAIN_THREADS against torch's
+default threads, and a last line compares the batched model with the same networks trained
+one at a time (warm, medians, same process).
+
+Before issue 13's training work (torch's default threads, every network computed until the
+last one stopped, validation scored on every row, rows gathered by advanced indexing) and
+after it (one thread, stopped networks dropped from the batch, validation on its own rows,
+index_select), on the shared 2-core machine, the same CV(RMSE) to four digits: at a quiet
+moment (load average about 2) 31.9 s -> 7.1 s at 10,000 districts and 1.1 s -> 1.0-1.4 s at
+801; under a load average of 6-8, 36.7-48.3 s -> 11.2 s at 10,000 and 5.3 s -> 1.2 s at 801
+(with torch's two threads the new code took 12.0 s there: the threads wait on each other).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +52,7 @@ from core.models.cross_validation import MODEL_NAMES, Evaluation, evaluate
 from core.models.features import available_targets, design
 from core.models.network import TrainConfig, fit_batched
 from core.sample.city import sample_city
+from core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "data" / "build" / "build_chicago_2010.py"
@@ -160,7 +174,8 @@ def main() -> None:
 
 def speed(args: argparse.Namespace) -> None:
     """Training + CV time, inference throughput, and batched against one-at-a-time."""
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads; training with "
+          f"{get_settings().train_threads or torch.get_num_threads()} (GREENPRINT_TRAIN_THREADS)")
     print(f"{'districts':>9} {'device':>6} {'networks':>8} {'epochs':>6} {'train+CV s':>10} "
           f"{'ms/epoch':>8} {'x 77':>6} {'train only s':>12} {'infer districts/s':>17}  "
           "CV(RMSE) el/gas")
@@ -186,7 +201,39 @@ def speed(args: argparse.Namespace) -> None:
                   f"{rate:>17,.0f}  {cv}")
 
     print_targets(seconds)
+    threads_reference()
     batched_vs_one_at_a_time()
+
+
+def threads_reference(n: int = 801) -> None:
+    """Train + CV at ``n`` districts with GREENPRINT_TRAIN_THREADS and with torch's default
+    threads (one per core), in this process: what the setting buys on this machine."""
+    city = city_of(n)
+    out = {}
+    for label, threads in (("GREENPRINT_TRAIN_THREADS", get_settings().train_threads),
+                           ("torch's default", 0)):
+        with patched_train_threads(threads):
+            out[label] = evaluate(city, TrainConfig(device="cpu")).seconds
+    a, b = out.values()
+    print(f"train + CV at {n:,} districts: {a:.2f} s with {get_settings().train_threads} "
+          f"thread(s), {b:.2f} s with torch's default {torch.get_num_threads()}: ratio "
+          f"{b / a:.1f}x")
+
+
+@contextmanager
+def patched_train_threads(threads: int) -> Iterator[None]:
+    """GREENPRINT_TRAIN_THREADS set to ``threads`` for the block."""
+    before = os.environ.get("GREENPRINT_TRAIN_THREADS")
+    os.environ["GREENPRINT_TRAIN_THREADS"] = str(threads)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GREENPRINT_TRAIN_THREADS")
+        else:
+            os.environ["GREENPRINT_TRAIN_THREADS"] = before
+        get_settings.cache_clear()
 
 
 def print_targets(seconds: dict[tuple[str, int], float]) -> None:

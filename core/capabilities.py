@@ -107,8 +107,6 @@ def _equity(city: City) -> Capability:
 
 def _energy_models(city: City) -> list[Capability]:
     """One per target of the energy model: observed target, a basis, enough districts."""
-    from core.models.cross_validation import MIN_ROWS  # imports torch: only when asked
-
     basis = features.basis_of(city)
     targets = features.available_targets(city)
     out = []
@@ -119,9 +117,9 @@ def _energy_models(city: City) -> list[Capability]:
         elif basis is None:
             out.append(Capability(analysis, UNAVAILABLE, "map " + " or ".join(features.BASES)
                                   + " with positive values for most districts"))
-        elif (rows := _rows(city, target, basis)) < MIN_ROWS:
+        elif (rows := _rows(city, target, basis)) < features.MIN_ROWS:
             out.append(Capability(analysis, UNAVAILABLE, f"only {rows} districts have a "
-                                  f"positive {target} and {basis}; at least {MIN_ROWS} are needed"))
+                                  f"positive {target} and {basis}; at least {features.MIN_ROWS} are needed"))
         else:
             out.append(_usable(analysis, city, (target, basis, *features.feature_columns(city))))
     return out

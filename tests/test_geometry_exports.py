@@ -21,8 +21,10 @@ def test_display_copy_is_lighter_keeps_shared_edges_and_leaves_the_original(grid
     assert after < before / 2
     union_before = shapely.union_all(city.districts.geometry.to_numpy()).area
     union_after = shapely.union_all(city.display.to_numpy()).area
-    assert abs(union_after - union_before) < 1e-9 * union_before + 1e-12
-    assert abs(city.display.area.sum() - union_after) < 1e-9  # no overlaps between districts
+    # the outline moves by no more than the rounding of the coordinates (core.assess.display)
+    assert abs(union_after - union_before) < 1e-5 * union_before
+    # no overlaps between districts but slivers narrower than the rounding step
+    assert abs(city.display.area.sum() - union_after) < 1e-6 * union_after
     assert city.map_geometry is city.display
     assert city.lineage[-1].startswith("display: map boundaries simplified")
     plain = load_city(grid4, attrs4)

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.assess import maps
+from core.assess import display, maps
 from core.assess.indicators import city_kpis, district_profile, indicator_table
 from core.intake.city import load_city
+from core.settings import get_settings
 
 
 def test_quantiles_put_equal_counts_in_each_class():
@@ -134,8 +135,9 @@ def test_natural_breaks_of_a_large_city_break_a_sample_as_before():
 
     import mapclassify
 
-    x = np.random.default_rng(3).lognormal(size=maps.FISHER_JENKS_EXACT_MAX + 500)
-    sample = np.quantile(x, np.linspace(0, 1, maps.FISHER_JENKS_EXACT_MAX))
+    exact_max = get_settings().natural_breaks_exact_max
+    x = np.random.default_rng(3).lognormal(size=exact_max + 500)
+    sample = np.quantile(x, np.linspace(0, 1, exact_max))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         breaks = mapclassify.FisherJenks(sample, k=5).bins
@@ -143,16 +145,91 @@ def test_natural_breaks_of_a_large_city_break_a_sample_as_before():
     ours = maps.classify(x, "natural_breaks", 5)
     assert list(ours.bins) == ref.bins.tolist()
     assert ours.index.tolist() == list(ref.yb)
+    assert ours.sample == exact_max
+    assert maps.sample_note(ours) == (f"natural breaks on a {exact_max:,}-value sample of "
+                                      f"{x.size:,} values (evenly spaced quantiles)")
+
+
+def test_natural_breaks_are_exact_up_to_the_setting_and_sampled_beyond(monkeypatch):
+    x = np.random.default_rng(8).lognormal(size=60)
+    exact = maps.classify(x, "natural_breaks", 4)
+    assert exact.sample == 0 and maps.sample_note(exact) is None
+    assert list(exact.bins) == maps.fisher_jenks(x, 4).tolist()
+    monkeypatch.setenv("GREENPRINT_NATURAL_BREAKS_EXACT_MAX", "40")
+    get_settings.cache_clear()
+    try:
+        sampled = maps.classify(np.append(x, np.nan), "natural_breaks", 4)
+    finally:
+        monkeypatch.delenv("GREENPRINT_NATURAL_BREAKS_EXACT_MAX")
+        get_settings.cache_clear()
+    sample = np.quantile(x, np.linspace(0, 1, 40))
+    assert list(sampled.bins) == [*maps.fisher_jenks(sample, 4)[:-1], x.max()]
+    assert sampled.sample == 40 and "40-value sample of 60 values" in maps.sample_note(sampled)
+    assert sampled.index[-1] == -1  # the missing value has no class, and is not counted
+
+
+def _fisher_jenks_by_gathering(values: np.ndarray, k: int) -> np.ndarray:
+    """The vectorised Fisher-Jenks as it was before issue 13 (each class a gather of n² costs
+    and a masked maximum for mapclassify's tie rule): the reference of the test below."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = x.size
+    rows = np.arange(n)[:, None] - np.arange(n)[None, :]
+    valid = rows >= 0
+    a = np.where(valid, x.astype(np.float32)[np.maximum(rows, 0)], np.float32(0))
+    s1 = np.cumsum(a, axis=1, dtype=np.float32)
+    s2 = np.cumsum(a * a, axis=1, dtype=np.float32)
+    var = s2 - (s1 * s1) / np.arange(1, n + 1, dtype=np.float32)[None, :]
+    cost = np.zeros((n + 1, k + 1), dtype=np.float32)
+    start = np.zeros((n + 1, k + 1), dtype=np.int64)
+    cost[2:, 1:] = np.inf
+    start[1, 1:] = 1
+    cost[2:, 1] = np.diagonal(var)[1:]
+    start[2:, 1] = 1
+    before = np.maximum(rows, 0)
+    candidate = valid & (rows >= 1)
+    m = np.arange(1, n + 1)[None, :]
+    for j in range(2, k + 1):
+        total = np.where(candidate, var + cost[before, j - 1], np.float32(np.inf))
+        best = total.min(axis=1)
+        last = np.where(candidate & (total == best[:, None]), m, 0).max(axis=1)
+        cost[2:, j] = best[1:]
+        start[2:, j] = (np.arange(1, n + 1) - last + 1)[1:]
+    bounds = np.zeros(k + 1)
+    bounds[k], bounds[0] = x[-1], x[0]
+    row = n
+    for count in range(k, 1, -1):
+        pivot = start[row, count]
+        bounds[count - 1] = x[int(pivot - 2)]
+        row = int(pivot - 1)
+    return bounds[1:]
+
+
+def test_natural_breaks_equal_the_previous_implementation_on_random_data():
+    """Up to the exact limit, the strided Fisher-Jenks gives the breaks the gathering one
+    gave, ties included (continuous, integer, rounded and clustered values, 2 to 7 classes)."""
+    rng = np.random.default_rng(21)
+    cases = 0
+    for trial in range(60):
+        n = int(rng.integers(2, 400))
+        x = [rng.lognormal(size=n), rng.integers(0, 6, size=n).astype(float),
+             np.round(rng.normal(size=n) * 100) / 10,
+             np.concatenate([rng.normal(size=n // 2), np.full(n - n // 2, 3.0)])][trial % 4]
+        for k in (2, 3, 5, 7):
+            if np.unique(x).size < k:
+                continue
+            assert maps.fisher_jenks(x, k).tolist() == _fisher_jenks_by_gathering(x, k).tolist()
+            cases += 1
+    assert cases > 150
 
 
 def test_compact_geojson_text_is_the_feature_collection(city4):
     city = city4  # nothing estimated: the lineage holds no text with ": " in it
     props = indicator_table(city)[["district_id", "name", "population"]].assign(
         fill=[[1, 2, 3, 210]] * 4, value=[1.5, np.nan, 3.0, 4.0], flag=[True, False, True, False])
-    geometry = maps.geometry_json(city.map_geometry)
+    geometry = display.geometry_json(city.map_geometry)
     assert len(geometry) == 4 and all(" " not in g for g in geometry)
     for lineage in (None, city.lineage):
-        text = maps.feature_collection_json(geometry, props, lineage)
+        text = display.feature_collection_json(geometry, props, lineage)
         assert "\n" not in text and ": " not in text
         assert json.loads(text) == maps.feature_collection(city.map_geometry, props, lineage)
     assert json.loads(text)["features"][1]["properties"]["value"] is None

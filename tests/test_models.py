@@ -166,6 +166,42 @@ def test_batched_training_equals_one_network_at_a_time():
     assert not np.allclose(both.predict_log(X)[0], both.predict_log(X)[1])
 
 
+@pytest.mark.parametrize("batch_rows", [2048, 16])  # full batch; mini-batches of 16 rows
+def test_networks_that_stop_early_leave_the_others_on_their_own_path(batch_rows):
+    """Stopped networks are dropped from the batch (with their optimizer state): each of the
+    others ends where it ends trained alone, and each keeps its own best epoch."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 3))
+    Y = np.vstack([X @ [1.0, -1.0, 0.5] + rng.normal(scale=s, size=60)
+                   for s in (0.05, 0.5, 2.0, 0.2)])
+    tr = rng.random((4, 60)) < 0.75
+    va = ~tr
+    cfg = TrainConfig(max_epochs=400, patience=8, seed=3, batch_rows=batch_rows)
+    together = fit_batched(X, Y, tr, va, cfg)
+    assert len(set(together.epochs.tolist())) > 1  # they stopped at different epochs
+    other = rng.normal(size=Y.shape)  # other targets for the others: other stopping epochs
+    for m in range(4):
+        mixed = other.copy()
+        mixed[m] = Y[m]
+        beside_others = fit_batched(X, mixed, tr, va, cfg)
+        np.testing.assert_allclose(beside_others.predict_log(X)[m], together.predict_log(X)[m],
+                                   rtol=1e-4, atol=1e-5)
+        assert beside_others.epochs[m] == together.epochs[m], m
+    alone = fit_batched(X, Y[:1], tr[:1], va[:1], cfg)  # member 0 starts the same alone
+    np.testing.assert_allclose(alone.predict_log(X)[0], together.predict_log(X)[0],
+                               rtol=1e-4, atol=1e-5)
+    assert alone.epochs[0] == together.epochs[0]
+
+
+def test_training_restores_torchs_threads():
+    import torch
+    before = torch.get_num_threads()
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    fit_batched(X, X[:, :1].T, np.ones((1, 20), bool), np.zeros((1, 20), bool),
+                TrainConfig(max_epochs=3, device="cpu"))
+    assert torch.get_num_threads() == before
+
+
 # --------------------------------------------------------------------------- bias correction
 
 

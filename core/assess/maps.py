@@ -19,17 +19,20 @@ from __future__ import annotations
 import json
 import math
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import mapping
 
+from core.i18n import N_, _, ngettext, number
+from core.settings import get_settings
+
+#: classification schemes: key -> name (marked; translated where shown, with ``_()``)
 SCHEMES = {
-    "quantiles": "Quantiles",
-    "natural_breaks": "Natural breaks (Fisher-Jenks)",
-    "equal_interval": "Equal interval",
+    "quantiles": N_("Quantiles"),
+    "natural_breaks": N_("Natural breaks (Fisher-Jenks)"),
+    "equal_interval": N_("Equal interval"),
 }
 
 # Viridis stops (perceptually uniform, colour-blind safe), light = low.
@@ -41,8 +44,6 @@ NO_DATA = [189, 189, 189, FILL_ALPHA]
 PREDICTED_LINE = [31, 41, 51, 255]
 PREDICTED_HALO = [255, 255, 255, 235]
 PREDICTED_LINE_PX, PREDICTED_HALO_PX = 2, 5
-FISHER_JENKS_EXACT_MAX = 1000
-_COMPACT = (",", ":")  # JSON separators without spaces
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Classes:
     lower: float
     index: np.ndarray
     colors: tuple[tuple[int, int, int], ...]
+    sample: int = 0  # natural breaks: how many sampled values they were computed on (0: all)
 
 
 def _hex_to_rgb(h: str) -> tuple[int, int, int]:
@@ -101,14 +103,24 @@ def classify(values: pd.Series | np.ndarray, scheme: str = "quantiles", k: int =
         bins_arr = lo + (hi - lo) * np.arange(1, k_eff + 1) / k_eff
         bins_arr[-1] = hi
         return _classes(scheme, x, bins_arr, ok, index)
-    if x.size > FISHER_JENKS_EXACT_MAX:  # exact Fisher-Jenks is O(k n^2): break an
-        # evenly spaced sample of the sorted values, then classify every value
-        sample = np.quantile(x, np.linspace(0, 1, FISHER_JENKS_EXACT_MAX))
+    exact_max = get_settings().natural_breaks_exact_max
+    if x.size > exact_max:  # exact Fisher-Jenks is O(k n^2): break an evenly spaced
+        # sample of the sorted values (their quantiles), then classify every value
+        sample = np.quantile(x, np.linspace(0, 1, exact_max))
         breaks = fisher_jenks(sample, min(k_eff, np.unique(sample).size))
         bins_arr = np.array(list(breaks[:-1]) + [x.max()])
-    else:
-        bins_arr = fisher_jenks(x, k_eff)
-    return _classes(scheme, x, bins_arr, ok, index)
+        return replace(_classes(scheme, x, bins_arr, ok, index), sample=exact_max)
+    return _classes(scheme, x, fisher_jenks(x, k_eff), ok, index)
+
+
+def sample_note(classes: Classes) -> str | None:
+    """What a legend's caption adds when natural breaks were computed on a sample, e.g.
+    "natural breaks on a 1,000-value sample of 10,000 values"; None when on every value."""
+    if not classes.sample:
+        return None
+    return _("natural breaks on a {sample}-value sample of {n} values (evenly spaced "
+             "quantiles)").format(sample=number(classes.sample),
+                                  n=number(int((classes.index >= 0).sum())))
 
 
 def fisher_jenks(values: np.ndarray, k: int) -> np.ndarray:
@@ -134,14 +146,15 @@ def fisher_jenks(values: np.ndarray, k: int) -> np.ndarray:
     start[1, 1:] = 1
     cost[2:, 1] = np.diagonal(var)[1:]
     start[2:, 1] = 1
-    before = np.maximum(rows, 0)  # i4 = l - m: the districts left for the other classes
-    candidate = valid & (rows >= 1)  # i4 != 0
-    m = np.arange(1, n + 1)[None, :]
+    # a class of m values ending at value l leaves i4 = l - m values to the other classes;
+    # only i4 >= 1 is a candidate (others cost inf)
+    var = np.where(rows >= 1, var, np.float32(np.inf))
     for j in range(2, k + 1):
-        total = np.where(candidate, var + cost[before, j - 1], np.float32(np.inf))
-        best = total.min(axis=1)
-        # mapclassify keeps the last m that reaches the minimum (its test is ">=")
-        last = np.where(candidate & (total == best[:, None]), m, 0).max(axis=1)
+        total = var + _by_remainder(cost[:n, j - 1])  # [l-1, m-1]: var + cost[l - m, j - 1]
+        # mapclassify keeps the last m that reaches the minimum (its test is ">="): the first
+        # minimum of each row read backwards
+        last = n - np.argmin(total[:, ::-1], axis=1)
+        best = total[np.arange(n), last - 1]
         cost[2:, j] = best[1:]
         start[2:, j] = (np.arange(1, n + 1) - last + 1)[1:]
     bounds = np.zeros(k + 1)
@@ -155,6 +168,15 @@ def fisher_jenks(values: np.ndarray, k: int) -> np.ndarray:
     return bounds[1:]
 
 
+def _by_remainder(column: np.ndarray) -> np.ndarray:
+    """The (n, n) read-only view ``out[l-1, m-1] = column[l - m]`` of a length-n column
+    (``column[0]`` where ``l < m``, a cell the caller masks): Fisher-Jenks' cost of the values
+    left before a class, without gathering n² numbers."""
+    n = column.size
+    padded = np.concatenate([np.full(n - 1, column[0]), column])[::-1]  # [u] = col[n-1-u]
+    return np.lib.stride_tricks.sliding_window_view(padded, n)[::-1]
+
+
 def _classes(scheme: str, x: np.ndarray, bins: np.ndarray, ok: np.ndarray,
              index: np.ndarray) -> Classes:
     """Class of each value: the first upper bound at or above it."""
@@ -164,14 +186,16 @@ def _classes(scheme: str, x: np.ndarray, bins: np.ndarray, ok: np.ndarray,
 
 
 def format_value(value: float, digits: int = 0) -> str:
+    """``value`` with ``digits`` decimals for the locale of the language in effect; billions
+    and millions as ``1.23 bn`` and ``4.56 M``; "no data" when unknown."""
     if value is None or not np.isfinite(value):
-        return "no data"
+        return _("no data")
     a = abs(value)
     if a >= 1e9:
-        return f"{value / 1e9:,.2f} bn"
+        return _("{value} bn").format(value=number(value / 1e9, 2))
     if a >= 1e6:
-        return f"{value / 1e6:,.2f} M"
-    return f"{value:,.{digits}f}"
+        return _("{value} M").format(value=number(value / 1e6, 2))
+    return number(value, digits)
 
 
 #: relative quantities below this share are shown as "below" it (float64 rounding, not error)
@@ -182,7 +206,7 @@ def format_relative(share: float) -> str:
     """A relative quantity (a gap, a violation: share of 1) as a percentage a reader can take in:
     no scientific notation; zero and float64 noise read as "0 %" and "< 0.0000001 %"."""
     if share is None or not np.isfinite(share):
-        return "not computed"
+        return _("not computed")
     a = abs(share)
     if a == 0:
         return "0 %"
@@ -192,18 +216,19 @@ def format_relative(share: float) -> str:
 
 
 def _districts(n: int) -> str:
-    return f"{n:,} district" + ("" if n == 1 else "s")
+    return ngettext("{n} district", "{n} districts", n).format(n=number(n))
 
 
 def no_data_row(n: int) -> dict:
     """The legend row of the ``n`` districts drawn as no data."""
-    return {"color": _hex(NO_DATA[:3]), "label": f"no data ({_districts(n)})"}
+    return {"color": _hex(NO_DATA[:3]),
+            "label": _("no data ({districts})").format(districts=_districts(n))}
 
 
 def predicted_row(n: int) -> dict:
     """The legend row of the ``n`` districts outlined as predicted (``outline``: line colour)."""
     return {"color": "#ffffff", "outline": _hex(PREDICTED_LINE[:3]),
-            "label": f"predicted ({_districts(n)})"}
+            "label": _("predicted ({districts})").format(districts=_districts(n))}
 
 
 def legend(classes: Classes, unit: str, digits: int = 0) -> list[dict]:
@@ -237,40 +262,6 @@ def feature_collection(districts: gpd.GeoDataFrame | gpd.GeoSeries, properties: 
     if lineage is not None:
         collection["properties"] = {"lineage": list(lineage)}
     return collection
-
-
-def geometry_json(geometry: gpd.GeoSeries) -> tuple[str, ...]:
-    """Each geometry as compact GeoJSON text, the geometry members of :func:`feature_collection`.
-
-    Prepared once per city and reused by every map of it, so that a rerun never walks the
-    polygons again.
-    """
-    return tuple(json.dumps(mapping(g), separators=_COMPACT) if g else "null"
-                 for g in np.asarray(geometry))
-
-
-def properties_json(properties: pd.DataFrame) -> list[str]:
-    """Each row as compact GeoJSON ``properties`` text (missing values as null)."""
-    columns = []
-    for name in properties.columns:
-        values = properties[name].tolist()
-        missing = properties[name].isna().to_numpy()
-        if missing.any():
-            values = [None if m else v for v, m in zip(values, missing, strict=True)]
-        columns.append(values)
-    names = [str(c) for c in properties.columns]
-    return [json.dumps(dict(zip(names, row, strict=True)), separators=_COMPACT)
-            for row in zip(*columns, strict=True)] if columns else ["{}"] * len(properties)
-
-
-def feature_collection_json(geometry: tuple[str, ...] | list[str], properties: pd.DataFrame,
-                            lineage: tuple[str, ...] | list[str] | None = None) -> str:
-    """:func:`feature_collection` as compact text, from geometry prepared by :func:`geometry_json`."""
-    features = ",".join(f'{{"type":"Feature","properties":{p},"geometry":{g}}}'
-                        for p, g in zip(properties_json(properties), geometry, strict=True))
-    extra = ("" if lineage is None
-             else ',"properties":' + json.dumps({"lineage": list(lineage)}, separators=_COMPACT))
-    return f'{{"type":"FeatureCollection","features":[{features}]{extra}}}'
 
 
 def view_for_bounds(bounds: np.ndarray | tuple[float, float, float, float],
@@ -318,7 +309,7 @@ def _flags(mask, n: int) -> np.ndarray:
 
 def data_labels(index: np.ndarray, predicted: np.ndarray) -> list[str]:
     """Per district: ``no data`` (no class), ``predicted`` or ``observed``."""
-    return ["no data" if i < 0 else "predicted" if p else "observed"
+    return [_("no data") if i < 0 else _("predicted") if p else _("observed")
             for i, p in zip(index, predicted, strict=True)]
 
 

@@ -126,15 +126,17 @@ class City:
         return replace(self, references=references).with_lineage(references.describe())
 
     def with_display(self, tolerance_share: float) -> City:
-        """This city with a simplified copy of its boundaries for maps (shared edges kept)."""
-        from core.intake.geometry import display_geometry
+        """This city with a lighter copy of its boundaries for maps (simplified, shared edges
+        kept, coordinates rounded: core.assess.display)."""
+        from core.assess.display import display_geometry
 
-        simple, tolerance_m = display_geometry(self.districts, tolerance_share)
+        simple, tolerance_m, decimals = display_geometry(self.districts, tolerance_share)
         if tolerance_m == 0:
             return self
         return replace(self, display=simple, lineage=self.lineage + (
-            f"display: map boundaries simplified with simplify_coverage ({tolerance_m:,.0f} m); "
-            "all figures use the original boundaries",))
+            f"display: map boundaries simplified with simplify_coverage ({tolerance_m:,.0f} m), "
+            f"coordinates rounded to {decimals} decimals; all figures use the original "
+            "boundaries",))
 
     @property
     def map_geometry(self) -> gpd.GeoSeries:

@@ -11,6 +11,8 @@ from typing import Literal
 
 import pandas as pd
 
+from core.i18n import N_
+
 Need = Literal["required", "recommended", "optional"]
 Kind = Literal["id", "text", "count", "money", "share", "area", "energy", "years", "number"]
 
@@ -28,49 +30,55 @@ class Column:
 
 
 _BASE: tuple[Column, ...] = (
-    Column("district_id", "District id", "", "id", "required", "Unique district identifier"),
-    Column("name", "Name", "", "text", "required", "District name"),
-    Column("population", "Population", "persons", "count", "required", "Resident population"),
-    Column("households", "Households", "households", "count", "recommended", "Occupied households"),
-    Column("housing_units", "Housing units", "units", "count", "recommended", "Housing units, occupied or not"),
-    Column("median_household_income", "Median household income", "currency/yr", "money",
+    Column("district_id", N_("District id"), "", "id", "required", "Unique district identifier"),
+    Column("name", N_("Name"), "", "text", "required", "District name"),
+    Column("population", N_("Population"), "persons", "count", "required", "Resident population"),
+    Column("households", N_("Households"), "households", "count", "recommended",
+           "Occupied households"),
+    Column("housing_units", N_("Housing units"), "units", "count", "recommended",
+           "Housing units, occupied or not"),
+    Column("median_household_income", N_("Median household income"), "currency/yr", "money",
            "recommended", "Median annual household income, in the city's currency"),
-    Column("per_capita_income", "Per-capita income", "currency/yr", "money", "recommended",
+    Column("per_capita_income", N_("Per-capita income"), "currency/yr", "money", "recommended",
            "Annual income per resident, in the city's currency"),
-    Column("renter_share", "Renter share", "share", "share", "recommended",
+    Column("renter_share", N_("Renter share"), "share", "share", "recommended",
            "Share of occupied households that rent (0..1)"),
-    Column("poverty_rate", "Poverty rate", "share", "share", "recommended",
+    Column("poverty_rate", N_("Poverty rate"), "share", "share", "recommended",
            "Share of residents below the poverty line (0..1)"),
-    Column("floor_area_m2", "Floor area", "m²", "area", "recommended", "Total building floor area"),
-    Column("building_age_years", "Median building age", "years", "years", "optional",
+    Column("floor_area_m2", N_("Floor area"), "m²", "area", "recommended",
+           "Total building floor area"),
+    Column("building_age_years", N_("Median building age"), "years", "years", "optional",
            "Median age of the building stock"),
-    Column("stories_mean", "Mean stories", "stories", "number", "optional", "Mean number of stories"),
-    Column("electricity_kwh", "Electricity use", "kWh/yr", "energy", "optional",
+    Column("stories_mean", N_("Mean stories"), "stories", "number", "optional",
+           "Mean number of stories"),
+    Column("electricity_kwh", N_("Electricity use"), "kWh/yr", "energy", "optional",
            "Observed annual electricity consumption"),
-    Column("gas_kwh", "Gas use", "kWh/yr", "energy", "optional",
+    Column("gas_kwh", N_("Gas use"), "kWh/yr", "energy", "optional",
            "Observed annual natural-gas consumption"),
-    Column("residential_electricity_kwh", "Residential electricity", "kWh/yr", "energy", "optional",
+    Column("residential_electricity_kwh", N_("Residential electricity"), "kWh/yr", "energy",
+           "optional",
            "Part of electricity_kwh used in homes (energy burden); total used when absent"),
-    Column("residential_gas_kwh", "Residential gas", "kWh/yr", "energy", "optional",
+    Column("residential_gas_kwh", N_("Residential gas"), "kWh/yr", "energy", "optional",
            "Part of gas_kwh used in homes (energy burden); total used when absent"),
-    Column("nonresidential_electricity_kwh", "Non-residential electricity", "kWh/yr", "energy",
+    Column("nonresidential_electricity_kwh", N_("Non-residential electricity"), "kWh/yr", "energy",
            "optional", "Electricity used outside homes (non-domestic: commercial, industrial); "
            "with the residential part it gives electricity_kwh when that is absent"),
-    Column("nonresidential_gas_kwh", "Non-residential gas", "kWh/yr", "energy", "optional",
+    Column("nonresidential_gas_kwh", N_("Non-residential gas"), "kWh/yr", "energy", "optional",
            "Gas used outside homes (non-domestic: commercial, industrial); with the "
            "residential part it gives gas_kwh when that is absent"),
-    Column("roof_area_m2", "Roof area", "m²", "area", "optional",
+    Column("roof_area_m2", N_("Roof area"), "m²", "area", "optional",
            "Roof area usable for solar (estimated from footprint when absent)"),
-    Column("electricity_customers", "Electricity customers", "customers", "count", "optional",
+    Column("electricity_customers", N_("Electricity customers"), "customers", "count", "optional",
            "Utility electricity customers (accounts) whose use electricity_kwh sums; the "
            "release rule's 15/15 test (core.release)"),
-    Column("gas_customers", "Gas customers", "customers", "count", "optional",
+    Column("gas_customers", N_("Gas customers"), "customers", "count", "optional",
            "Utility gas customers (accounts) whose use gas_kwh sums; the release rule's "
            "15/15 test (core.release)"),
-    Column("largest_electricity_customer_share", "Largest electricity customer", "share", "share",
+    Column("largest_electricity_customer_share", N_("Largest electricity customer"), "share",
+           "share",
            "optional", "Share of electricity_kwh used by the district's largest electricity "
            "customer (0..1); the release rule's 15/15 test (core.release)"),
-    Column("largest_gas_customer_share", "Largest gas customer", "share", "share", "optional",
+    Column("largest_gas_customer_share", N_("Largest gas customer"), "share", "share", "optional",
            "Share of gas_kwh used by the district's largest gas customer (0..1); the release "
            "rule's 15/15 test (core.release)"),
 )

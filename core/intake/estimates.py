@@ -52,17 +52,19 @@ from core import reference_tables
 from core.assess import equity
 from core.constants import M2_PER_KM2
 from core.errors import InputError
+from core.i18n import N_, _
 from core.intake import columns, geometry
 
 TABLE = "estimate_parameters"
-USER_SOURCE = "set by the user"
+USER_SOURCE = N_("set by the user")
 #: how each figure reads in a caption (``value`` as given, ``percent`` = value x 100)
 PHRASES = {
-    "persons_per_household": "{value:g} persons per household",
-    "occupancy_rate": "{percent:.1f} % of housing units occupied",
-    "building_coverage_share": "roofs on {percent:.0f} % of the land",
-    "roof_usable_share": "{percent:.0f} % of the roof usable for solar",
+    "persons_per_household": N_("{value:g} persons per household"),
+    "occupancy_rate": N_("{percent:.1f} % of housing units occupied"),
+    "building_coverage_share": N_("roofs on {percent:.0f} % of the land"),
+    "roof_usable_share": N_("{percent:.0f} % of the roof usable for solar"),
 }
+VERBS = (N_("estimated"), N_("derived"))  # Estimate.verb, translated in captions
 #: the key of the income-basis entry of ``City.estimates`` (no column is added)
 INCOME = "aggregate_income"
 
@@ -84,9 +86,9 @@ class Figure:
     @property
     def phrase(self) -> str:
         """E.g. ``2.58 persons per household`` (``(set by the user)`` when overridden)."""
-        text = PHRASES.get(self.name, "{value:g} " + self.unit).format(
-            value=self.value, percent=self.value * 100)
-        return f"{text} ({USER_SOURCE})" if self.overridden else text
+        phrase = _(PHRASES[self.name]) if self.name in PHRASES else "{value:g} " + self.unit
+        text = phrase.format(value=self.value, percent=self.value * 100)
+        return f"{text} ({_(USER_SOURCE)})" if self.overridden else text
 
     @property
     def short_source(self) -> str:
@@ -123,12 +125,13 @@ class Estimate:
         """A short line for the figures it feeds, e.g. ``households: estimated, 2.58 persons
         per household, source: US Census Bureau, ...``."""
         if not self.figures:
-            return f"{self.column}: {self.verb} as {self.formula}"
+            return _("{column}: {verb} as {formula}").format(
+                column=self.column, verb=_(self.verb), formula=self.formula)
         parts = [f.phrase for f in self.figures]
         sources = list(dict.fromkeys(f.short_source for f in self.figures if not f.overridden))
         if sources:
-            parts.append("source: " + "; ".join(sources))
-        return f"{self.column}: estimated, " + ", ".join(parts)
+            parts.append(_("source: {sources}").format(sources="; ".join(sources)))
+        return _("{column}: estimated, {parts}").format(column=self.column, parts=", ".join(parts))
 
     def same_as(self, other: Estimate) -> bool:
         """True when both come from the same formula, inputs and figure values."""

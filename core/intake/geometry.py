@@ -1,4 +1,4 @@
-"""District geometry checks: CRS, repair, overlaps and gaps, equal-area areas, display copy.
+"""District geometry checks: CRS, repair, overlaps and gaps, equal-area areas.
 
 Overlaps and gaps use a spatial index (STRtree): only pairs of districts whose
 envelopes meet are intersected, so 10,000 districts take seconds, not hours.
@@ -164,22 +164,3 @@ def _gaps(geoms: np.ndarray, ids: np.ndarray, tree: shapely.STRtree,
 def area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
     """District areas in km², computed in an equal-area projection."""
     return gdf.geometry.to_crs(EQUAL_AREA_CRS).area / M2_PER_KM2
-
-
-def display_geometry(gdf: gpd.GeoDataFrame, tolerance_share: float
-                     ) -> tuple[gpd.GeoSeries, float]:
-    """A lighter copy of the boundaries for the map, shared edges kept (``simplify_coverage``).
-
-    The tolerance is ``tolerance_share`` of the median district width (square root of
-    the median area), in metres of an equal-area projection. Returns the simplified
-    series (EPSG:4326) and the tolerance used.
-    """
-    projected = gdf.geometry.to_crs(EQUAL_AREA_CRS)
-    tolerance_m = float(np.sqrt(np.median(projected.area))) * tolerance_share
-    if tolerance_m <= 0 or not np.isfinite(tolerance_m):
-        return gdf.geometry, 0.0
-    try:
-        simple = projected.simplify_coverage(tolerance_m)
-    except Exception:  # not a valid coverage (overlaps): keep the original for display
-        return gdf.geometry, 0.0
-    return simple.to_crs(WGS84), tolerance_m

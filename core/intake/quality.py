@@ -52,6 +52,7 @@ import shapely
 from core import reference_tables
 from core.constants import M2_PER_KM2
 from core.errors import Problem
+from core.i18n import _, lazy
 from core.intake import columns as cols
 from core.intake import geometry
 from core.intake.estimates import Estimate
@@ -65,8 +66,21 @@ LOG_KINDS = ("count", "money", "area", "energy", "number")
 MONTHLY = frozenset(cols.MONTHLY_ELECTRICITY + cols.MONTHLY_GAS)
 SCORE_MAX = 100.0
 NOTE = "note"  # severity of an estimate in the report's tables
-ESTIMATE_FIX = ("map the city's own column to replace the estimate, or change the figures "
-                "it uses")
+ESTIMATE_FIX = (lazy("map the city's own column to replace the estimate, or change the figures "
+                "it uses"))
+
+
+def problem_text(p: Problem) -> str:
+    """A problem in one line (as ``str(problem)``), in the language in effect (core.i18n)."""
+    where = f" [{p.column}]" if p.column else ""
+    ids = ""
+    if p.district_ids:
+        shown = ", ".join(p.district_ids[:8])
+        more = _(" and {n} more").format(n=len(p.district_ids) - 8) \
+            if len(p.district_ids) > 8 else ""
+        ids = _(" (districts {shown}{more})").format(shown=shown, more=more)
+    return _("{check}{where}: {message}{ids}. Fix: {fix}").format(
+        check=_(p.check), where=where, message=_(p.message), ids=ids, fix=_(p.fix))
 
 
 def threshold(name: str) -> float:
@@ -279,8 +293,9 @@ def _duplicate_geometries(d) -> list[Problem]:
     dup = wkb.duplicated(keep=False)
     if not dup.any():
         return []
-    return [Problem("duplicate geometries", f"{int(dup.sum())} districts share their polygon "
-                    "with another district", "remove the copies or exclude them", "geometry",
+    return [Problem(lazy("duplicate geometries"), lazy("{sum} districts share their polygon "
+                    "with another district", sum=int(dup.sum())),
+                    lazy("remove the copies or exclude them"), "geometry",
                     tuple(wkb.index[dup]), blocking=False)]
 
 
@@ -302,22 +317,27 @@ def _implausible(d: pd.DataFrame) -> list[Problem]:
     if "population" in d:
         per_person = energy / d["population"].where(d["population"] > 0)
         checks.append((per_person > threshold("max_energy_per_person_kwh"), "population",
-                       "energy per person", per_person, "kWh/person/yr",
-                       f"above {threshold('max_energy_per_person_kwh'):,.0f}"))
+                       lazy("energy per person"), per_person, "kWh/person/yr",
+                       lazy("above {threshold:,.0f}",
+                            threshold=threshold('max_energy_per_person_kwh'))))
     if "floor_area_m2" in d:
         per_m2 = energy / d["floor_area_m2"].where(d["floor_area_m2"] > 0)
         checks.append((per_m2 > threshold("max_energy_per_m2_kwh"), "floor_area_m2",
-                       "energy per m²", per_m2, "kWh/m²/yr",
-                       f"above {threshold('max_energy_per_m2_kwh'):,.0f}"))
+                       lazy("energy per m²"), per_m2, "kWh/m²/yr",
+                       lazy("above {threshold:,.0f}",
+                            threshold=threshold('max_energy_per_m2_kwh'))))
         checks.append((per_m2 < threshold("min_energy_per_m2_kwh"), "floor_area_m2",
-                       "energy per m²", per_m2, "kWh/m²/yr",
-                       f"below {threshold('min_energy_per_m2_kwh'):,.0f}"))
+                       lazy("energy per m²"), per_m2, "kWh/m²/yr",
+                       lazy("below {threshold:,.0f}",
+                            threshold=threshold('min_energy_per_m2_kwh'))))
     for mask, column, what, values, unit, bound in checks:
         mask = mask.fillna(False).to_numpy()
         if mask.any():
             example = float(values[mask].iloc[0])
-            out.append(Problem("implausible", f"{int(mask.sum())} district(s) have {what} {bound} "
-                               f"{unit}, e.g. {example:,.0f}", "check the units of energy, "
+            out.append(Problem("implausible", lazy("{sum} district(s) have {what} {bound} "
+                               "{unit}, e.g. {example:,.0f}", sum=int(mask.sum()), what=what,
+                               bound=bound, unit=unit, example=example),
+                               "check the units of energy, "
                                "population and floor area (e.g. MWh entered as kWh)", column,
                                tuple(ids[mask]), blocking=False))
     return out
@@ -346,11 +366,13 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
         z = modified_z(d[c], log)
         mask = (z.abs() > limit).to_numpy()
         if mask.any():
-            scale = " (on a log scale)" if log else ""
-            out.append(Problem("outlier", f"{int(mask.sum())} value(s) lie far from the median "
-                               f"{_number(d[c].median())} {cols.unit_of(c)}{scale}: modified z-score "
-                               f"above {limit:g}", "check these values; keep them if they are "
-                               "right", c, tuple(ids[mask]), blocking=False))
+            scale = lazy(" (on a log scale)") if log else ""
+            out.append(Problem("outlier", lazy("{sum} value(s) lie far from the median "
+                               "{number} {unit_of}{scale}: modified z-score "
+                               "above {limit:g}", sum=int(mask.sum()),
+                               number=_number(d[c].median()), unit_of=cols.unit_of(c), scale=scale,
+                               limit=limit), lazy("check these values; keep them if they are "
+                               "right"), c, tuple(ids[mask]), blocking=False))
     return out
 
 
@@ -364,16 +386,19 @@ def _topology_problems(topo: geometry.Topology) -> list[Problem]:
     out = []
     if len(topo.overlaps):
         ids = tuple(sorted(set(topo.overlaps["district_a"]) | set(topo.overlaps["district_b"])))
-        out.append(Problem("overlaps", f"{len(topo.overlaps)} pair(s) of districts overlap, "
-                           f"{topo.overlap_m2 / M2_PER_KM2:,.4f} km² "
-                           f"({topo.overlap_m2:,.0f} m²) in all",
-                           "fix the boundaries so that districts do not overlap (areas and "
-                           "densities count the overlap twice)", "geometry", ids, blocking=False))
+        out.append(Problem("overlaps", lazy("{n_overlaps} pair(s) of districts overlap, "
+                           "{overlap_m2:,.4f} km² "
+                           "({overlap_m22:,.0f} m²) in all", n_overlaps=len(topo.overlaps),
+                           overlap_m2=topo.overlap_m2 / M2_PER_KM2, overlap_m22=topo.overlap_m2),
+                           lazy("fix the boundaries so that districts do not overlap (areas and "
+                           "densities count the overlap twice)"), "geometry", ids, blocking=False))
     if len(topo.gaps):
         ids = tuple(sorted({i for s in topo.gaps["district_ids"] for i in s.split(", ") if i}))
-        out.append(Problem("gaps", f"{len(topo.gaps)} hole(s) enclosed by the city, "
-                           f"{topo.gap_m2 / M2_PER_KM2:,.4f} km² ({topo.gap_m2:,.0f} m²) "
+        out.append(Problem("gaps", lazy("{n_gaps} hole(s) enclosed by the city, "
+                           "{gap_m2:,.4f} km² ({gap_m22:,.0f} m²) "
                            "in all: gaps between districts, or areas that are not part of the city",
-                           "close gaps between neighbouring districts; enclaves may stay",
+                           n_gaps=len(topo.gaps), gap_m2=topo.gap_m2 / M2_PER_KM2,
+                           gap_m22=topo.gap_m2),
+                           lazy("close gaps between neighbouring districts; enclaves may stay"),
                            "geometry", ids, blocking=False))
     return out

@@ -15,6 +15,7 @@ reported with its column and district.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -33,6 +34,7 @@ BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".parquet", "
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 CSV_DELIMITERS = ",;\t|"
+CSV_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"]  # cells read as missing
 SNIFF_BYTES = 64 * 1024
 SAVED_CITY = "greenprint"  # GeoParquet metadata key (and frame attrs key) of a saved city
 BYTES_PER_MB = 1024 * 1024
@@ -349,9 +351,14 @@ def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
         delimiter = ","
     header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
     check_shape(max(text.count("\n") - 1, 0), len(header), name)  # before pandas does the costly parse
+    # UTF-8 goes to Arrow as the bytes it came in (no copy of the text re-encoded)
+    source = (io.BytesIO(data.removeprefix(codecs.BOM_UTF8)) if encoding == "utf-8"
+              else io.StringIO(text))
+    table = _read_csv_arrow(source, delimiter, header) if len(set(header)) == len(header) else None
     try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL"])
+        if table is None:  # pandas' own parser: repeated column names, or what Arrow refused
+            table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                                keep_default_na=False, na_values=CSV_NA_VALUES)
     except pd.errors.ParserError as exc:
         raise InputError(f"'{name}' is not a consistent CSV (delimiter '{delimiter}'): "
                          f"{library_message(exc)}") from exc
@@ -359,6 +366,20 @@ def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
         raise InputError(f"'{name}' has no columns") from exc
     table.attrs.update(encoding=encoding, delimiter=delimiter)
     return table
+
+
+def _read_csv_arrow(source: io.BytesIO | io.StringIO, delimiter: str,
+                    header: list[str]) -> pd.DataFrame | None:
+    """The CSV as text cells through Arrow's parser (several times faster than pandas' on a
+    million rows), or None when Arrow cannot read it (e.g. a line break inside a quoted
+    cell, a short row) or does not give back exactly the header's columns: pandas then reads
+    it and reports what is wrong."""
+    try:
+        table = pd.read_csv(source, sep=delimiter, dtype=str, engine="pyarrow",
+                            keep_default_na=False, na_values=CSV_NA_VALUES)
+    except Exception:  # any refusal: the C parser decides and words the error
+        return None
+    return table if [str(c) for c in table.columns] == header else None
 
 
 # --------------------------------------------------------------------------- helpers

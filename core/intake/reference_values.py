@@ -66,7 +66,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import money, reference_tables
+from core import i18n, money, reference_tables
 from core.errors import InputError
 from core.intake import documents, readers
 from core.intake.units import KWH_PER_THERM
@@ -259,10 +259,15 @@ class ReferenceValues:
 
     def summary(self) -> str:
         """One line for every page: currency, base-year grid factor with its source, prices."""
-        return (f"currency {self.currency} ({money.name(self.currency)}); grid factor "
-                f"{self.grid_factor():.4g} kg CO2/kWh in {self.base_year} (source: "
-                f"{self.grid_source}); prices {money.amount(self.electricity_price, self.currency, 4)}"
-                f"/kWh electricity, {money.amount(self.gas_price, self.currency, 4)}/kWh gas")
+        return (i18n._("currency {currency} ({name}); grid factor "
+                "{grid_factor:.4g} kg CO2/kWh in {base_year} (source: "
+                "{grid_source}); prices {amount}"
+                "/kWh electricity, {amount2}/kWh gas").format(
+                    currency=self.currency, name=money.name(self.currency),
+                    grid_factor=self.grid_factor(), base_year=self.base_year,
+                    grid_source=self.grid_source,
+                    amount=money.amount(self.electricity_price, self.currency, 4),
+                    amount2=money.amount(self.gas_price, self.currency, 4)))
 
     def sources(self) -> dict[str, str]:
         """Name -> source of every value."""

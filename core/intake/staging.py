@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.errors import InputError, Problem
 from core.intake import columns as cols
@@ -127,7 +129,7 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
             t = t.loc[~no_id]
         if cleaning.ignore_leading_zeros:
             t["district_id"] = _strip_zeros(t["district_id"], "attributes", lineage)
-        exact = t.duplicated(keep="first")
+        exact = _exact_duplicates(t)
         dup_rows = int(exact.sum())
         if dup_rows and cleaning.drop_duplicate_rows:
             t = t.loc[~exact]
@@ -178,6 +180,17 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
     return Staged(gdf, lineage, problems, ids, dup_rows, type_errors,
                   tuple(c for c in extra_features if c in gdf), units_used, estimated.estimates,
                   estimated.was_empty)
+
+
+def _exact_duplicates(t: pd.DataFrame) -> pd.Series:
+    """Rows equal in every column to an earlier row (``DataFrame.duplicated``), compared among
+    the rows whose id repeats only: no other row can equal another (comparing every row of a
+    large table, column by column, took seconds)."""
+    repeated = t["district_id"].duplicated(keep=False)
+    exact = pd.Series(False, index=t.index)
+    if repeated.any():
+        exact[repeated] = t.loc[repeated].duplicated(keep="first")
+    return exact
 
 
 def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:
@@ -253,6 +266,9 @@ def with_id(frame: pd.DataFrame, column: str, side: str) -> pd.DataFrame:
 
 def normalise_ids(ids: pd.Series) -> pd.Series:
     """Ids as trimmed strings; whole-number floats lose their ``.0`` (1.0 -> "1")."""
+    if pd.api.types.is_integer_dtype(ids) or pd.api.types.infer_dtype(ids, skipna=True) == "string":
+        return ids.astype("string").str.strip()  # text or whole numbers: at array speed
+
     def one(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None
@@ -268,8 +284,8 @@ def _no_zeros(i: str) -> str:
 
 def match_ids(boundary_ids: pd.Series, attribute_ids: pd.Series) -> IdMatch:
     """Compare ids as text; pairs equal but for leading zeros ("01" vs "1") are reported."""
-    b = set(boundary_ids.dropna())
-    a = set(attribute_ids.dropna())
+    b = set(boundary_ids.dropna().to_numpy(dtype=object))
+    a = set(attribute_ids.dropna().to_numpy(dtype=object))
     b_only, a_only = sorted(b - a), sorted(a - b)
     a_by_digits = {_no_zeros(x): x for x in a_only}
     pairs = tuple((x, a_by_digits[_no_zeros(x)]) for x in b_only if _no_zeros(x) in a_by_digits)
@@ -330,15 +346,18 @@ def _strip_zeros(ids: pd.Series, side: str, lineage: list[str]) -> pd.Series:
     return new
 
 
+_JOINED = "__greenprint_joined__"  # the merge's indicator column, dropped at once
+
+
 def _join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, lineage: list[str]) -> gpd.GeoDataFrame:
     shared = [c for c in table.columns if c in gdf.columns and c != "district_id"]
     if shared:
         gdf = gdf.drop(columns=shared)
         lineage.append(f"join: attribute columns replace boundary columns {', '.join(shared)}")
-    matched = gdf["district_id"].isin(table["district_id"])
-    out = gdf.merge(table, on="district_id", how="left")
-    if (~matched).any():
-        lineage.append(f"join: {int((~matched).sum())} district(s) have no attribute row")
+    out = gdf.merge(table, on="district_id", how="left", indicator=_JOINED)
+    unmatched = int((out.pop(_JOINED) == "left_only").sum())
+    if unmatched:
+        lineage.append(f"join: {unmatched} district(s) have no attribute row")
     return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
 
 
@@ -369,6 +388,17 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
     return gdf
 
 
+def _strict_numbers(raw: pd.Series) -> pd.Series | None:
+    """A column of text cells as floats when every cell is a plain number ("12", "1.5e3"),
+    parsed by Arrow at array speed; None when one is not (spaces, "1_000", words), for
+    pandas' slower, lenient parse to decide (it took seconds per column of a million rows)."""
+    try:
+        values = pc.cast(pa.array(raw, from_pandas=True), pa.float64())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=raw.index, dtype=float)
+
+
 def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
                     problems: list[Problem]) -> dict[str, int]:
     """Canonical numeric and extra-feature columns to float; text that is no number is a
@@ -380,8 +410,12 @@ def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
             gdf[name] = raw.astype(float)
             continue
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        num = _strict_numbers(raw)
+        if num is None:  # some cell needs pandas' lenient parse (spaces, text)
+            num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna()  # text, unless blank (checked only where it matters)
+        if bad.any():
+            bad &= raw.astype(str).str.strip() != ""
         if bad.any():
             counts[name] = int(bad.sum())
             problems.append(Problem("type", f"{int(bad.sum())} value(s) are not numbers, e.g. "
@@ -391,7 +425,9 @@ def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
     skip = set(cols.CANONICAL) | set(extra) | {gdf.geometry.name}
     for name in [c for c in gdf.columns if c not in skip]:
         if gdf[name].dtype == object or pd.api.types.is_string_dtype(gdf[name]):
-            num = pd.to_numeric(gdf[name], errors="coerce")
+            num = _strict_numbers(gdf[name])
+            if num is None:
+                num = pd.to_numeric(gdf[name], errors="coerce")
             if num.notna().sum() == gdf[name].notna().sum() and num.notna().any():
                 gdf[name] = num.astype(float)
     return counts

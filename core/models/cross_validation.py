@@ -10,25 +10,27 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri  # the normal quantile, as scipy.stats.norm.ppf: ~45 MB less
 
+from core.assess import carbon
 from core.device import pick_device
 from core.errors import InputError
+from core.footprint import Footprint, Meter
+from core.i18n import N_, lazy, lazy_join, lazy_lower
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import metrics, yardstick
 from core.models.baselines import LogLinear, city_intensity, smearing
-from core.models.features import TARGETS, FeatureSpec, available_targets, design
+from core.models.features import MIN_ROWS, TARGETS, FeatureSpec, available_targets, design
 from core.models.metrics import INTERVAL_LEVEL
 from core.models.network import Ensemble, Progress, TrainConfig, fit_batched
 
 MODEL_NAMES: dict[str, str] = {
-    "model": "neural network (deep ensemble)",
-    "baseline_intensity": "city-wide intensity",
-    "baseline_loglinear": "log-linear regression",
+    "model": N_("neural network (deep ensemble)"),
+    "baseline_intensity": N_("city-wide intensity"),
+    "baseline_loglinear": N_("log-linear regression"),
 }
 SMEARED = ("model", "baseline_loglinear")  # models whose back-transform carries a factor
-MIN_ROWS = 10  # fewer usable districts than this: no model is trained for the target
 FINAL_GROUP = -1  # the member group trained on all rows (the others are the CV folds)
 # leave-one-out trains 2 x (n + 1) x members networks on stacked copies of the data: memory
 # grows with n^2, so above this k-fold is the only choice (an engineering limit, not a domain one)
@@ -57,7 +59,7 @@ class TargetFit:
         """
         mu = member_log.mean(0)
         s = np.sqrt(member_log.var(0) + self.residual_var)
-        z = float(norm.ppf(0.5 + INTERVAL_LEVEL / 2))
+        z = float(ndtri(0.5 + INTERVAL_LEVEL / 2))
         with np.errstate(invalid="ignore", over="ignore"):
             kwh = {"model": self.smearing["model"] * np.exp(member_log).mean(0) * basis,
                    "baseline_intensity": self.intensity * basis,
@@ -106,6 +108,7 @@ class Evaluation:
     targets: dict[str, TargetResult]
     ensemble: Ensemble | None  # final members (targets x members), for saving
     unavailable: dict[str, str]  # target -> why it was not modelled
+    footprint: Footprint | None = None  # energy and CO2 of this training (set by evaluate)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -115,10 +118,10 @@ class Evaluation:
     def scale(self) -> str:
         """What the networks predict, in words."""
         if not self.targets:
-            return "no target"
+            return lazy("no target")
         basis = next(iter(self.targets.values())).basis
-        return ("log of kWh/yr per m² of floor area" if basis == "floor_area_m2" else
-                "log of kWh/yr per resident (the city has no usable floor area)")
+        return (lazy("log of kWh/yr per m² of floor area") if basis == "floor_area_m2" else
+                lazy("log of kWh/yr per resident (the city has no usable floor area)"))
 
     def as_json(self) -> dict:
         """The ``python -m core evaluate --json`` shape."""
@@ -126,7 +129,10 @@ class Evaluation:
         for t, r in self.targets.items():
             out[t] = {name: r.scores[name].as_dict() for name in MODEL_NAMES}
             out[t]["selected"] = r.selected
-        return {"n_districts": self.n_districts, "targets": out}
+        computation = {} if self.footprint is None else {"computation": {
+            "energy_wh": self.footprint.energy_wh, "co2_g": self.footprint.co2_g,
+            "method": self.footprint.method}}
+        return {"n_districts": self.n_districts, "targets": out, **computation}
 
 
 def _selection(scores: dict[str, metrics.Scores], target: str) -> tuple[str, str]:
@@ -134,15 +140,18 @@ def _selection(scores: dict[str, metrics.Scores], target: str) -> tuple[str, str
     ranked = sorted(MODEL_NAMES, key=lambda k: (np.nan_to_num(scores[k].cv_rmse, nan=np.inf),
                                                 list(MODEL_NAMES).index(k)))
     best = ranked[0]
-    label = cols.label_of(target).lower()
-    others = ", ".join(f"{MODEL_NAMES[k]} {scores[k].cv_rmse:.1%}" for k in ranked[1:])
+    label = lazy_lower(cols.label_of(target))
+    others = lazy_join(", ", (lazy("{model} {cv_rmse:.1%}", model=lazy(MODEL_NAMES[k]),
+                                   cv_rmse=scores[k].cv_rmse) for k in ranked[1:]))
     if best == "model":
-        why = (f"For {label} the {MODEL_NAMES[best]} is used: it has the lowest cross-validated "
-               f"CV(RMSE), {scores[best].cv_rmse:.1%} (against {others}).")
+        why = (lazy("For {label} the {model_names} is used: it has the lowest cross-validated "
+               "CV(RMSE), {cv_rmse:.1%} (against {others}).", label=label,
+               model_names=lazy(MODEL_NAMES[best]), cv_rmse=scores[best].cv_rmse, others=others))
     else:
-        why = (f"For {label} the {MODEL_NAMES[best]} is used: it has the lowest cross-validated "
-               f"CV(RMSE), {scores[best].cv_rmse:.1%} (against {others}); the neural network "
-               "is no better on this city's data.")
+        why = (lazy("For {label} the {model_names} is used: it has the lowest cross-validated "
+               "CV(RMSE), {cv_rmse:.1%} (against {others}); the neural network "
+               "is no better on this city's data.", label=label,
+               model_names=lazy(MODEL_NAMES[best]), cv_rmse=scores[best].cv_rmse, others=others))
     return best, why
 
 
@@ -153,7 +162,17 @@ def evaluate(city: City, config: TrainConfig | None = None,
 
     Training and scoring rows are the districts with data (``City.with_data``), a positive
     observed value and a positive basis; a value the model predicted earlier
-    (``City.predicted``) is no observation and is left out like a missing one."""
+    (``City.predicted``) is no observation and is left out like a missing one. The result
+    carries the energy and CO2 of the run itself (core.footprint, at the city's grid factor).
+    """
+    with Meter(carbon.grid_factor_kg_per_kwh(city.references)) as meter:
+        ev = _evaluate(city, config, progress)
+    return replace(ev, footprint=meter.footprint)
+
+
+def _evaluate(city: City, config: TrainConfig | None,
+              progress: Progress | None) -> Evaluation:
+    """:func:`evaluate` without its footprint."""
     cfg = config or TrainConfig()
     if cfg.folds is None and city.n > LOO_MAX_DISTRICTS:
         raise InputError(f"leave-one-out is offered up to {LOO_MAX_DISTRICTS:,} districts (it trains "
@@ -163,7 +182,8 @@ def evaluate(city: City, config: TrainConfig | None = None,
     say = progress or (lambda f, m: None)
     say(0.0, "preparing features")
     targets = available_targets(city)
-    unavailable = {t: f"the city has no observed '{t}' column" for t in TARGETS if t not in targets}
+    unavailable = {t: lazy("the city has no observed '{t}' column", t=t)
+                   for t in TARGETS if t not in targets}
     dsg = design(city)
     n = city.n
     rng = np.random.default_rng(cfg.seed)
@@ -174,8 +194,9 @@ def evaluate(city: City, config: TrainConfig | None = None,
         used = (np.isfinite(y) & (y > 0) & np.isfinite(dsg.basis_values) & (dsg.basis_values > 0)
                 & with_data & ~city.predicted_mask(t))
         if used.sum() < MIN_ROWS:
-            unavailable[t] = (f"only {int(used.sum())} districts have a positive '{t}' and "
-                              f"{dsg.basis}; at least {MIN_ROWS} are needed")
+            unavailable[t] = (lazy("only {sum} districts have a positive '{t}' and "
+                              "{basis}; at least {min_rows} are needed", sum=int(used.sum()), t=t,
+                              basis=dsg.basis, min_rows=MIN_ROWS))
             continue
         fold = np.full(n, -1)
         fold[used] = metrics.fold_ids(int(used.sum()), cfg.folds, cfg.seed)

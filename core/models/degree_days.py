@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.i18n import lazy
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import metrics, yardstick
@@ -67,10 +68,10 @@ def unavailable_reason(city: City) -> str | None:
     """Why the degree-day model cannot run on this city, or None when it can."""
     if city.degree_days is None:
         # each door says where to give one (Data page upload, --degree-days FILE)
-        return "the city has no monthly degree-day table (month, hdd_c, cdd_c in °C-days)"
+        return lazy("the city has no monthly degree-day table (month, hdd_c, cdd_c in °C-days)")
     if not any(all(city.has(c) for c in months) for months in FUELS.values()):
-        return ("the city has no monthly observations (electricity_kwh_01..12 or "
-                "gas_kwh_01..12)")
+        return (lazy("the city has no monthly observations (electricity_kwh_01..12 or "
+                "gas_kwh_01..12)"))
     return None
 
 
@@ -127,24 +128,27 @@ def _issues(fuel: str, terms: tuple[str, ...], coef: np.ndarray, obs: np.ndarray
     limit = yardstick.criteria("monthly")
     out = []
     if not cv <= limit["cv_rmse_max"]:  # a NaN fails too
-        out.append(f"the fit misses the city's monthly totals by a CV(RMSE) of {cv:.0%}, beyond "
-                   f"ASHRAE Guideline 14's monthly limit of {limit['cv_rmse_max']:.0%}")
+        out.append(lazy("the fit misses the city's monthly totals by a CV(RMSE) of {cv:.0%}, "
+                        "beyond ASHRAE Guideline 14's monthly limit of {cv_rmse_max:.0%}",
+                        cv=cv, cv_rmse_max=limit['cv_rmse_max']))
     if not abs(nmbe) <= limit["nmbe_abs_max"]:
-        out.append(f"the fit is biased by {nmbe:+.1%} (NMBE), beyond ASHRAE Guideline 14's "
-                   f"±{limit['nmbe_abs_max']:.0%}")
+        out.append(lazy("the fit is biased by {nmbe:+.1%} (NMBE), beyond ASHRAE Guideline 14's "
+                   "±{nmbe_abs_max:.0%}", nmbe=nmbe, nmbe_abs_max=limit['nmbe_abs_max']))
     no_base = (coef[:, terms.index("base")] <= 0) & (obs.min(axis=1) > 0)
     if no_base.mean() > MAX_ZERO_BASE_SHARE:
         weather = " and ".join(t for t in terms if t != "base")
-        out.append(f"{int(no_base.sum())} of {len(no_base)} districts get no base load although "
-                   f"every month uses energy: the fit puts it all on {weather}")
+        out.append(lazy("{sum} of {n_no_base} districts get no base load although "
+                   "every month uses energy: the fit puts it all on {weather}",
+                   sum=int(no_base.sum()), n_no_base=len(no_base), weather=weather))
     if fuel == "gas_kwh":
         hdd = degree_days.sort_values("month")["hdd_c"].to_numpy(float)
         monthly = obs.sum(axis=0)
         coldest, warmest = int(np.argmax(hdd)), int(np.argmin(hdd))
         if coef[:, terms.index("heating")].sum() <= 0 and monthly[coldest] > monthly[warmest]:
-            out.append(f"no gas goes to heating although month {coldest + 1}, the coldest, uses "
-                       f"{monthly[coldest] / monthly[warmest] - 1:.0%} more gas than month "
-                       f"{warmest + 1}, the warmest")
+            out.append(lazy("no gas goes to heating although month {coldest}, the coldest, uses "
+                       "{monthly:.0%} more gas than month "
+                       "{warmest}, the warmest", coldest=coldest + 1,
+                       monthly=monthly[coldest] / monthly[warmest] - 1, warmest=warmest + 1))
     return tuple(out)
 
 

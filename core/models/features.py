@@ -26,6 +26,7 @@ CANONICAL_FEATURES: tuple[str, ...] = (
 )
 _LOG_KINDS = {"count", "money", "area", "energy"}  # extensive or skewed: log1p before scaling
 BASES: tuple[str, ...] = ("floor_area_m2", "population")
+MIN_ROWS = 10  # fewer usable districts than this: no model is trained for the target
 
 
 @dataclass(frozen=True)

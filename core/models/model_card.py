@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from core import footprint
+from core.i18n import N_, _, lazy
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import yardstick
@@ -14,14 +16,14 @@ from core.models.cross_validation import MODEL_NAMES, Evaluation, TargetResult
 from core.models.degree_days import FUELS
 
 LIMITS = (
-    "Cross-sectional: it learns how energy varies between districts of this city, not how a "
-    "district responds to retrofits over time.",
-    "Observed totals include all buildings; features describe residents, so districts with "
-    "much commercial floor are harder to predict.",
-    "Intervals are 90 % under the model's assumptions (lognormal errors); their coverage under "
-    "cross-validation is reported, not guaranteed.",
-    "The ASHRAE Guideline 14 criteria are written for monthly calibration of one building; "
-    "here they are a yardstick for annual district totals.",
+    N_("Cross-sectional: it learns how energy varies between districts of this city, not how a "
+    "district responds to retrofits over time."),
+    N_("Observed totals include all buildings; features describe residents, so districts with "
+    "much commercial floor are harder to predict."),
+    N_("Intervals are 90 % under the model's assumptions (lognormal errors); their coverage under "
+    "cross-validation is reported, not guaranteed."),
+    N_("The ASHRAE Guideline 14 criteria are written for monthly calibration of one building; "
+    "here they are a yardstick for annual district totals."),
 )
 
 
@@ -36,8 +38,10 @@ class Verdict:
     @property
     def text(self) -> str:
         """The verdict as one paragraph for a page or a terminal."""
-        out = f"{self.reason[0].upper()}{self.reason[1:]}."
-        return out + (f" What would help: {'; '.join(self.helps)}." if self.helps else "")
+        reason = _(self.reason)
+        out = f"{reason[0].upper()}{reason[1:]}."
+        return out + (_(" What would help: {helps}.").format(
+            helps="; ".join(_(h) for h in self.helps)) if self.helps else "")
 
     def as_dict(self) -> dict:
         return {"band": self.band, "reason": self.reason, "helps": list(self.helps)}
@@ -56,15 +60,16 @@ def verdict(result: TargetResult, city: City) -> Verdict:
         return Verdict(band, reason, ())
     helps = []
     if result.basis != "floor_area_m2":
-        helps.append("a floor-area column mapped onto floor_area_m2 (the model then predicts "
-                     "kWh per m², which varies far less between districts than kWh per resident)")
-    helps.append(f"more districts: it learned from {result.n_used}, and finer units such as "
-                 "census tracts give it more to learn from")
+        helps.append(lazy("a floor-area column mapped onto floor_area_m2 (the model then predicts "
+                     "kWh per m², which varies far less between districts than kWh per resident)"))
+    helps.append(lazy("more districts: it learned from {n_used}, and finer units such as "
+                 "census tracts give it more to learn from", n_used=result.n_used))
     if not all(city.has(c) for c in FUELS.get(result.target, ())):
-        helps.append(f"monthly readings ({result.target}_01..12) with a degree-day table, so "
+        helps.append(lazy("monthly readings ({target}_01..12) with a degree-day table, so "
                      "that the degree-day model is judged month by month, as ASHRAE Guideline "
-                     "14's limits are written")
-    return Verdict(band, f"{cols.label_of(result.target)}: {reason}", tuple(helps))
+                     "14's limits are written", target=result.target))
+    return Verdict(band, lazy("{label}: {reason}", label=lazy(cols.label_of(result.target)),
+                              reason=reason), tuple(helps))
 
 
 def verdicts(ev: Evaluation, city: City) -> dict[str, Verdict]:
@@ -99,7 +104,21 @@ def model_card(ev: Evaluation, city: City) -> dict:
         "ashrae_guideline_14": yardstick.criteria(),
         "limits": list(LIMITS),
         "training_seconds": round(ev.seconds, 2),
+        **({} if ev.footprint is None else {"computation": {
+            "energy_wh": ev.footprint.energy_wh, "co2_g": ev.footprint.co2_g,
+            "method": ev.footprint.method, "cpu_seconds": round(ev.footprint.cpu_seconds, 2),
+            "note": "energy and CO2 of this training and cross-validation (core.footprint), "
+                    "CO2 at the city's grid factor"}}),
     }
+
+
+def computation_text(card: dict) -> str | None:
+    """The card's training footprint in words ("Training and cross-validation: 0.5 Wh, 0.2 g
+    CO2 (estimated from CPU time)"), or None for a card saved without one."""
+    if not (c := card.get("computation")):
+        return None
+    return _("Training and cross-validation: {footprint}").format(
+        footprint=footprint.text(c["energy_wh"], c["co2_g"], c["method"]))
 
 
 def model_card_markdown(card: dict) -> str:
@@ -136,6 +155,8 @@ def model_card_markdown(card: dict) -> str:
         if "verdict" in tr:  # cards saved before verdicts existed have none
             v = Verdict.from_dict(tr["verdict"])
             lines.append(f"- **{v.band}**: {v.text}")
+    if computation := computation_text(card):
+        lines += ["", "## Footprint of the computation", computation + "."]
     lines += ["", "## Limits"]
     lines += [f"- {x}" for x in card["limits"]]
     return "\n".join(lines) + "\n"

@@ -21,10 +21,11 @@ from __future__ import annotations
 import math
 
 from core import reference_tables
+from core.i18n import N_, lazy, lazy_join
 
 #: (band, row of data/model_criteria.csv whose limits the band must meet), best first
-BANDS: tuple[tuple[str, str], ...] = (("good", "monthly"), ("fair", "hourly"))
-POOR = "poor"
+BANDS: tuple[tuple[str, str], ...] = ((N_("good"), "monthly"), (N_("fair"), "hourly"))
+POOR = N_("poor")
 
 
 def criteria(resolution: str = "monthly") -> dict[str, float]:
@@ -43,10 +44,14 @@ def meets(cv_rmse: float, nmbe: float, resolution: str = "monthly") -> bool:
 def grade(cv_rmse: float, nmbe: float) -> tuple[str, str]:
     """The band of a model's CV(RMSE) and NMBE (fractions), and a sentence with the figures."""
     if not (math.isfinite(cv_rmse) and math.isfinite(nmbe)):
-        return POOR, f"{POOR}: CV(RMSE) and NMBE cannot be measured on these data"
+        return POOR, lazy("{poor}: CV(RMSE) and NMBE cannot be measured on these data",
+                          poor=lazy(POOR))
     band = next((b for b, resolution in BANDS if meets(cv_rmse, nmbe, resolution)), POOR)
     limits = {b: criteria(resolution) for b, resolution in BANDS}
-    cv_limits = ", ".join(f"{b} ≤ {c['cv_rmse_max']:.0%}" for b, c in limits.items())
-    nmbe_limits = ", ".join(f"{b} within ±{c['nmbe_abs_max']:.0%}" for b, c in limits.items())
-    return band, (f"{band} against ASHRAE Guideline 14: CV(RMSE) {cv_rmse:.1%} ({cv_limits}), "
-                  f"NMBE {nmbe:+.1%} ({nmbe_limits})")
+    cv_limits = lazy_join(", ", (lazy("{band} ≤ {limit:.0%}", band=lazy(b), limit=c["cv_rmse_max"])
+                                 for b, c in limits.items()))
+    nmbe_limits = lazy_join(", ", (lazy("{band} within ±{limit:.0%}", band=lazy(b),
+                                        limit=c["nmbe_abs_max"]) for b, c in limits.items()))
+    return band, (lazy("{band} against ASHRAE Guideline 14: CV(RMSE) {cv_rmse:.1%} ({cv_limits}), "
+                  "NMBE {nmbe:+.1%} ({nmbe_limits})", band=lazy(band), cv_rmse=cv_rmse,
+                  cv_limits=cv_limits, nmbe=nmbe, nmbe_limits=nmbe_limits))

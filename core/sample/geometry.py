@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import Transformer
 
 from core.constants import EQUAL_AREA_CRS, M2_PER_KM2, WGS84
 
@@ -58,8 +59,11 @@ def district_geometry(districts: gpd.GeoDataFrame) -> dict[str, np.ndarray | int
         bad = districts["district_id"].iloc[int(np.argmin(areas))]
         raise ValueError(f"district {bad!r} has zero area")
     cent_ea = shapely.get_coordinates(shapely.centroid(geoms_ea))
-    cent_ll = gpd.GeoSeries(shapely.points(cent_ea), crs=EQUAL_AREA_CRS).to_crs(WGS84)
-    lonlat = shapely.get_coordinates(cent_ll.values)
+    # the centroids' coordinates straight through pyproj (what GeoSeries.to_crs does, without
+    # building a million points and a GeoSeries around them)
+    lon, lat = Transformer.from_crs(EQUAL_AREA_CRS, WGS84, always_xy=True).transform(
+        cent_ea[:, 0], cent_ea[:, 1])
+    lonlat = np.column_stack([lon, lat])
     core = core_index(geoms_ea, areas, cent_ea)
     x, y = local_km(lonlat[:, 0], lonlat[:, 1], lonlat[core, 0], lonlat[core, 1])
     return {"area_km2": areas, "x_km": x, "y_km": y, "core": core}

@@ -46,7 +46,12 @@ def tessellation(n: int, seed: int = 0, side_km: float = 25.0,
         cells = np.array([box], dtype=object)
     else:
         diagram = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=box, ordered=True)
-        cells = shapely.intersection(np.asarray(shapely.get_parts(diagram)), box)
+        cells = np.asarray(shapely.get_parts(diagram))
+        # only the cells that reach past the square are clipped (about 4 sqrt(n) of them):
+        # clipping the others, inside it, changed nothing and took most of the time
+        b = shapely.bounds(cells)
+        outside = (b[:, 0] < -half) | (b[:, 1] < -half) | (b[:, 2] > half) | (b[:, 3] > half)
+        cells[outside] = shapely.intersection(cells[outside], box)
     lon0, lat0 = center
     sx = 1.0 / (M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0)))
     sy = 1.0 / M_PER_DEG_LAT
