@@ -7,26 +7,27 @@ import ast
 import inspect
 
 from core import paths
+from core.i18n import N_
 
-#: (title, module) in the order a reader meets the numbers
+#: (title, module) in the order a reader meets the numbers (titles translated where shown)
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("Data quality and its score", "core.intake.quality"),
-    ("Estimated columns", "core.intake.estimates"),
-    ("Reference values: currency, factors, prices, thresholds, costs",
+    (N_("Data quality and its score"), "core.intake.quality"),
+    (N_("Estimated columns"), "core.intake.estimates"),
+    (N_("Reference values: currency, factors, prices, thresholds, costs"),
      "core.intake.reference_values"),
-    ("Carbon", "core.assess.carbon"),
-    ("Energy cost, burden and disadvantaged districts", "core.assess.equity"),
-    ("Inequality and spatial statistics", "core.assess.inequality"),
-    ("Goodness-of-fit metrics", "core.models.metrics"),
-    ("Verdict: good, fair or poor", "core.models.yardstick"),
-    ("Energy model", "core.models.energy"),
-    ("Energy model: the network and its batched training", "core.models.network"),
-    ("Degree-day model", "core.models.degree_days"),
-    ("Optimizer", "core.plan.optimizer"),
-    ("Exact solver (batched torch)", "core.plan.solvers.torch_exact"),
-    ("Exact reference (HiGHS)", "core.plan.solvers.highs"),
-    ("Small areas: what the public portal releases", "core.release.rule"),
-    ("Illustrative data generator", "core.sample.attributes"),
+    (N_("Carbon"), "core.assess.carbon"),
+    (N_("Energy cost, burden and disadvantaged districts"), "core.assess.equity"),
+    (N_("Inequality and spatial statistics"), "core.assess.inequality"),
+    (N_("Goodness-of-fit metrics"), "core.models.metrics"),
+    (N_("Verdict: good, fair or poor"), "core.models.yardstick"),
+    (N_("Energy model"), "core.models.energy"),
+    (N_("Energy model: the network and its batched training"), "core.models.network"),
+    (N_("Degree-day model"), "core.models.degree_days"),
+    (N_("Optimizer"), "core.plan.optimizer"),
+    (N_("Exact solver (batched torch)"), "core.plan.solvers.torch_exact"),
+    (N_("Exact reference (HiGHS)"), "core.plan.solvers.highs"),
+    (N_("Small areas: what the public portal releases"), "core.release.rule"),
+    (N_("Illustrative data generator"), "core.sample.attributes"),
 )
 
 

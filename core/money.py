@@ -3,20 +3,22 @@
 Every amount Greenprint computes is in the city's currency (an ISO 4217 code,
 ``core.intake.reference_values.ReferenceValues.currency``). Units name the currency
 by its code (``GBP/kWh``, ``M GBP``); amounts in sentences are written with its
-symbol by Babel (``£1,234``). The locale is :data:`LOCALE` for now; a page that
-offers other locales changes it here.
+symbol by Babel (``£1,234``), for the locale of the language in effect (core.i18n:
+``1.234 £`` in Spanish); the currency stays the city's.
 """
 
 from __future__ import annotations
 
 import math
+from copy import copy
 from datetime import date
 from functools import lru_cache
 
-from babel import numbers
+from babel import Locale, numbers
 
-LOCALE = "en"
-NOT_KNOWN = "n/a"
+from core import i18n
+
+NOT_KNOWN = i18n.N_("n/a")
 MILLION = 1e6
 
 
@@ -42,30 +44,38 @@ def currency_problem(code: object) -> str | None:
 
 
 def name(currency: str) -> str:
-    """The currency's English name, e.g. ``British Pound``."""
-    return numbers.get_currency_name(currency, locale=LOCALE)
+    """The currency's name in the language in effect, e.g. ``British Pound``."""
+    return numbers.get_currency_name(currency, locale=i18n.locale())
 
 
 def symbol(currency: str) -> str:
     """The currency's symbol, e.g. ``£`` (the code when the locale has none)."""
-    return numbers.get_currency_symbol(currency, locale=LOCALE)
+    return numbers.get_currency_symbol(currency, locale=i18n.locale())
 
 
 def amount(value: float | None, currency: str, digits: int | None = None) -> str:
     """An amount with its currency symbol, e.g. ``£1,234`` (``digits`` decimals; the
     currency's own when None); "n/a" when unknown."""
     if value is None or not math.isfinite(value):
-        return NOT_KNOWN
-    pattern = None if digits is None else "¤#,##0" + ("." + "0" * digits if digits else "")
-    return numbers.format_currency(value, currency, format=pattern, locale=LOCALE,
-                                   currency_digits=digits is None)
+        return i18n._(NOT_KNOWN)
+    return numbers.format_currency(value, currency, format=_pattern(digits),
+                                   locale=i18n.locale(), currency_digits=digits is None)
+
+
+def _pattern(digits: int | None):
+    """The locale's currency pattern with ``digits`` decimals (None: the currency's own)."""
+    if digits is None:
+        return None
+    pattern = copy(Locale.parse(i18n.locale()).currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern
 
 
 def millions(value: float | None, currency: str) -> str:
     """An amount in millions, e.g. ``£12.3 M``; "n/a" when unknown."""
     if value is None or not math.isfinite(value):
-        return NOT_KNOWN
-    return f"{amount(value / MILLION, currency, 1)} M"
+        return i18n._(NOT_KNOWN)
+    return i18n._("{amount} M").format(amount=amount(value / MILLION, currency, 1))
 
 
 def per(currency: str, what: str) -> str:

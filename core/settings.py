@@ -8,7 +8,7 @@
 | GREENPRINT_ZIP_MAX_MEMBERS | ``1000`` | most files a zipped Shapefile may hold |
 | GREENPRINT_ZIP_MAX_UNCOMPRESSED_MB | ``1000`` | largest total uncompressed size of a zip |
 | GREENPRINT_ZIP_MAX_RATIO | ``100`` | largest uncompressed/compressed ratio of a zip (zip bombs) |
-| GREENPRINT_DISPLAY_TOLERANCE_SHARE | ``0.02`` | map simplification tolerance, as a share of the median district width |
+| GREENPRINT_DISPLAY_TOLERANCE_SHARE | ``0.02`` | map simplification tolerance, as a share of the median district width; the map's coordinates are rounded to a tenth of it (core.assess.display) |
 | GREENPRINT_MAX_FEATURES | ``250000`` | most districts (features) a boundaries file may hold |
 | GREENPRINT_MAX_VERTICES | ``20000000`` | most polygon vertices a boundaries file may hold |
 | GREENPRINT_MAX_ROWS | ``1000000`` | most rows an attribute table may hold |
@@ -24,13 +24,23 @@
 | GREENPRINT_MIN_DISTRICTS_WITH_DATA | ``5`` | fewest districts with data (a population) a city needs to be used (all of them in a smaller city); districts without data stay on the map as "no data" |
 | GREENPRINT_BASE_URL | ``http://localhost:8501/`` | the app's public address: a briefing's permalink is this with ``?city=<id>&scenario=<id>`` |
 | GREENPRINT_RELEASE_RULE | none | the public portal's release rule file (JSON/YAML: thresholds, and optional differential-privacy noise on totals with its ``epsilon``, ``budget`` and ``bounds``; see core.release.rule); none = the sourced thresholds of data/release_thresholds.csv, no noise |
+| GREENPRINT_NATURAL_BREAKS_EXACT_MAX | ``1000`` | most values whose natural breaks (Fisher-Jenks) are computed exactly; a map of more districts breaks this many evenly spaced quantiles of its values, and its legend says so (exact Fisher-Jenks grows with the square of the values: 1,000 take about 20 ms) |
+| GREENPRINT_TRAIN_THREADS | ``1`` | torch's intra-op CPU threads while the energy model trains (0 = torch's default, one per core): its networks are small, so more threads wait on each other more than they help (801 districts on a busy shared 2-core machine: 1.2 s with one, 12.0 s with two; about equal when it is idle; benchmarks/models.py) |
 | GREENPRINT_SOLVE_MEMORY_MB | ``1024`` | working memory (MB, on the solving device) of one chunk of a batched optimizer solve: a larger batch of scenarios is solved in chunks of this size, with the same results |
+| GREENPRINT_RAY_ADDRESS | none | the Ray cluster a sweep's ``--engine ray`` and the Scenario lab's sweeps run on (unset: the Lab solves in the server), e.g. ``ray://head-host:10001`` (KubeRay, ``ray up``); ``--address`` overrides it; none = a Ray started on this machine for the sweep (core.plan.engines) |
+| GREENPRINT_MODE | ``planner`` | ``planner`` (the workbench: uploads, retraining, saving, exact figures) or ``portal`` (the public, read-only site: no uploads, retraining or saving; the published scenarios only; every district figure through the release rule, GREENPRINT_RELEASE_RULE; see dashboard/portal.py and deploy/README.md) |
+| GREENPRINT_PORTAL_MAX_SWEEP | ``64`` | portal: most scenarios one sweep solves (the Pareto front's budgets; the Monte Carlo band's budgets x draws, its draws cut to fit). The planner's sweeps are 16 and 8 x 32 = 256 scenarios; 64 keeps a visitor's sweep at a quarter of that (the planner's 77 districts x 256 scenarios take 0.13-0.18 s on one CPU thread, dashboard/scenario_lab/solve.py) |
+| GREENPRINT_PORTAL_SOLVES | ``2`` | portal: optimizer solves that run at once in one server process (each on one CPU thread; one per core of the 2-core reference machine); a visitor's solve waits for a free one |
+| GREENPRINT_PORTAL_SOLVE_WAIT_S | ``10`` | portal: longest a visitor's solve waits for a free one (GREENPRINT_PORTAL_SOLVES) before the page says the portal is busy and to try again |
+| GREENPRINT_DATA_LICENCE | none | the licence the portal's downloads are published under (their data dictionary's licence column), e.g. ``CC BY 4.0``; none = the terms of the city's data source, named in the dictionary |
+| GREENPRINT_LANG | ``en`` | the language a visitor sees until they pick one (``?lang=`` in the URL) and the CLI's briefings are written in: ``en``, ``zh`` or ``es`` (core.i18n) |
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +72,15 @@ class Settings(BaseSettings):
     base_url: str = Field("http://localhost:8501/", min_length=1)
     release_rule: Path | None = None
     solve_memory_mb: float = Field(1024.0, gt=0, allow_inf_nan=False)
+    ray_address: str | None = None
+    train_threads: int = Field(1, ge=0)
+    natural_breaks_exact_max: int = Field(1000, ge=10)
+    mode: Literal["planner", "portal"] = "planner"
+    portal_max_sweep: int = Field(64, ge=1)
+    portal_solves: int = Field(2, ge=1)
+    portal_solve_wait_s: float = Field(10.0, ge=0, allow_inf_nan=False)
+    data_licence: str | None = None
+    lang: str = Field("en", pattern="^(en|zh|es)$")
 
 
 @lru_cache(maxsize=1)

@@ -19,10 +19,11 @@ import re
 import streamlit as st
 
 from core.errors import InputError
+from core.i18n import _
 from core.plan.scenario import Scenario
 from core.store import Deleted, StoredScenario, StoreError
 from core.store.errors import shown
-from dashboard import keys, sidebar, state, text
+from dashboard import keys, portal, sidebar, state, text
 from dashboard import store as app_store
 
 #: what a saved city's or scenario's id looks like (core.store.schema: 16 or 12 hex digits)
@@ -31,14 +32,14 @@ ID_PATTERN = re.compile(r"[0-9a-f]{12,16}")
 
 def _instead() -> str:
     """What the page shows instead of a link's city."""
-    return f"{state.active_city().name} is shown instead" + (
-        " (the default city)" if state.is_default() else "")
+    return _("{name} is shown instead").format(name=state.active_city().name) + (
+        _(" (the default city)") if state.is_default() else "")
 
 
 def _not_opened(kind: str, why: str) -> None:
-    state.warn(f"This link names a saved {kind} that cannot be opened: {why}. {_instead()}; "
+    state.warn(_("This link names a saved {kind} that cannot be opened: {why}. {instead}; "
                "upload a city on the Data page, or pick a saved scenario on the Scenarios "
-               "page.")
+               "page.").format(kind=_(kind), why=why, instead=_instead()))
 
 
 def _store(kind: str):
@@ -52,7 +53,8 @@ def _store(kind: str):
 def _checked(kind: str, item_id: str) -> bool:
     if ID_PATTERN.fullmatch(item_id):
         return True
-    _not_opened(kind, f"{shown(item_id)} is not the id of a saved {kind}")
+    _not_opened(kind, _("{shown} is not the id of a saved {kind}").format(shown=shown(item_id),
+                                                                          kind=_(kind)))
     return False
 
 
@@ -60,11 +62,15 @@ def _open_city(city_id: str) -> bool:
     """Make the saved city ``city_id`` the active one; False (said) when it cannot be."""
     if not _checked("city", city_id) or (store := _store("city")) is None:
         return False
+    if (portal.active() and city_id != state.default_city_id()
+            and not portal.city_published(store, city_id)):  # the portal's cities only
+        _not_opened("city", _("it has no scenario published on this portal"))
+        return False
     try:
         state.use_saved_city(app_store.city(store, city_id), city_id)
     except Deleted as exc:
-        _not_opened("city", f"{exc}; it can be restored with `python -m core cities restore "
-                            f"{city_id}` until it is purged")
+        _not_opened(_("city"), _("{exc}; it can be restored with `python -m core cities restore "
+                            "{city_id}` until it is purged").format(exc=exc, city_id=city_id))
         return False
     except StoreError as exc:
         _not_opened("city", str(exc))
@@ -81,11 +87,15 @@ def open_scenario(scenario_id: str) -> bool:
     try:
         saved = store.get_scenario(scenario_id)
     except Deleted as exc:
-        _not_opened("scenario", f"{exc}; `python -m core scenarios restore {scenario_id}` "
-                                "brings it back until it is purged")
+        _not_opened(_("scenario"), _("{exc}; `python -m core scenarios restore {scenario_id}` "
+                                "brings it back until it is purged").format(
+                                    exc=exc, scenario_id=scenario_id))
         return False
     except StoreError as exc:
         _not_opened("scenario", str(exc))
+        return False
+    if portal.active() and not saved.published:  # the portal opens published scenarios only
+        _not_opened("scenario", _("it is not published on this portal"))
         return False
     if saved.city_id != state.city_id() and not _open_city(saved.city_id):
         return False
@@ -97,8 +107,9 @@ def open_saved(saved: StoredScenario) -> bool:
     when the sliders cannot hold it."""
     values, problems = sidebar.widget_values(saved.scenario, state.active_references())
     if problems:
-        state.warn(f"The saved scenario {shown(saved.name)} cannot be set on the sliders: "
-                   f"{'; '.join(problems)}. It can still be compared on the Compare page.")
+        state.warn(_("The saved scenario {shown} cannot be set on the sliders: "
+                   "{join}. It can still be compared on the Compare page.").format(
+                       shown=shown(saved.name), join='; '.join(problems)))
         return False
     state.set_open_scenario(saved, values)
     return True
@@ -175,8 +186,10 @@ def sidebar_note(sc: Scenario) -> None:
     with st.sidebar:
         if saved is not None:
             name = text.md(text.cut(saved.name))
-            st.caption(f"Saved scenario: **{name}**" if matching(sc) is not None else
-                       f"Changed from the saved scenario **{name}** (not saved)")
+            st.caption(_("Saved scenario: **{name}**").format(name=name)
+                       if matching(sc) is not None else
+                       _("Changed from the saved scenario **{name}** "
+                         "(not saved)").format(name=name))
         if reason := app_store.off_reason():
             st.caption(reason)
 

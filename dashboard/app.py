@@ -5,15 +5,39 @@
 
 import streamlit as st
 
-from dashboard import address, components, guard, memory, nav, sidebar, state
+from core.i18n import _
+from dashboard import (
+    address,
+    components,
+    guard,
+    keys,
+    language,
+    memory,
+    nav,
+    portal,
+    sidebar,
+    state,
+)
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
+language.switch()  # ?lang=: set before anything below is drawn (core.i18n)
 
-pages = st.navigation({
-    section: [st.Page(page, title=title, default=page == nav.OVERVIEW) for page, title in entries]
-    for section, entries in nav.MENU.items()
-})
+menu = {_(section): [st.Page(page, title=_(title), default=page == nav.OVERVIEW)
+                   for page, title in entries]
+        for section, entries in nav.MENU.items()}
+# The app draws its own menu (_menu): Streamlit's puts <div>s between <ul> and <li>, which
+# screen readers cannot read as a list (axe: list, listitem; tests/test_browser_a11y.py).
+pages = st.navigation(menu, position="hidden")
+
+
+def _menu() -> None:
+    """The sidebar's menu: a link per page, under a heading per section."""
+    with st.sidebar.container(key=keys.MENU):
+        for section, section_pages in menu.items():
+            st.subheader(section, anchor=False)
+            for page in section_pages:
+                st.page_link(page)
 
 
 def _frame() -> None:
@@ -22,12 +46,15 @@ def _frame() -> None:
         address.switch_to(nav.SCENARIO_LAB)
     city = state.active_city()
     components.page_style()
+    _menu()
     with st.sidebar:
         st.markdown("### Greenprint")
-        st.caption("City sustainability assessment: energy, carbon and equity by district.")
-        st.markdown(f"**City:** {city.name}  \n{city.n} districts")
+        st.caption(_("City sustainability assessment: energy, carbon and equity by district."))
+        st.markdown(_("**City:** {name}  \n{n} districts").format(name=city.name, n=city.n))
         if city.illustrative:
-            st.caption("Illustrative data, not official statistics.")
+            st.caption(_("Illustrative data, not official statistics."))
+        if portal.active():
+            st.caption(_(portal.MODE_NOTE))
     sc = sidebar.scenario_sidebar()
     address.settle(sc)
     address.write(sc)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from core.i18n import N_, _
 from dashboard import state
 
 log = logging.getLogger("greenprint")
@@ -25,9 +26,9 @@ if not log.handlers:  # Streamlit's own loggers do not cover ours
     log.addHandler(_handler)
     log.setLevel(logging.INFO)
 
-MESSAGE = ("Something went wrong on this page (error id {error_id}). Your data and settings "
+MESSAGE = (N_("Something went wrong on this page (error id {error_id}). Your data and settings "
            "are unchanged, and the other pages still work. If it happens again, report the "
-           "error id to the administrator: the details are in the server log under it.")
+           "error id to the administrator: the details are in the server log under it."))
 
 
 def new_error_id() -> str:
@@ -48,7 +49,7 @@ def run_page(run: Callable[[], None], where: str) -> None:
     except ScriptControlException:
         raise
     except Exception as exc:
-        st.error(MESSAGE.format(error_id=logged(exc, where)))
+        st.error(_(MESSAGE).format(error_id=logged(exc, where)))
 
 
 def callback(fn: Callable) -> Callable:
@@ -67,4 +68,4 @@ def callback(fn: Callable) -> Callable:
 def show_callback_error() -> None:
     """Show (once) the error of a callback that failed before this run."""
     if error_id := state.pop_callback_error():
-        st.error(MESSAGE.format(error_id=error_id))
+        st.error(_(MESSAGE).format(error_id=error_id))

@@ -14,12 +14,16 @@ OPEN_CHECK = "gp_open_check"  # set when a saved scenario was opened: the slider
 PENDING_WIDGETS = "gp_pending_widgets"  # widget values to set at the start of the next run
 WARNINGS = "gp_warnings"  # messages about the address or the store, shown once by the frame
 ADDRESS = "gp_address"  # (city id, scenario id) the session last wrote into the URL
+LANGUAGE = "lang"  # widget key and URL query parameter of the language (core.i18n): ?lang=zh
+PORTAL_SOLVING = "gp_portal_solving"  # the portal: this session's solve lock (dashboard/portal.py)
+MENU = "gp-menu"  # the sidebar's menu (a container: CSS class st-key-gp-menu)
 
 # widgets: Overview map
 OVERVIEW_INDICATOR = "overview_indicator"
 OVERVIEW_SCHEME = "overview_scheme"
 OVERVIEW_CLASSES = "overview_classes"
 OVERVIEW_MAP = "overview_map"
+OVERVIEW_DOWNLOADS = "overview_downloads"  # + "_" + format: the portal's open data
 
 # widgets: District profile
 PROFILE_DISTRICT = "profile_district"
@@ -42,6 +46,7 @@ DATA_EXCLUDE = "data_exclude"
 DATA_USE = "data_use"
 DATA_RESET = "data_reset"
 DATA_MAP = "data_map"
+DATA_DOWNLOADS = "data_downloads"  # + "_" + format: the portal's open data
 DATA_NOTICE = "gp_data_notice"  # message shown after the active city changed
 DATA_CITY_NAME = "data_city_name"
 DATA_DEGREE_DAYS = "data_degree_days"  # optional monthly degree-day table
@@ -71,11 +76,12 @@ LAB_BURDEN_CAP = "burden_cap"  # checkbox: cap the energy burden
 LAB_BURDEN_CEILING = "burden_ceiling_pct"  # slider: the ceiling (% of income)
 # session state: Scenario lab
 LAB_SCENARIO = "gp_lab_scenario"  # the core.plan.scenario.Scenario the sidebar describes
-LAB_SWEEPS = "gp_lab_sweeps"  # {scenario id: (pareto frame, monte carlo frame, seconds)}
+LAB_SWEEPS = "gp_lab_sweeps"  # {plan and scenario: (Pareto, Monte Carlo, footprint, where solved)}
 LAB_HIGHS = "gp_lab_highs"  # {city key + scenario id: HiGHS check}
 # widgets: Scenario lab page
 LAB_MAP_LAYER = "lab_map_layer"
 LAB_RUN_SWEEPS = "lab_run_sweeps"
+LAB_DOWNLOADS = "lab_downloads"  # + "_" + format: the portal's open data (dashboard/downloads.py)
 LAB_CHECK_HIGHS = "lab_check_highs"
 LAB_MAP = "lab_map"
 LAB_USE_PREDICTED = "lab_use_predicted"  # toggle: plan with the energy model's predictions
@@ -90,6 +96,7 @@ LAB_SAVE_CLEAR = "gp_lab_save_clear"  # set after a save: the name, tags and not
 BRIEFINGS = "gp_briefings"  # {briefing key: (pdf bytes, html bytes, file stem)}
 LAB_BRIEFING = "lab_briefing"  # button: prepare the Lab's briefing
 COMPARE_BRIEFING = "compare_briefing"  # button: prepare the Compare page's briefing
+SCENARIOS_BRIEFING = "scenarios_briefing"  # button: a published scenario's briefing (portal)
 
 # widgets and state: Scenarios page (issue 11)
 SCENARIOS_CITY = "scenarios_city"

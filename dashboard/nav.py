@@ -2,6 +2,8 @@
 
 from pathlib import PurePosixPath
 
+from core import i18n
+
 OVERVIEW = "../pages/overview.py"
 DISTRICT = "../pages/district.py"
 METHODS = "../pages/methods.py"
@@ -15,12 +17,14 @@ EQUITY = "../pages/equity.py"
 #: The menu: section -> (page, title), in the order the sidebar lists them. The first page is
 #: the default one, served at the app's root. Adding a page is a file in pages/ and a line here.
 MENU: dict[str, tuple[tuple[str, str], ...]] = {
-    "Explore": ((OVERVIEW, "Overview map"), (DISTRICT, "District profile")),
-    "Models": ((ENERGY_MODEL, "Energy model"), (EQUITY, "Equity")),
-    "Plan": ((SCENARIO_LAB, "Scenario lab"), (SCENARIOS, "Saved scenarios"),
-             (COMPARE, "Compare scenarios")),
-    "Your data": ((DATA, "Data"),),
-    "About": ((METHODS, "Methods & sources"),),
+    i18n.N_("Explore"): ((OVERVIEW, i18n.N_("Overview map")),
+                         (DISTRICT, i18n.N_("District profile"))),
+    i18n.N_("Models"): ((ENERGY_MODEL, i18n.N_("Energy model")), (EQUITY, i18n.N_("Equity"))),
+    i18n.N_("Plan"): ((SCENARIO_LAB, i18n.N_("Scenario lab")),
+                      (SCENARIOS, i18n.N_("Saved scenarios")),
+             (COMPARE, i18n.N_("Compare scenarios"))),
+    i18n.N_("Your data"): ((DATA, i18n.N_("Data")),),
+    i18n.N_("About"): ((METHODS, i18n.N_("Methods & sources")),),
 }
 
 ALL = tuple(page for entries in MENU.values() for page, _ in entries)  # menu order

@@ -15,6 +15,7 @@ import math
 
 import streamlit as st
 
+from core import i18n
 from core.errors import InputError
 from core.intake.reference_values import USD, ReferenceValues
 from core.plan import scenario
@@ -98,8 +99,9 @@ def money_sliders(refs: ReferenceValues) -> dict[str, tuple[float, float, float]
 
 
 def _in_range(label: str, value: float, lo: float, hi: float, unit: str) -> list[str]:
-    return [] if lo <= value <= hi else [f"{label} {value:,g} {unit} is outside the slider's "
-                                         f"{lo:,g} to {hi:,g}"]
+    return [] if lo <= value <= hi else [i18n._("{label} {value:,g} {unit} is outside the slider's "
+                                         "{lo:,g} to {hi:,g}").format(label=label, value=value,
+                                                                      unit=unit, lo=lo, hi=hi)]
 
 
 def widget_values(sc: Scenario, refs: ReferenceValues) -> tuple[dict[str, object], list[str]]:
@@ -117,18 +119,20 @@ def widget_values(sc: Scenario, refs: ReferenceValues) -> tuple[dict[str, object
               "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
               "gas_usd_per_kwh": prices.gas_usd_per_kwh,
               "carbon_price_usd_per_t": sc.carbon_price_usd_per_t}
-    units = {"budget_usd_per_capita": f"{cur} per resident", "electricity_usd_per_kwh":
+    units = {"budget_usd_per_capita": i18n._("{cur} per resident").format(cur=cur),
+             "electricity_usd_per_kwh":
              f"{cur}/kWh", "gas_usd_per_kwh": f"{cur}/kWh", "carbon_price_usd_per_t": f"{cur}/t CO2"}
     problems = [p for field, v in values.items()
                 for p in _in_range(field.split("_usd")[0].replace("_", " ").capitalize(), v,
                                    *money[field][:2], units[field])]
-    problems += _in_range("Horizon year", sc.horizon_year, *HORIZON_RANGE, "")
-    problems += _in_range("Equity weight", sc.equity_weight, 0, EQUITY_MAX, "")
+    problems += _in_range(i18n._("Horizon year"), sc.horizon_year, *HORIZON_RANGE, "")
+    problems += _in_range(i18n._("Equity weight"), sc.equity_weight, 0, EQUITY_MAX, "")
     lo, hi, _, _ = burden_ceiling_slider(refs)
     if sc.burden_ceiling is not None:
-        problems += _in_range("Burden ceiling", sc.burden_ceiling * PCT, lo, hi, "% of income")
+        problems += _in_range(i18n._("Burden ceiling"), sc.burden_ceiling * PCT, lo, hi,
+                              i18n._("% of income"))
     if sc.tech_cost_multipliers:
-        problems.append("technology cost multipliers have no slider")
+        problems.append(i18n._("technology cost multipliers have no slider"))
     out = {money_key(keys.LAB_BUDGET, refs): values["budget_usd_per_capita"],
            money_key(keys.LAB_ELECTRICITY_PRICE, refs): values["electricity_usd_per_kwh"],
            money_key(keys.LAB_GAS_PRICE, refs): values["gas_usd_per_kwh"],
@@ -164,62 +168,74 @@ def scenario_sidebar() -> Scenario:
     d = DEFAULTS.for_city(refs)
     prices = d.prices(refs)
     money = money_sliders(refs)
-    with st.sidebar.expander("Scenario", expanded=True):
+    with st.sidebar.expander(i18n._("Scenario"), expanded=True):
         b_lo, b_hi, b_step = money["budget_usd_per_capita"]
-        budget = st.slider(f"Budget ({cur} per resident)", b_lo, b_hi,
+        budget = st.slider(i18n._("Budget ({cur} per resident)").format(cur=cur), b_lo, b_hi,
                            _on_grid(d.budget_usd_per_capita, b_step), b_step,
                            key=money_key(keys.LAB_BUDGET, refs), **BIND)
-        horizon = st.slider("Horizon year", *HORIZON_RANGE, d.horizon_year, key=keys.LAB_HORIZON, **BIND)
-        on_path = st.checkbox("Grid follows the city's path", d.grid_decarbonisation is None,
-                              key=keys.LAB_GRID_PATH, help="The grid factor falls along the "
+        horizon = st.slider(i18n._("Horizon year"), *HORIZON_RANGE, d.horizon_year,
+                            key=keys.LAB_HORIZON, **BIND)
+        on_path = st.checkbox(i18n._("Grid follows the city's path"),
+                              d.grid_decarbonisation is None,
+                              key=keys.LAB_GRID_PATH, help=i18n._("The grid factor falls along the "
                               "city's path (its reference values; see the Data page) to the "
-                              "horizon year", **BIND)
+                              "horizon year"), **BIND)
         path_pct = round(scenario.path_decarbonisation(horizon, refs) * PCT)
-        grid = st.slider("Grid decarbonisation by then (%)", 0, PCT, path_pct, key=keys.LAB_GRID,
+        grid = st.slider(i18n._("Grid decarbonisation by then (%)"), 0, PCT, path_pct,
+                         key=keys.LAB_GRID,
                          disabled=on_path, **BIND)
         if on_path:
-            st.caption(f"The city's path: {path_pct} % less CO2 per kWh by {horizon} than in "
-                       f"{refs.base_year}.")
+            st.caption(i18n._("The city's path: {path_pct} % less CO2 per kWh by {horizon} than in "
+                       "{base_year}.").format(path_pct=path_pct, horizon=horizon,
+                                              base_year=refs.base_year))
         e_lo, e_hi, e_step = money["electricity_usd_per_kwh"]
-        elec = st.slider(f"Electricity price ({cur}/kWh)", e_lo, e_hi,
+        elec = st.slider(i18n._("Electricity price ({cur}/kWh)").format(cur=cur), e_lo, e_hi,
                          _on_grid(prices.electricity_usd_per_kwh, e_step), e_step,
                          format=f"%.{_decimals(e_step)}f",
                          key=money_key(keys.LAB_ELECTRICITY_PRICE, refs), **BIND)
         g_lo, g_hi, g_step = money["gas_usd_per_kwh"]
-        gas = st.slider(f"Gas price ({cur}/kWh)", g_lo, g_hi,
+        gas = st.slider(i18n._("Gas price ({cur}/kWh)").format(cur=cur), g_lo, g_hi,
                         _on_grid(prices.gas_usd_per_kwh, g_step), g_step,
                         format=f"%.{_decimals(g_step)}f",
                         key=money_key(keys.LAB_GAS_PRICE, refs), **BIND)
         c_lo, c_hi, c_step = money["carbon_price_usd_per_t"]
-        carbon_price = st.slider(f"Carbon price ({cur}/t CO2)", c_lo, c_hi,
+        carbon_price = st.slider(i18n._("Carbon price ({cur}/t CO2)").format(cur=cur), c_lo, c_hi,
                                  _on_grid(d.carbon_price_usd_per_t, c_step), c_step,
                                  key=money_key(keys.LAB_CARBON_PRICE, refs),
-                                 help="Counts in the 'minimise total cost' objective; the other "
-                                      "objectives ignore it",
+                                 help=i18n._("Counts in the 'minimise total cost' objective; "
+                                      "the other "
+                                      "objectives ignore it"),
                                  **BIND)
-        j40 = st.slider("Justice40: minimum spending in disadvantaged districts (%)", 0, PCT,
+        j40 = st.slider(i18n._("Justice40: minimum spending in disadvantaged districts (%)"),
+                        0, PCT,
                         round(d.justice40_share * PCT), 5, key=keys.LAB_JUSTICE40, **BIND)
-        weight = st.slider("Equity weight (extra weight on disadvantaged districts)", 0.0, EQUITY_MAX,
+        weight = st.slider(i18n._("Equity weight (extra weight on disadvantaged districts)"),
+                           0.0, EQUITY_MAX,
                            float(d.equity_weight), EQUITY_STEP, key=keys.LAB_EQUITY_WEIGHT, **BIND)
         # a radio, not a selectbox: pages keep the only selectboxes on screen
-        objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get,
+        objective = st.radio(i18n._("Objective"), list(OBJECTIVES),
+                             format_func=lambda o: i18n._(OBJECTIVES[o]),
                              index=list(OBJECTIVES).index(d.objective), key=keys.LAB_OBJECTIVE,
                              **BIND)
-        diminishing = st.checkbox("Diminishing returns", d.diminishing_returns,
+        diminishing = st.checkbox(i18n._("Diminishing returns"), d.diminishing_returns,
                                   key=keys.LAB_DIMINISHING, **BIND)
-        interactions = st.checkbox("Retrofit / heat-pump interaction", d.interactions,
+        interactions = st.checkbox(i18n._("Retrofit / heat-pump interaction"), d.interactions,
                                    key=keys.LAB_INTERACTIONS, **BIND)
         lo, hi, start, step = burden_ceiling_slider(refs)
-        cap = st.checkbox("Cap energy burden", DEFAULTS.burden_ceiling is not None,
+        cap = st.checkbox(i18n._("Cap energy burden"), DEFAULTS.burden_ceiling is not None,
                           key=keys.LAB_BURDEN_CAP, **BIND,
-                          help="Every district's energy burden (energy cost / income) must end "
+                          help=i18n._("Every district's energy burden (energy cost / income) "
+                               "must end "
                                "at or below the ceiling; the cheapest bill-saving measures are "
-                               "bought there first, so the plan becomes approximate.")
-        ceiling = st.slider("Burden ceiling (% of income)", lo, hi, start, step, format="%.1f",
+                               "bought there first, so the plan becomes approximate."))
+        ceiling = st.slider(i18n._("Burden ceiling (% of income)"), lo, hi, start, step,
+                            format="%.1f",
                             key=keys.LAB_BURDEN_CEILING, disabled=not cap, **BIND,
-                            help=f"{refs.threshold('burden_high'):.0%} of income is a high "
-                                 f"burden, {refs.threshold('burden_severe'):.0%} a severe one "
-                                 "(the city's thresholds, with their sources on the Data page).")
+                            help=i18n._("{threshold:.0%} of income is a high "
+                                 "burden, {threshold2:.0%} a severe one "
+                                 "(the city's thresholds, with their sources on the Data "
+                                 "page).").format(threshold=refs.threshold('burden_high'),
+                                                  threshold2=refs.threshold('burden_severe')))
     sc = Scenario(name=LAB_NAME, currency=cur, budget_usd_per_capita=budget,
                   horizon_year=horizon, grid_decarbonisation=None if on_path else grid / PCT,
                   electricity_usd_per_kwh=elec, gas_usd_per_kwh=gas,
@@ -227,7 +243,7 @@ def scenario_sidebar() -> Scenario:
                   equity_weight=weight, objective=objective, diminishing_returns=diminishing,
                   interactions=interactions, burden_ceiling=ceiling / PCT if cap else None)
     state.set_scenario(sc)
-    st.sidebar.caption(f"Scenario id `{sc.id}`")
+    st.sidebar.caption(i18n._("Scenario id `{id}`").format(id=sc.id))
     return sc
 
 

@@ -22,9 +22,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
+from core import i18n
 from core.assess import indicators
+from core.assess.display import display_geometry
 from core.intake.city import City, default_city
-from core.intake.geometry import display_geometry
 from core.intake.mapping import ColumnMapping
 from core.intake.reference_values import ReferenceValues
 from core.models import predicted
@@ -110,9 +111,10 @@ def _with_predictions(city: City, n: int) -> tuple:
     from core.models.cross_validation import evaluate  # imports torch: only when needed
 
     slot = st.empty()
-    what = (f"Training the energy model to predict {n:,} district{'s' if n != 1 else ''} with "
-            "data but no observed energy")
-    bar = slot.progress(0.0, text=f"{what}: preparing")
+    what = i18n.ngettext("Training the energy model to predict {n:,} district with data but "
+                         "no observed energy", "Training the energy model to predict {n:,} "
+                         "districts with data but no observed energy", n).format(n=n)
+    bar = slot.progress(0.0, text=i18n._("{what}: preparing").format(what=what))
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=f"{what}: {message}")
@@ -172,8 +174,8 @@ def _saved(city: City, mapping: ColumnMapping | None) -> str | None:
     try:
         return store.save_city(city, mapping=mapping)
     except StoreError as exc:
-        warn(f"{city.name} is used for this session, but it could not be saved ({exc}), so a "
-             "link or a reload will not bring it back.")
+        warn(i18n._("{name} is used for this session, but it could not be saved ({exc}), so a "
+             "link or a reload will not bring it back.").format(name=city.name, exc=exc))
         return None
 
 
@@ -217,7 +219,7 @@ def _displayed(city: City) -> City:
     had them (the store keeps the figures' geometry only; the lineage is kept as it was)."""
     if city.display is not None or not any(e.startswith(DISPLAY_LINEAGE) for e in city.lineage):
         return city
-    simple, _ = display_geometry(city.districts, get_settings().display_tolerance_share)
+    simple, _, _ = display_geometry(city.districts, get_settings().display_tolerance_share)
     return replace(city, display=simple)
 
 

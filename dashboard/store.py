@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.i18n import _
 from core.intake.city import City
 from core.settings import get_settings
 from core.store import Allocation, Store, StoredScenario, StoreError
@@ -44,9 +45,9 @@ def off_reason() -> str | None:
     """Why saving is off (the store cannot be opened), or None when it is on."""
     reason = _opened()[1]
     return None if reason is None else (
-        f"Saving is off: {reason}. Cities and scenarios last for this browser session only; "
+        _("Saving is off: {reason}. Cities and scenarios last for this browser session only; "
         "the administrator can fix GREENPRINT_DATA_DIR or GREENPRINT_DATABASE_URL and restart "
-        "the server.")
+        "the server.").format(reason=reason))
 
 
 @st.cache_resource(show_spinner="Opening the saved city…", max_entries=CITIES_KEPT)

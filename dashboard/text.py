@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from core.i18n import _
+
 SHOWN_CHARS = 80  # characters of a name shown in a sentence before "…"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -13,6 +15,13 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md(value: str) -> str:
     """``value`` as literal text inside Markdown."""
     return _MARKDOWN.sub(r"\\\1", value)
+
+
+def money(value: str) -> str:
+    """Text holding amounts of money, for Markdown: a currency sign stays a sign. Markdown in
+    Streamlit reads the text between two ``$`` as a formula, as happens where a locale writes
+    the sign after the number ("0,1560 US$/kWh … 0,0338 US$/kWh" in Spanish)."""
+    return value.replace("$", r"\$")
 
 
 def cut(value: str, chars: int = SHOWN_CHARS) -> str:
@@ -26,4 +35,4 @@ def quoted(name: str) -> str:
 
 def when(moment: datetime) -> str:
     """When something was saved, in UTC."""
-    return f"saved {moment:%Y-%m-%d %H:%M} UTC"
+    return _("saved {moment:%Y-%m-%d %H:%M} UTC").format(moment=moment)

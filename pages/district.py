@@ -3,19 +3,21 @@
 import streamlit as st
 
 from core.assess import indicators, maps
-from dashboard import components, keys, state
+from core.i18n import _, unit
+from core.release import shown as public
+from dashboard import components, keys, portal, state
 from dashboard.district import charts
 
 city = state.active_city()
-table = state.indicator_table()
+table, release = portal.indicator_table()  # released on the portal (None: the planner's)
 names = dict(zip(table["district_id"], table["name"], strict=True))
 
-st.title("District profile")
+st.title(_("District profile"))
 components.data_notice(city)
 
 ids = list(names)
 chosen = state.selected_district()
-district_id = st.selectbox("District", ids, index=ids.index(chosen) if chosen in ids else 0,
+district_id = st.selectbox(_("District"), ids, index=ids.index(chosen) if chosen in ids else 0,
                            format_func=lambda d: f"{names[d]} ({d})", key=keys.PROFILE_DISTRICT)
 state.select_district(district_id)
 profile = indicators.district_profile(table, district_id)
@@ -25,22 +27,32 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(names[district_id])
     if no_data[ids.index(district_id)]:
-        st.info("This district has no data (no attribute row or no population): it is shown "
+        st.info(_("This district has no data (no attribute row or no population): it is shown "
                 "as no data and left out of ranks, the disadvantaged rule and the optimizer. "
-                "Add its row or its population on the Data page to include it.")
-    st.dataframe(components.profile_table(profile), hide_index=True, column_config={
-        "Rank": st.column_config.TextColumn("Rank (1 = highest)"),
-        "Percentile": st.column_config.ProgressColumn("Percentile (%)", format="%.0f",
+                "Add its row or its population on the Data page to include it."))
+    rows = components.profile_table(profile)
+    if release is not None:  # a withheld figure says so, and why
+        rows["Value"] = [_("withheld: {why}").format(why=why) if why else value
+                         for value, why in zip(
+            rows["Value"], public.profile_values(profile, release, district_id), strict=True)]
+    st.dataframe(rows, hide_index=True, column_config={
+        "Indicator": st.column_config.TextColumn(_("Indicator")),
+        "Value": st.column_config.TextColumn(_("Value")),
+        "City median": st.column_config.TextColumn(_("City median")),
+        "Rank": st.column_config.TextColumn(_("Rank (1 = highest)")),
+        "Percentile": st.column_config.ProgressColumn(_("Percentile (%)"), format="%.0f",
                                                       min_value=0, max_value=100),
     })
     components.indicator_estimate_captions(city, indicators.in_table(table))
 with right:
-    st.caption("Click another district on the map to select it.")
+    st.caption(_("Click another district on the map to select it."))
     fill = components.highlight_fill(table["district_id"], district_id, no_data)
     deck = components.district_deck(city, table[["district_id", "name"]], fill,
                                     "<b>{name}</b> ({district_id})", highlight=district_id,
                                     width_px=420, height_px=380)
     event = st.pydeck_chart(deck, on_select="rerun", key=keys.PROFILE_MAP, height=380)
+    st.caption(_("The map marks {name} among the city's {n} districts; the list above "
+                 "chooses another one.").format(name=names[district_id], n=city.n))
     if no_data.any():
         components.legend([maps.no_data_row(int(no_data.sum()))], "Districts")
     picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
@@ -49,8 +61,9 @@ with right:
         st.rerun()
 
 st.plotly_chart(charts.percentile_bars(profile, names[district_id]))
-st.subheader("Against the distribution")
+st.subheader(_("Against the distribution"))
 cols = st.columns(2)
 for i, row in enumerate(profile.dropna(subset=["percentile"]).itertuples()):
-    cols[i % 2].plotly_chart(charts.distribution(table[row.key], row.value, row.indicator, row.unit),
+    cols[i % 2].plotly_chart(charts.distribution(table[row.key], row.value, _(row.indicator),
+                                                 unit(row.unit)),
                              key=f"dist_{row.key}")

@@ -5,9 +5,11 @@ import math
 import streamlit as st
 
 from core import money
-from core.assess import equity, indicators, inequality, maps
+from core.assess import equity, indicators, inequality, maps, summary
+from core.i18n import _, unit
 from core.intake import estimates
-from dashboard import components, keys, state
+from core.release import shown as public
+from dashboard import components, keys, portal, state, text
 from dashboard.equity import charts, clusters
 
 
@@ -18,80 +20,105 @@ def percent(share: float) -> str:
 
 city = state.active_city()
 refs = city.references
-st.title("Equity")
+st.title(_("Equity"))
 components.data_notice(city)
 
 why = inequality.equity_unavailable(city.districts, refs)
 if why:
-    st.info(f"Equity indicators are unavailable: {why}. Map those columns on upload.")
+    st.info(_("Equity indicators are unavailable: {why}. Map those columns on upload.").format(
+        why=why))
     st.stop()
 basis = equity.income_basis(city.districts)
 components.estimate_captions(city, ("households", estimates.INCOME))
 
 left, right = st.columns(2)
-bp = left.slider("Burden threshold (percentile of districts)", 50.0, 99.0,
+bp = left.slider(_("Burden threshold (percentile of districts)"), 50.0, 99.0,
                  refs.threshold("dac_burden_percentile"), 0.5, key=keys.EQUITY_BURDEN_PCT)
-ip = right.slider("Low-income threshold (percentile of districts)", 50.0, 99.0,
+ip = right.slider(_("Low-income threshold (percentile of districts)"), 50.0, 99.0,
                   refs.threshold("dac_low_income_percentile"), 0.5,
                   key=keys.EQUITY_LOW_INCOME_PCT)
 report = inequality.equity_report(city.districts, bp, ip, refs=refs)
-st.markdown(f"**Rule.** {report.rule}")
-st.caption(f"Bills at the city's prices: {money.amount(refs.electricity_price, refs.currency, 4)}"
-           f"/kWh electricity ({refs['electricity_price'].source}), "
-           f"{money.amount(refs.gas_price, refs.currency, 4)}/kWh gas "
-           f"({refs['gas_price'].source}). High burden: {refs.threshold('burden_high'):.0%} of "
-           f"income ({refs['burden_high'].source}); severe: {refs.threshold('burden_severe'):.0%} "
-           f"({refs['burden_severe'].source}).")
+st.markdown(_("**Rule.** {rule}").format(rule=_(report.rule)))
+st.caption(text.money(_("Bills at the city's prices: {amount}"
+           "/kWh electricity ({source}), "
+           "{amount2}/kWh gas "
+           "({source2}). High burden: {threshold:.0%} of "
+           "income ({source3}); severe: {threshold2:.0%} "
+           "({source4}).").format(
+               amount=money.amount(refs.electricity_price, refs.currency, 4),
+               source=refs['electricity_price'].source,
+               amount2=money.amount(refs.gas_price, refs.currency, 4),
+               source2=refs['gas_price'].source,
+               threshold=refs.threshold('burden_high'), source3=refs['burden_high'].source,
+               threshold2=refs.threshold('burden_severe'), source4=refs['burden_severe'].source)))
 
 c = st.columns(5)
-c[0].metric("Disadvantaged districts", f"{int(report.disadvantaged.sum())} of {report.n_ranked}",
-            border=True, help="of the districts ranked (with a burden and a low-income score)"
-            + (f"; {report.n_without_data} without data are left out"
+c[0].metric(_("Disadvantaged districts"), _("{sum} of {n_ranked}").format(
+    sum=int(report.disadvantaged.sum()), n_ranked=report.n_ranked),
+            border=True, help=_("of the districts ranked (with a burden and a low-income score)")
+            + (_("; {n_without_data} without data are left out").format(
+                n_without_data=report.n_without_data)
                if report.n_without_data else ""))
-c[1].metric("Gini of burden (0–1)", f"{report.gini:.3f}", border=True,
-            help="household-weighted; 0 = every household carries the same burden")
-c[2].metric("Theil index of burden (-)", f"{report.theil:.3f}", border=True,
-            help="household-weighted Theil T; 0 = equal")
-c[3].metric("High burden (share of households)", f"{report.high_share:.1%}", border=True,
-            help="share of households living in districts whose average burden is at least "
-                 f"{refs.threshold('burden_high'):.0%} of income")
-c[4].metric("Severe burden (share of households)", f"{report.severe_share:.1%}", border=True,
-            help="share of households living in districts whose average burden is at least "
-                 f"{refs.threshold('burden_severe'):.0%} of income")
+c[1].metric(_("Gini of burden (0–1)"), f"{report.gini:.3f}", border=True,
+            help=_("household-weighted; 0 = every household carries the same burden"))
+c[2].metric(_("Theil index of burden (-)"), f"{report.theil:.3f}", border=True,
+            help=_("household-weighted Theil T; 0 = equal"))
+c[3].metric(_("High burden (share of households)"), f"{report.high_share:.1%}", border=True,
+            help=_("share of households living in districts whose average burden is at least "
+                 "{threshold:.0%} of income").format(threshold=refs.threshold('burden_high')))
+c[4].metric(_("Severe burden (share of households)"), f"{report.severe_share:.1%}", border=True,
+            help=_("share of households living in districts whose average burden is at least "
+                 "{threshold:.0%} of income").format(threshold=refs.threshold('burden_severe')))
 
-table = state.indicator_table()
+table, release = portal.indicator_table()  # released on the portal (None: the planner's)
 burden_ind = indicators.INDICATORS["energy_burden"]
 burden_map, dac_map = st.columns(2)
 with burden_map:
-    st.markdown("**Energy burden** (household energy bill / median household income)"
+    st.markdown(_("**Energy burden** (household energy bill / median household income)")
                 if basis is equity.HOUSEHOLD_BASIS else
-                "**Energy burden** (energy cost per resident / per-capita income)")
-    view = maps.choropleth(table, "energy_burden", burden_ind.label, burden_ind.unit, 1,
+                _("**Energy burden** (energy cost per resident / per-capita income)"))
+    view = maps.choropleth(table, "energy_burden", _(burden_ind.label), unit(burden_ind.unit), 1,
                            no_data=~city.with_data.to_numpy(),
                            predicted=city.predicted_mask(*indicators.uses(burden_ind)))
+    tooltip = _("<b>{name}</b><br/>burden: {value_text} % of income")
+    if release is not None:  # withheld districts: their own colour, legend entry and reason
+        view = public.on_map(view, release, "energy_burden")
+        tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
     st.pydeck_chart(components.district_deck(
-        city, view.properties, view.fill, "<b>{name}</b><br/>burden: {value_text} % of income",
+        city, view.properties, view.fill, tooltip,
         outlined=view.outlined), height=560, key="equity_burden_map")
     components.legend(view.legend, components.indicator_label(burden_ind))
+    components.map_text(summary.of_choropleth(view, 1))
 with dac_map:
-    st.markdown("**Disadvantaged districts** (the rule above)")
-    labels = report.disadvantaged.map({True: "disadvantaged", False: "not disadvantaged"}).where(
-        city.with_data.to_numpy(), "no data")
-    fill, legend_rows = maps.categorical(labels, {"disadvantaged": "#b2182b",
-                                                  "not disadvantaged": "#d1e5f0"})
-    props = table[["district_id", "name"]].assign(status=labels.to_numpy())
-    st.pydeck_chart(components.district_deck(city, props, fill, "<b>{name}</b><br/>{status}"),
-                    height=560, key="equity_dac_map")
-    components.legend(legend_rows, "Status")
+    st.markdown(_("**Disadvantaged districts** (the rule above)"))
+    labels = report.disadvantaged.map({True: _("disadvantaged"),
+                                       False: _("not disadvantaged")}).where(
+        city.with_data.to_numpy(), _("no data"))
+    dac_colors = {_("disadvantaged"): "#b2182b", _("not disadvantaged"): "#d1e5f0"}
+    props = table[["district_id", "name"]]
+    if release is not None:  # a withheld flag is drawn as withheld, with the reason
+        labels, why = public.on_labels(labels, release, "disadvantaged", props["district_id"])
+        fill, legend_rows = public.categorical(labels, dac_colors)
+        props = props.assign(**{public.WITHHELD_PROPERTY: why})
+    else:
+        fill, legend_rows = maps.categorical(labels, dac_colors)
+    props = props.assign(status=list(labels))
+    st.pydeck_chart(components.district_deck(
+        city, props, fill, "<b>{name}</b><br/>{status}"
+        + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}")),
+        height=560, key="equity_dac_map")
+    components.legend(legend_rows, _("Status"))
+    components.map_text(summary.of_map(props, fill, legend_rows, _("Status")))
 
-group_help = ("all households' energy bills / their aggregate income, with a district's "
-              f"income taken as {basis.formula} (DOE mean group burden)")
+group_help = (_("all households' energy bills / their aggregate income, with a district's "
+              "income taken as {formula} (DOE mean group burden)").format(formula=_(basis.formula)))
 city_col, low_col = st.columns(2)
-city_col.metric("Energy burden, whole city (% of income)", percent(report.mean_burden),
+city_col.metric(_("Energy burden, whole city (% of income)"), percent(report.mean_burden),
                 border=True, help=group_help)
-low_col.metric("Energy burden, lowest-income fifth of districts (% of income)",
+low_col.metric(_("Energy burden, lowest-income fifth of districts (% of income)"),
                percent(report.lowest_quintile_burden), border=True,
-               help=f"{group_help}; districts ranked by {basis.ranked_by}")
+               help=_("{group_help}; districts ranked by {ranked_by}").format(
+                   group_help=group_help, ranked_by=_(basis.ranked_by)))
 
 lorenz_col, quintile_col = st.columns(2)
 lorenz_col.plotly_chart(charts.lorenz_curve(report.lorenz, report.gini))
@@ -99,35 +126,50 @@ quintile_col.plotly_chart(charts.quintile_bars(
     report.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
     refs.currency))
 
-st.subheader("Where burden clusters (local Moran's I)")
+st.subheader(_("Where burden clusters (local Moran's I)"))
 try:
     spatial = clusters.clusters(city)
 except ValueError as exc:
-    st.info(f"Spatial clusters are unavailable: {exc}.")
+    st.info(_("Spatial clusters are unavailable: {exc}.").format(exc=exc))
 else:
-    st.markdown(f"Global Moran's I of burden: **{spatial.moran_i:.3f}** (expected "
-                f"{spatial.expected_i:.3f} without spatial pattern; permutation p-value "
-                f"{spatial.p_value:.3f}, {spatial.permutations} permutations, Queen contiguity).")
+    st.markdown(_("Global Moran's I of burden: **{moran_i:.3f}** (expected "
+                "{expected_i:.3f} without spatial pattern; permutation p-value "
+                "{p_value:.3f}, {permutations} permutations, Queen contiguity).").format(
+                    moran_i=spatial.moran_i, expected_i=spatial.expected_i, p_value=spatial.p_value,
+                    permutations=spatial.permutations))
     cluster_by_id = dict(zip(spatial.district_ids, spatial.cluster, strict=True))
-    cluster = table["district_id"].map(cluster_by_id).fillna("no data")
-    fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
+    cluster = table["district_id"].map(cluster_by_id).fillna(_("no data"))
+    cluster_props = table[["district_id", "name"]]
+    if release is not None:  # a withheld burden's cluster is withheld too
+        cluster, why = public.on_labels(cluster, release, "energy_burden",
+                                        cluster_props["district_id"])
+        fill, legend_rows = public.categorical(cluster, inequality.CLUSTER_COLORS)
+        cluster_props = cluster_props.assign(**{public.WITHHELD_PROPERTY: why})
+    else:
+        fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
     lisa_map, lisa_legend = st.columns([3, 1])
     lisa_map.pydeck_chart(components.district_deck(
-        city, table[["district_id", "name"]].assign(cluster=cluster.to_numpy()), fill,
-        "<b>{name}</b><br/>{cluster}"), height=560, key="equity_lisa_map")
+        city, cluster_props.assign(cluster=list(cluster)), fill,
+        "<b>{name}</b><br/>{cluster}"
+        + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}")),
+        height=560, key="equity_lisa_map")
     with lisa_legend:
-        components.legend(legend_rows, f"Local cluster of burden (p ≤ {spatial.significance:g})")
-        st.caption("High-high: a high-burden district among high-burden neighbours; low-high: "
-                   "a low-burden district among high-burden ones (and so on).")
+        components.legend(legend_rows, _("Local cluster of burden (p ≤ {significance:g})").format(
+            significance=spatial.significance))
+        st.caption(_("High-high: a high-burden district among high-burden neighbours; low-high: "
+                   "a low-burden district among high-burden ones (and so on)."))
+    components.map_text(summary.of_map(cluster_props, fill, legend_rows,
+                                       _("Local cluster of burden")))
     if spatial.islands:
-        st.caption(f"Districts without neighbours (left out): {', '.join(spatial.islands)}")
+        st.caption(_("Districts without neighbours (left out): {join}").format(
+            join=', '.join(spatial.islands)))
 
-st.subheader("How sensitive is the disadvantaged flag to its thresholds?")
-st.caption("One threshold moves while the other stays at its default; counts are districts "
-           "that gain or lose the status against the default rule.")
+st.subheader(_("How sensitive is the disadvantaged flag to its thresholds?"))
+st.caption(_("One threshold moves while the other stays at its default; counts are districts "
+           "that gain or lose the status against the default rule."))
 st.dataframe(report.sensitivity, hide_index=True, column_config={
-    "percentile": st.column_config.NumberColumn("Threshold (percentile)", format="%.1f"),
-    "disadvantaged": st.column_config.NumberColumn("Disadvantaged (districts)"),
-    "gained": st.column_config.NumberColumn("Gained (districts)"),
-    "lost": st.column_config.NumberColumn("Lost (districts)"),
-    "changed": st.column_config.NumberColumn("Changed (districts)")})
+    "percentile": st.column_config.NumberColumn(_("Threshold (percentile)"), format="%.1f"),
+    "disadvantaged": st.column_config.NumberColumn(_("Disadvantaged (districts)")),
+    "gained": st.column_config.NumberColumn(_("Gained (districts)")),
+    "lost": st.column_config.NumberColumn(_("Lost (districts)")),
+    "changed": st.column_config.NumberColumn(_("Changed (districts)"))})

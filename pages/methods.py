@@ -5,43 +5,52 @@ import streamlit as st
 
 from core import methods, paths
 from core.assess import indicators
-from dashboard import components, state
+from core.i18n import _, unit
+from dashboard import components, portal, state, text
 
 city = state.active_city()
 
-st.title("Methods & sources")
+st.title(_("Methods & sources"))
 components.data_notice(city)
 
-st.header("The active city")
-st.markdown(f"**{city.name}** — {city.n} districts.  \n**Source:** {city.source}")
+st.header(_("The active city"))
+st.markdown(_("**{name}** — {n} districts.  \n**Source:** {source}").format(
+    name=city.name, n=city.n, source=city.source))
 if city.lineage:
-    st.markdown("**Lineage** (every change made to the data on its way in):")
+    st.markdown(_("**Lineage** (every change made to the data on its way in):"))
     st.dataframe(pd.DataFrame({"step": range(1, len(city.lineage) + 1), "change": city.lineage}),
-                 hide_index=True)
+                 hide_index=True, column_config={"step": _("Step"), "change": _("Change")})
 else:
-    st.markdown("**Lineage:** the data was used as read; no changes were made.")
+    st.markdown(_("**Lineage:** the data was used as read; no changes were made."))
 
-st.header("Reference values of the active city")
+st.header(_("Reference values of the active city"))
 refs = city.references
-st.markdown(f"In use: {refs.summary()}. Where each factor, price, threshold and cost comes "
+st.markdown(_("In use: {summary}. Where each factor, price, threshold and cost comes "
             "from is listed below; how a city elsewhere gives its own (a CSV on the Data page, "
             "or `--references FILE` on the command line) is explained under *Reference values* "
-            "in *How the numbers are made*.")
+            "in *How the numbers are made*.").format(summary=text.money(refs.summary())))
 st.dataframe(refs.frame(), hide_index=True, column_config={
-    "name": "Name", "value": "Value", "unit": "Unit",
-    "source": st.column_config.TextColumn("Source", width="large"), "origin": "From"})
+    "name": _("Name"), "value": _("Value"), "unit": _("Unit"),
+    "source": st.column_config.TextColumn(_("Source"), width="large"), "origin": _("From")})
 
-st.header("Indicators")
-st.dataframe(pd.DataFrame([{"indicator": i.label, "unit": i.in_currency(refs.currency).unit,
-                            "definition": i.description or "as observed",
+st.header(_("Indicators"))
+st.dataframe(pd.DataFrame([{"indicator": _(i.label),
+                            "unit": unit(i.in_currency(refs.currency).unit),
+                            "definition": _(i.description) if i.description else _("as observed"),
                             "needs": i.needs} for i in indicators.INDICATORS.values()]),
-             hide_index=True)
+             hide_index=True, column_config={"indicator": _("Indicator"), "unit": _("Unit"),
+                                             "definition": _("Definition"), "needs": _("Needs")})
 
-st.header("How the numbers are made")
-st.caption("Each note is the documentation of the code that computes the figures.")
-for title, text in methods.notes():
-    with st.expander(title):
-        st.markdown(text)
+st.header(_("Small areas: what the public portal releases"))
+portal.release_section(city)
 
-st.header("Data, provenance and licences")
+st.header(_("How the numbers are made"))
+st.caption(_("Each note is the documentation of the code that computes the figures."))
+for title, note in methods.notes():
+    with st.expander(_(title)):
+        components.english_only_notice()
+        st.markdown(note)
+
+st.header(_("Data, provenance and licences"))
+components.english_only_notice()
 st.markdown(paths.DATA_README.read_text(encoding="utf-8"))

@@ -4,30 +4,36 @@ from functools import partial
 
 import streamlit as st
 
-from core.assess import indicators, maps
-from dashboard import components, keys, nav, state
+from core.assess import indicators, maps, summary
+from core.i18n import _, unit
+from core.release import shown as public
+from dashboard import components, downloads, keys, nav, portal, state
 
 city = state.active_city()
-table = state.indicator_table()
+table, release = portal.indicator_table()  # released on the portal (None: the planner's)
 available = {ind.key: ind for ind in indicators.in_table(table)}
 
-st.title("Overview map")
+st.title(_("Overview map"))
 components.data_notice(city)
-components.kpi_cards(indicators.city_kpis(city))
+components.kpi_cards(indicators.city_kpis(city) if release is None else public.kpis(release))
 
 pick, how, count = st.columns([2, 2, 1])
-key = pick.selectbox("Indicator", list(available), key=keys.OVERVIEW_INDICATOR,
+key = pick.selectbox(_("Indicator"), list(available), key=keys.OVERVIEW_INDICATOR,
                      format_func=lambda k: components.indicator_label(available[k]))
-scheme = how.selectbox("Classification", list(maps.SCHEMES), key=keys.OVERVIEW_SCHEME,
-                       format_func=maps.SCHEMES.get)
-k = count.slider("Classes", 3, 7, 5, key=keys.OVERVIEW_CLASSES)
+scheme = how.selectbox(_("Classification"), list(maps.SCHEMES), key=keys.OVERVIEW_SCHEME,
+                       format_func=lambda s: _(maps.SCHEMES[s]))
+k = count.slider(_("Classes"), 3, 7, 5, key=keys.OVERVIEW_CLASSES)
 
 ind = available[key]
-view = maps.choropleth(table, key, ind.label, ind.unit, ind.digits, scheme, k, ind.categories,
+view = maps.choropleth(table, key, _(ind.label), unit(ind.unit), ind.digits, scheme, k,
+                       tuple(_(c) for c in ind.categories),
                        no_data=~city.with_data.to_numpy(),
                        predicted=city.predicted_mask(*indicators.uses(ind)))
-tooltip = (f"<b>{{name}}</b> ({{district_id}})<br/>{ind.label}: {{value_text}} {ind.unit}"
-           "<br/>data: {data}")
+tooltip = (_("<b>{{name}}</b> ({{district_id}})<br/>{label}: {{value_text}} {unit}"
+           "<br/>data: {{data}}").format(label=_(ind.label), unit=unit(ind.unit)))
+if release is not None:  # withheld districts: their own colour, legend entry and reason
+    view = public.on_map(view, release, key)
+    tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
 
 map_col, legend_col = st.columns([5, 1])
 with map_col:
@@ -38,24 +44,34 @@ with map_col:
 with legend_col:
     components.legend(view.legend, components.indicator_label(ind))
     if not ind.categories:
-        st.caption(f"{maps.SCHEMES[scheme]}, {len(view.classes.bins)} classes")
+        st.caption(_("{schemes}, {n_bins} classes").format(schemes=_(maps.SCHEMES[scheme]),
+                                                           n_bins=len(view.classes.bins))
+                   + (f" ({note})" if (note := maps.sample_note(view.classes)) else ""))
+
+components.map_text(summary.of_choropleth(view, ind.digits))
 
 picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
 if picked:
     state.select_district(picked[0]["properties"]["district_id"])
-    st.page_link(nav.DISTRICT, label=f"Open the profile of {picked[0]['properties']['name']}")
+    st.page_link(nav.DISTRICT,
+                 label=_("Open the profile of {name}").format(name=picked[0]['properties']['name']))
 
-st.subheader("All districts")
-st.caption("Click a column header to sort.")
+st.subheader(_("All districts"))
+st.caption(_("Click a column header to sort."))
 st.dataframe(table, hide_index=True, column_config=components.column_config(list(available.values())))
 components.indicator_estimate_captions(city, list(available.values()))
 
-csv_col, geo_col = st.columns(2)
-# files are built when a button is clicked, not on every rerun
-csv_col.download_button("Download table (CSV)", partial(table.to_csv, index=False),
-                        file_name="greenprint_indicators.csv", mime="text/csv")
-shown = view.properties.assign(indicator=ind.label, unit=ind.unit)
-geo_col.download_button("Download map (GeoJSON)",
-                        components.geojson_file(city.districts, shown, city.lineage,
-                                                city.estimates),
-                        file_name=f"greenprint_{key}.geojson", mime="application/geo+json")
+if release is not None:  # the portal: open data, released
+    st.caption(_(portal.BLANK_NOTE))
+    downloads.buttons(city, release, "greenprint_indicators", _("District indicators"),
+                      keys.OVERVIEW_DOWNLOADS)
+else:
+    csv_col, geo_col = st.columns(2)
+    # files are built when a button is clicked, not on every rerun
+    csv_col.download_button(_("Download table (CSV)"), partial(table.to_csv, index=False),
+                            file_name="greenprint_indicators.csv", mime="text/csv")
+    shown = view.properties.assign(indicator=ind.label, unit=ind.unit)
+    geo_col.download_button(_("Download map (GeoJSON)"),
+                            components.geojson_file(city.districts, shown, city.lineage,
+                                                    city.estimates),
+                            file_name=f"greenprint_{key}.geojson", mime="application/geo+json")

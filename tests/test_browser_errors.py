@@ -15,10 +15,11 @@ pytestmark = pytest.mark.browser
 FAULT_APP = Path(__file__).resolve().parent / "fault_app.py"
 
 
-def test_every_page_shows_an_error_id_and_no_traceback(new_page, screenshots):
+@pytest.mark.parametrize("mode", ["planner", "portal"])  # GREENPRINT_MODE: both modes
+def test_every_page_shows_an_error_id_and_no_traceback(new_page, screenshots, mode):
     from playwright.sync_api import expect
 
-    with running_app(script=FAULT_APP) as (url, proc, _t):
+    with running_app(env={"GREENPRINT_MODE": mode}, script=FAULT_APP) as (url, proc, _t):
         page = new_page(height=900)
         ids = []
         for path in map(nav.url_path, nav.ALL):
@@ -30,7 +31,7 @@ def test_every_page_shows_an_error_id_and_no_traceback(new_page, screenshots):
                 assert leak not in text, (path, leak)
             ids.append(re.search(r"error id (\w+)", alert.inner_text()).group(1))
             if path == nav.url_path(nav.SCENARIO_LAB):
-                page.screenshot(path=str(screenshots / "forced_error.png"))
+                page.screenshot(path=str(screenshots / f"forced_error_{mode}.png"))
     log = proc.stderr.read()
     assert all(error_id in log for error_id in ids) and SECRET in log  # details: server log
     assert len(set(ids)) == len(nav.ALL)

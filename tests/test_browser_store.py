@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from core.store import Store
+from dashboard import keys
 from tests.renamed_export import write_renamed_export
 from tools.devserver import running_app
 
@@ -32,7 +33,7 @@ def _idle(page, settle_ms: int = 300) -> None:
 
 def _go(page, title: str) -> None:
     """Follow the sidebar's menu link ``title`` (the way a user changes page)."""
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.locator(f".st-key-{keys.MENU}").get_by_role("link", name=title, exact=True).click()
     _idle(page)
 
 

@@ -82,37 +82,6 @@ def test_methods_page_shows_provenance_and_licence():
     assert "HiGHS" in text and "Guideline 14" in text
 
 
-def test_map_spec_is_pydecks_deck_written_compactly_with_the_geometry_prepared_once():
-    import pydeck as pdk
-
-    from core.assess import indicators, maps
-    from core.intake.city import default_city
-    from dashboard import components
-
-    city = default_city()
-    view = maps.choropleth(indicators.indicator_table(city), "population", "Population",
-                           "persons", 0, "natural_breaks", 5)
-    deck = components.district_deck(city, view.properties, view.fill, "{name}", highlight="32")
-    text = deck.to_json()
-    assert "\n" not in text  # no indentation: a quarter of pydeck's size
-    spec = json.loads(text)
-    # everything but the layer data is what pydeck itself writes for this deck
-    own = json.loads(pdk.Deck.to_json(deck))
-    own.pop("_dataJson")
-    data = spec["layers"][0].pop("data")
-    assert own["layers"][0].pop("data") == "gp-layer-data"
-    assert spec == own
-    props = view.properties.assign(
-        fill=view.fill,
-        line=[[20, 20, 20, 255] if d == "32" else [255, 255, 255, 200]
-              for d in view.properties["district_id"]],
-        line_width=[components.HIGHLIGHT_LINE_M if d == "32" else 0
-                    for d in view.properties["district_id"]])
-    assert data == maps.feature_collection(city.map_geometry, props)
-    # the polygons are written once per city, not once per rerun
-    assert components._geometry_json(city.map_geometry) is components._geometry_json(city.map_geometry)
-
-
 def test_download_files_are_built_on_click_and_carry_the_lineage():
     from core.assess import indicators
     from core.intake.city import default_city

@@ -35,11 +35,17 @@ def features(at) -> list[dict]:
     return [f["properties"] for f in deck["layers"][0]["data"]["features"]]
 
 
+def page_tables(at) -> list:
+    """The page's own tables, not the map's text alternative ("Map as a table": District,
+    Id, value, Class; core.assess.summary)."""
+    return [frame for frame in at.dataframe if "Class" not in frame.value.columns]
+
+
 def test_energy_model_page_marks_the_predicted_districts(gappy):
     at = open_app(nav.ENERGY_MODEL, city=gappy, timeout_s=300)
     assert not at.exception
     assert any(f"{len(MISSING)} districts predicted, not observed" in m.value for m in at.info)
-    table = at.dataframe[1].value  # predictions per district
+    table = page_tables(at)[1].value  # predictions per district
     shown = table.set_index("district_id").loc[list(MISSING), "energy"]
     assert shown.str.startswith("predicted, 90 % interval").all()
     assert table.set_index("district_id").loc[list(MISSING), "electricity_kwh_observed"].isna().all()
@@ -67,10 +73,10 @@ def test_scenario_lab_uses_predictions_and_can_leave_them_out(gappy):
 
 def test_energy_model_tables_show_a_dash_not_none_where_a_value_is_missing():
     at = open_app(nav.ENERGY_MODEL, timeout_s=300)
-    scores, _, split = (frame.value for frame in at.dataframe)
+    scores, _, split = (frame.value for frame in page_tables(at))
     assert scores["coverage_90_pct"].isna().any()  # the baselines give no interval
     assert split.isna().any().any()  # gas has no cooling term
-    assert [frame.proto.placeholder for frame in at.dataframe] == ["–"] * 3
+    assert [frame.proto.placeholder for frame in page_tables(at)] == ["–"] * 3
     captions = " ".join(c.value for c in at.caption)
     assert "– in the coverage column: the baselines give no interval" in captions
 

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import reference_tables
+from core import i18n, reference_tables
 from core.intake.columns import with_data
 from core.intake.reference_values import ReferenceValues
 
@@ -94,11 +94,17 @@ class IncomeBasis:
 
 
 HOUSEHOLD_BASIS = IncomeBasis("households", "median_household_income",
-                              "households x median household income", "median household income")
+                              i18n.N_("households x median household income"),
+                              i18n.N_("median household income"))
 PER_CAPITA_BASIS = IncomeBasis("population", "per_capita_income",
-                               "population x per-capita income", "per-capita income")
+                               i18n.N_("population x per-capita income"),
+                               i18n.N_("per-capita income"))
 #: in order of preference: the first one whose columns the city has is used
 INCOME_BASES: tuple[IncomeBasis, ...] = (HOUSEHOLD_BASIS, PER_CAPITA_BASIS)
+
+
+#: the fuels' names in sentences (translated where shown)
+FUEL_WORDS = {"electricity_kwh": i18n.N_("electricity"), "gas_kwh": i18n.N_("gas")}
 
 
 def _has(d: pd.DataFrame, column: str) -> bool:
@@ -116,7 +122,7 @@ def income_unavailable(d: pd.DataFrame) -> str | None:
     if income_basis(d) is not None:
         return None
     options = " or ".join(" and ".join(b.columns) for b in INCOME_BASES)
-    return f"an income needs {options}"
+    return i18n._("an income needs {options}").format(options=options)
 
 
 def district_income_usd(d: pd.DataFrame) -> pd.Series:
@@ -153,11 +159,11 @@ def burden_basis_note(d: pd.DataFrame) -> str | None:
                if _has(d, total) and not _has(d, part)]
     if not without:
         return None
-    fuels = " and ".join(total.removesuffix("_kwh") for total, _ in without)
-    parts = " and ".join(part for _, part in without)
-    return (f"household bills and energy burden count all of each district's {fuels}, "
+    fuels = i18n._(" and ").join(i18n._(FUEL_WORDS[total]) for total, _ in without)
+    parts = i18n._(" and ").join(part for _, part in without)
+    return (i18n._("household bills and energy burden count all of each district's {fuels}, "
             "commercial included, because the data has no residential (domestic) split for "
-            f"it; map {parts} for household figures")
+            "it; map {parts} for household figures").format(fuels=fuels, parts=parts))
 
 
 def energy_bill_usd(electricity_kwh, gas_kwh, prices: Prices):
@@ -204,9 +210,10 @@ def low_income_score(d: pd.DataFrame) -> pd.Series:
 def low_income_measure(d: pd.DataFrame) -> str:
     """What :func:`low_income_score` ranks, in words."""
     if _has(d, "poverty_rate"):
-        return "poverty rate"
+        return i18n._("poverty rate")
     basis = income_basis(d)
-    return f"lowness of {basis.ranked_by}" if basis else "low income (no income column)"
+    return (i18n._("lowness of {ranked_by}").format(ranked_by=i18n._(basis.ranked_by)) if basis
+            else i18n._("low income (no income column)"))
 
 
 def percentile_rank(values: pd.Series) -> pd.Series:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.assess import carbon, equity
+from core.i18n import N_, _, number
 from core.intake import geometry
 from core.intake.city import City
 from core.intake.columns import label_of
@@ -66,58 +67,60 @@ def _total_energy(d: pd.DataFrame) -> pd.Series:
 INCOME_COLUMNS = tuple(b.columns for b in equity.INCOME_BASES)
 
 _BASE_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("population", "Population", "persons", ("population",), lambda d, refs: d["population"]),
-    Indicator("population_density", "Population density", "persons/km²", ("population",),
+    Indicator("population", N_("Population"), "persons", ("population",),
+              lambda d, refs: d["population"]),
+    Indicator("population_density", N_("Population density"), "persons/km²", ("population",),
               lambda d, refs: _ratio(d["population"], d["land_area_km2"]),
-              description="population / land area (equal-area projection)"),
-    Indicator("electricity_kwh", "Electricity use", "kWh/yr", ("electricity_kwh",),
+              description=N_("population / land area (equal-area projection)")),
+    Indicator("electricity_kwh", N_("Electricity use"), "kWh/yr", ("electricity_kwh",),
               lambda d, refs: d["electricity_kwh"]),
-    Indicator("gas_kwh", "Gas use", "kWh/yr", ("gas_kwh",), lambda d, refs: d["gas_kwh"]),
-    Indicator("energy_per_capita", "Energy per resident", "kWh/person/yr",
+    Indicator("gas_kwh", N_("Gas use"), "kWh/yr", ("gas_kwh",), lambda d, refs: d["gas_kwh"]),
+    Indicator("energy_per_capita", N_("Energy per resident"), "kWh/person/yr",
               ("electricity_kwh", "gas_kwh", "population"),
               lambda d, refs: _ratio(_total_energy(d), d["population"]),
-              description="(electricity + gas) / population"),
-    Indicator("energy_intensity", "Energy use intensity", "kWh/m²/yr",
+              description=N_("(electricity + gas) / population")),
+    Indicator("energy_intensity", N_("Energy use intensity"), "kWh/m²/yr",
               ("electricity_kwh", "gas_kwh", "floor_area_m2"),
               lambda d, refs: _ratio(_total_energy(d), d["floor_area_m2"]), digits=1,
-              description="(electricity + gas) / floor area"),
-    Indicator("emissions_t_co2", "Emissions", "t CO2/yr", ("electricity_kwh", "gas_kwh"),
+              description=N_("(electricity + gas) / floor area")),
+    Indicator("emissions_t_co2", N_("Emissions"), "t CO2/yr", ("electricity_kwh", "gas_kwh"),
               lambda d, refs: carbon.district_emissions(d, refs)["total_t_co2"],
-              description="electricity x the city's grid factor (first year of its path) + gas "
-                          "x its gas factor (reference values)"),
-    Indicator("emissions_per_capita", "Emissions per resident", "t CO2/person/yr",
+              description=N_("electricity x the city's grid factor (first year of its path) + gas "
+                          "x its gas factor (reference values)")),
+    Indicator("emissions_per_capita", N_("Emissions per resident"), "t CO2/person/yr",
               ("electricity_kwh", "gas_kwh", "population"),
               lambda d, refs: _ratio(carbon.district_emissions(d, refs)["total_t_co2"], d["population"]),
-              digits=2, description="emissions / population"),
-    Indicator("household_energy_cost", "Household energy bill", f"{CURRENCY}/household/yr",
+              digits=2, description=N_("emissions / population")),
+    Indicator("household_energy_cost", N_("Household energy bill"), f"{CURRENCY}/household/yr",
               ("electricity_kwh", "gas_kwh", "households"),
               lambda d, refs: equity.household_energy_cost_usd(d, equity.Prices.of(refs)),
-              description="residential energy x the city's prices (reference values) / "
-                          "households"),
-    Indicator("energy_burden", "Energy burden", "% of income",
+              description=N_("residential energy x the city's prices (reference values) / "
+                          "households")),
+    Indicator("energy_burden", N_("Energy burden"), "% of income",
               ("electricity_kwh", "gas_kwh"),
               lambda d, refs: equity.energy_burden(d, equity.Prices.of(refs)) * 100, digits=1,
-              description="household energy bill / median household income, or energy cost "
-                          "per resident / per-capita income (core.assess.equity)",
+              description=N_("household energy bill / median household income, or energy cost "
+                          "per resident / per-capita income (core.assess.equity)"),
               requires_any=INCOME_COLUMNS),
-    Indicator("disadvantaged", "Disadvantaged (CEJST-style)", "",
+    Indicator("disadvantaged", N_("Disadvantaged (CEJST-style)"), "",
               ("electricity_kwh", "gas_kwh"),
               lambda d, refs: equity.disadvantaged(
                   equity.energy_burden(d, equity.Prices.of(refs)), equity.low_income_score(d),
                   refs.threshold("dac_burden_percentile"),
                   refs.threshold("dac_low_income_percentile")).astype(float),
-              description="burden at or above its percentile threshold AND low income at or "
-                          "above its own (the city's thresholds; 90th and 65th by default)",
-              categories=("no", "yes"), requires_any=INCOME_COLUMNS),
-    Indicator("median_household_income", "Median household income", f"{CURRENCY}/yr",
+              description=N_("burden at or above its percentile threshold AND low income at or "
+                          "above its own (the city's thresholds; 90th and 65th by default)"),
+              categories=(N_("no"), N_("yes")), requires_any=INCOME_COLUMNS),
+    Indicator("median_household_income", N_("Median household income"), f"{CURRENCY}/yr",
               ("median_household_income",), lambda d, refs: d["median_household_income"]),
-    Indicator("per_capita_income", "Per-capita income", f"{CURRENCY}/yr", ("per_capita_income",),
+    Indicator("per_capita_income", N_("Per-capita income"), f"{CURRENCY}/yr",
+              ("per_capita_income",),
               lambda d, refs: d["per_capita_income"]),
-    Indicator("renter_share", "Renter share", "%", ("renter_share",),
+    Indicator("renter_share", N_("Renter share"), "%", ("renter_share",),
               lambda d, refs: d["renter_share"] * 100, digits=1),
-    Indicator("poverty_rate", "Poverty rate", "%", ("poverty_rate",),
+    Indicator("poverty_rate", N_("Poverty rate"), "%", ("poverty_rate",),
               lambda d, refs: d["poverty_rate"] * 100, digits=1),
-    Indicator("building_age_years", "Median building age", "years", ("building_age_years",),
+    Indicator("building_age_years", N_("Median building age"), "years", ("building_age_years",),
               lambda d, refs: d["building_age_years"]),
 )
 
@@ -198,29 +201,30 @@ class Kpi:
 
     @property
     def text(self) -> str:
-        """The value as the app and the CLI show it: one decimal below 100, else whole."""
-        return f"{self.value:,.{1 if abs(self.value) < 100 else 0}f}"
+        """The value as the app and the CLI show it: one decimal below 100, else whole, for
+        the locale of the language in effect."""
+        return number(self.value, 1 if abs(self.value) < 100 else 0)
 
 
 def city_kpis(city: City) -> list[Kpi]:
     """Headline figures for the whole city (only those its data supports), over the districts
     with data (those without are left out, and the help says how many)."""
     d = city.districts.loc[city.with_data]
-    which = (f"all {city.n} districts" if city.n_without_data == 0 else
-             f"the {city.n_with_data} districts with data ({city.n_without_data} without "
-             "data left out)")
+    which = (_("all {n} districts").format(n=city.n) if city.n_without_data == 0 else
+             _("the {n} districts with data ({without} without data left out)").format(
+                 n=city.n_with_data, without=city.n_without_data))
     population = float(d["population"].sum())
-    kpis = [Kpi("Population", population, "persons", f"sum over {which}")]
+    kpis = [Kpi(_("Population"), population, "persons", _("sum over {which}").format(which=which))]
     if city.has("electricity_kwh"):
-        kpis.append(Kpi("Electricity", float(d["electricity_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
-                        f"observed annual electricity, {which}"))
+        kpis.append(Kpi(_("Electricity"), float(d["electricity_kwh"].sum()) / KWH_PER_GWH,
+                        "GWh/yr", _("observed annual electricity, {which}").format(which=which)))
     if city.has("gas_kwh"):
-        kpis.append(Kpi("Gas", float(d["gas_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
-                        f"observed annual natural gas, {which}"))
+        kpis.append(Kpi(_("Gas"), float(d["gas_kwh"].sum()) / KWH_PER_GWH, "GWh/yr",
+                        _("observed annual natural gas, {which}").format(which=which)))
     if city.has("electricity_kwh") and city.has("gas_kwh") and population > 0:
         total = float(_total_energy(d).sum())
-        kpis.append(Kpi("Energy per resident", total / population,
-                        "kWh/person/yr", f"(electricity + gas) / population, {which}"))
+        kpis.append(Kpi(_("Energy per resident"), total / population, "kWh/person/yr",
+                        _("(electricity + gas) / population, {which}").format(which=which)))
     return kpis
 
 
@@ -254,11 +258,11 @@ def district_profile(table: pd.DataFrame, district_id: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 # Emissions by fuel (issue 4): the Overview map shows each fuel's share of the total.
-register(Indicator("emissions_electricity_t_co2", "Emissions from electricity", "t CO2/yr",
+register(Indicator("emissions_electricity_t_co2", N_("Emissions from electricity"), "t CO2/yr",
                    ("electricity_kwh",),
                    lambda d, refs: d["electricity_kwh"] * carbon.grid_factor_kg_per_kwh(refs) / carbon.KG_PER_T,
-                   description="electricity x the city's grid factor (first year of its path; "
-                               "reference values)"))
-register(Indicator("emissions_gas_t_co2", "Emissions from gas", "t CO2/yr", ("gas_kwh",),
+                   description=N_("electricity x the city's grid factor (first year of its path; "
+                               "reference values)")))
+register(Indicator("emissions_gas_t_co2", N_("Emissions from gas"), "t CO2/yr", ("gas_kwh",),
                    lambda d, refs: d["gas_kwh"] * carbon.gas_factor_kg_per_kwh(refs) / carbon.KG_PER_T,
-                   description="gas x the city's gas factor (reference values)"))
+                   description=N_("gas x the city's gas factor (reference values)")))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from core import reference_tables
 from core.assess import equity
+from core.i18n import lazy
 from core.intake import columns as cols
 from core.intake import reference_values
 from core.intake.reference_values import ReferenceValues
@@ -254,11 +255,13 @@ def equity_report(d: pd.DataFrame, burden_percentile: float | None = None,
     hh = d["households"].astype(float)
     valid = burden.notna() & hh.gt(0)
     high, severe = refs.threshold("burden_high"), refs.threshold("burden_severe")
-    rule = (f"A district is disadvantaged when its energy burden is at or above the "
-            f"{bp:g}th percentile of districts AND its {measure} is at or above the {ip:g}th "
+    rule = (lazy("A district is disadvantaged when its energy burden is at or above the "
+            "{bp:g}th percentile of districts AND its {measure} is at or above the {ip:g}th "
             "percentile (CEJST-style rule; the city's defaults "
-            f"{refs.threshold('dac_burden_percentile'):g} and "
-            f"{refs.threshold('dac_low_income_percentile'):g}: its reference values).")
+            "{threshold:g} and "
+            "{threshold2:g}: its reference values).", bp=bp, measure=measure,
+            ip=ip, threshold=refs.threshold('dac_burden_percentile'),
+            threshold2=refs.threshold('dac_low_income_percentile')))
     return EquityReport(
         burden, low, measure, flags, bp, ip, rule,
         gini(burden, hh), theil(burden, hh),

@@ -116,6 +116,8 @@ def _print_scores(ev: Evaluation, city: City) -> None:
 
     typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
                f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
+    if ev.footprint is not None:  # what the training's own computing cost
+        typer.echo(f"footprint of this training: {ev.footprint.text()}")
     crit = yardstick.criteria()
     typer.echo(f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {crit['cv_rmse_max']:.0%}, "
                f"|NMBE| <= {crit['nmbe_abs_max']:.0%}")

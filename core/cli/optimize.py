@@ -128,6 +128,7 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
     typer.echo(f"  binding          {', '.join(out['binding']) or 'none'}")
     typer.echo(f"  solver           {out['device']}, {out['iterations']} iteration(s), "
                f"{out['seconds'] * 1000:.1f} ms, max violation {out['max_constraint_violation_rel']:.1e}")
+    typer.echo(f"  this solve       {res.footprint.text()}")
     if reference:
         r = out["reference"]
         typer.echo(f"  HiGHS            {r['status']}, gap {r['gap_rel']:.2e}, {r['seconds'] * 1000:.1f} ms")
@@ -143,19 +144,29 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           unit: cli.UnitOption = None, mapping: cli.MappingFile = None, layer: cli.Layer = None,
           device: Device = "auto", estimate: cli.EstimateOption = None,
           observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
+          engine: Annotated[str, typer.Option("--engine", help="local (this process) or ray "
+                                              "(chunks on a Ray cluster, core.plan.engines)")] = "local",
+          address: Annotated[str | None, typer.Option("--address", help="The Ray cluster, e.g. "
+                                                      "ray://HOST:10001; default "
+                                                      "GREENPRINT_RAY_ADDRESS, else a local Ray")] = None,
           as_json: cli.JsonFlag = False) -> None:
-    """Solve a scenario for a range of one field's values, all in one batched call."""
-    from core.plan import optimizer, scenario
+    """Solve a scenario for a range of one field's values, all in one batched call (or in
+    chunks on a Ray cluster with --engine ray; progress on stderr)."""
+    from core.plan import engines, scenario
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"  solved {done}/{total} scenarios", err=True)
 
     def run():
-        dev = _device(device)
+        dev = _device(device) if engine == "local" else device  # ray: each worker's own
         name, values = parse_vary(vary)
         base = scenario.load(scenario_file)
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                                   mapping, layer, estimate=estimate, references=references)
         ctx, city = _context(city, observed_only, as_json)
-        return name, values, city, optimizer.optimize(ctx, scs, device=dev)
+        return name, values, city, engines.solve(ctx, scs, engine, address, dev,
+                                                 progress=progress if engine == "ray" else None)
     name, values, city, res = cli.run_guarded(run, as_json)
     rows = [{name: v.item(), **{k: res.totals(s)[k] for k in
                                 ("scenario_id", "status", "message", "objective",
@@ -165,10 +176,15 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
     if as_json:
         print(json.dumps({"vary": name, "currency": res.totals()["currency"],
                           "device": res.device, "seconds": res.seconds,
+                          "compute_energy_wh": res.footprint.energy_wh,
+                          "compute_co2_g": res.footprint.co2_g,
+                          "compute_footprint_method": res.footprint.method,
                           "scenarios": len(rows), "rows": rows,
                           **_coverage_json(city, observed_only)}))
         return
-    typer.echo(f"{len(rows)} scenarios in one batch on {res.device}: {res.seconds * 1000:.1f} ms")
+    typer.echo(f"{len(rows)} scenarios {'in one batch' if engine == 'local' else 'on Ray'} on "
+               f"{res.device}: {res.seconds * 1000:.1f} ms; "
+               f"this sweep {res.footprint.text()}")
     _echo_coverage(city, observed_only)
     typer.echo(f"  {name:>24} {'abatement t CO2/yr':>20} {'spent ' + res.totals()['currency']:>16} "
                f"{'DAC share':>10} status")

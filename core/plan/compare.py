@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from core import i18n
 from core.assess import equity, maps
 from core.errors import InputError
 from core.plan import results
@@ -29,7 +30,7 @@ from core.plan.lab import KpiDelta
 from core.plan.problem import CityContext
 from core.plan.scenario import OBJECTIVES, PARAMETERS, Scenario
 from core.store.records import Allocation, StoredScenario
-from core.store.store import RESOLVE_RTOL
+from core.store.resolution import RESOLVE_RTOL
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
 LETTERS = "ABCD"
@@ -81,7 +82,7 @@ def entries(saved: Sequence[StoredScenario], allocations: Sequence[Allocation]) 
 
 def saved_differences(saved: Sequence[KpiDelta], now: Sequence[KpiDelta]) -> list[str]:
     """The headline figures of a saved result that differ from the same scenario solved now
-    (by more than :data:`core.store.store.RESOLVE_RTOL`), in words with their units; empty:
+    (by more than :data:`core.store.resolution.RESOLVE_RTOL`), in words with their units; empty:
     the same figures."""
     out = []
     solved = {(k.label, k.unit): k.value for k in now}
@@ -146,7 +147,7 @@ def _parameter_text(field: str, value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k} x {m:g}" for k, m in sorted(value.items())) or "none"
     if field == "objective":
-        return OBJECTIVES[value]
+        return i18n._(OBJECTIVES[value])
     return f"{value:,.6g}" if isinstance(value, float) else str(value)
 
 

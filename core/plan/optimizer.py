@@ -57,7 +57,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.assess import equity
+from core import footprint
+from core.assess import carbon, equity
 from core.device import pick_device
 from core.plan.problem import DTYPE, CityContext, parameter, scenario_vectors, unit_effects
 from core.plan.results import Result
@@ -195,20 +196,23 @@ def optimize(ctx: CityContext, scenarios: Scenario | list[Scenario], device: str
     scenarios = [sc.for_city(ctx.references) for sc in scenarios]  # in the city's currency
     solver = get_solver(solver) if isinstance(solver, str) else solver
     memory_mb = get_settings().solve_memory_mb if memory_mb is None else memory_mb
-    dev = pick_device(device)
-    city = _City.of(ctx, dev)
-    shapes = [_Shape.of(sc) for sc in scenarios]
-    out = _Batch(len(scenarios), city, max((sh.tranches for sh in shapes), default=1))
-    for shape in dict.fromkeys(shapes):
-        rows = [s for s, sh in enumerate(shapes) if sh == shape]
-        size = chunk_size(city.n * city.k * shape.tranches, memory_mb, dev)
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
-            out.put(chunk, _solve_chunk(ctx, city, [scenarios[s] for s in chunk], shape,
-                                        solver, dev))
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    return out.result(ctx, scenarios, dev, time.perf_counter() - t0)
+    with footprint.Meter(carbon.grid_factor_kg_per_kwh(ctx.references)) as meter:
+        dev = pick_device(device)
+        city = _City.of(ctx, dev)
+        shapes = [_Shape.of(sc) for sc in scenarios]
+        out = _Batch(len(scenarios), city, max((sh.tranches for sh in shapes), default=1))
+        for shape in dict.fromkeys(shapes):
+            rows = [s for s, sh in enumerate(shapes) if sh == shape]
+            size = chunk_size(city.n * city.k * shape.tranches, memory_mb, dev)
+            for start in range(0, len(rows), size):
+                chunk = rows[start:start + size]
+                out.put(chunk, _solve_chunk(ctx, city, [scenarios[s] for s in chunk], shape,
+                                            solver, dev))
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+    result = out.result(ctx, scenarios, dev, time.perf_counter() - t0)
+    result.footprint = meter.footprint
+    return result
 
 
 def _solve_chunk(ctx: CityContext, city: _City, scs: list[Scenario], shape: _Shape,

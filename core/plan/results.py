@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 
 from core.assess import equity
+from core.footprint import Footprint
 from core.plan.problem import DTYPE, OBJECTIVE_UNITS, CityContext, scenario_vectors, unit_effects
 from core.plan.scenario import Scenario
 from core.plan.solvers import AllocationProblem, get_solver
@@ -43,9 +44,13 @@ class Result:
     seconds: float
     linear: AllocationProblem  # the final linear instance, for the HiGHS check
     linear_spend_usd: torch.Tensor  # [S, J] the solver's plan for it, money per item
+    footprint: Footprint | None = None  # energy and CO2 of the solve itself (set by optimize)
 
-    def totals(self, s: int = 0) -> dict:
-        spend = self.spend_usd[s].sum(1)
+    def totals(self, s: int = 0, where: np.ndarray | None = None) -> dict:
+        """Scenario ``s``'s figures; its sums (abatement, cost, bill savings, the share to
+        disadvantaged districts) over the districts ``where`` is True (default: all)."""
+        w = _districts(where)
+        spend = self.spend_usd[s][w].sum(1)
         currency = self.scenarios[s].currency
         return {
             "scenario_id": self.scenarios[s].id,
@@ -55,11 +60,11 @@ class Result:
             "binding": self.binding[s],
             "objective": float(self.objective[s]),
             "objective_unit": OBJECTIVE_UNITS[self.scenarios[s].objective].format(currency=currency),
-            "abatement_t_co2_per_yr": float(self.abatement_t[s].sum()),
+            "abatement_t_co2_per_yr": float(self.abatement_t[s][w].sum()),
             "cost_usd": float(spend.sum()),
             "budget_usd": float(self.budget_usd[s]),
-            "bill_savings_usd_per_yr": float(self.bill_savings_usd[s].sum()),
-            "dac_benefit_share": equity.benefit_share(spend, self.dac),
+            "bill_savings_usd_per_yr": float(self.bill_savings_usd[s][w].sum()),
+            "dac_benefit_share": equity.benefit_share(spend, self.dac[w]),
             "budget_shadow_price": float(self.budget_dual[s]),
             "exact": self.approximation[s] is None,
             "approximation": self.approximation[s],
@@ -67,6 +72,10 @@ class Result:
             "iterations": self.iterations,
             "seconds": self.seconds,
             "max_constraint_violation_rel": float(self.max_violation_rel[s]),
+            **({} if self.footprint is None else {
+                "compute_energy_wh": self.footprint.energy_wh,
+                "compute_co2_g": self.footprint.co2_g,
+                "compute_footprint_method": self.footprint.method}),
         }
 
 
@@ -96,8 +105,16 @@ def district_table(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFrame
     return out
 
 
-def by_intervention(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFrame:
-    """Per intervention: units, spend, abatement and marginal abatement cost (MACC)."""
+def _districts(where: np.ndarray | None) -> slice | np.ndarray:
+    """An index of the districts ``where`` is True (bool per district; None: all)."""
+    return slice(None) if where is None else np.asarray(where, dtype=bool)
+
+
+def by_intervention(ctx: CityContext, result: Result, s: int = 0,
+                    where: np.ndarray | None = None) -> pd.DataFrame:
+    """Per intervention: units, spend, abatement and marginal abatement cost (MACC), over the
+    districts ``where`` is True (default: all)."""
+    w = _districts(where)
     sc = result.scenarios[s]
     p = scenario_vectors([sc], ctx, torch.device("cpu"))
     ctx_t = {"dac": torch.tensor(ctx.dac, dtype=DTYPE), "income": torch.ones(len(ctx.dac), dtype=DTYPE),
@@ -106,16 +123,16 @@ def by_intervention(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFram
     dg = torch.tensor(ctx.effects.gas_kwh_per_unit, dtype=DTYPE)[None]
     abate, bill, _ = unit_effects(de, dg, p, ctx_t)
     cap = torch.tensor(ctx.effects.cap_units, dtype=DTYPE)[None]
-    annual = (p["cost"] / p["life"] * cap).sum((0, 1))
-    potential_t = (abate * cap).sum((0, 1))
-    potential_bill = (bill * cap).sum((0, 1))
+    annual = (p["cost"] / p["life"] * cap)[:, w].sum((0, 1))
+    potential_t = (abate * cap)[:, w].sum((0, 1))
+    potential_bill = (bill * cap)[:, w].sum((0, 1))
     mac = (annual - potential_bill) / potential_t
     return pd.DataFrame({
         "intervention": list(result.keys),
         "label": ctx.catalogue["label"].to_numpy(),
-        "units": result.units[s].sum(0),
-        "spend_usd": result.spend_usd[s].sum(0),
-        "abatement_t_co2_per_yr": result.abatement_t[s].sum(0),
+        "units": result.units[s][w].sum(0),
+        "spend_usd": result.spend_usd[s][w].sum(0),
+        "abatement_t_co2_per_yr": result.abatement_t[s][w].sum(0),
         "potential_t_co2_per_yr": potential_t.numpy(),
         "mac_usd_per_t": np.where(potential_t.numpy() > 0, mac.numpy(), np.nan),
     })
@@ -130,13 +147,16 @@ def bills_usd(ctx: CityContext, sc: Scenario, savings_usd: np.ndarray | None = N
     return bills if savings_usd is None else np.maximum(bills - savings_usd, 0)
 
 
-def burden_by_quintile(ctx: CityContext, result: Result, s: int = 0) -> pd.DataFrame:
+def burden_by_quintile(ctx: CityContext, result: Result, s: int = 0,
+                       where: np.ndarray | None = None) -> pd.DataFrame:
     """Energy burden before and after the plan, by district income quintile (1 = lowest income):
-    :func:`core.assess.equity.burden_by_income_quintile`, the figures the Equity page shows."""
-    sc = result.scenarios[s]
-    before = equity.burden_by_income_quintile(bills_usd(ctx, sc), ctx.households, ctx.income_usd)
+    :func:`core.assess.equity.burden_by_income_quintile`, the figures the Equity page shows;
+    over the districts ``where`` is True (default: all)."""
+    sc, w = result.scenarios[s], _districts(where)
+    members, income = np.asarray(ctx.households)[w], np.asarray(ctx.income_usd)[w]
+    before = equity.burden_by_income_quintile(bills_usd(ctx, sc)[w], members, income)
     after = equity.burden_by_income_quintile(
-        bills_usd(ctx, sc, result.bill_savings_usd[s].sum(1)), ctx.households, ctx.income_usd)
+        bills_usd(ctx, sc, result.bill_savings_usd[s].sum(1))[w], members, income)
     return pd.DataFrame({"quintile": before["quintile"].astype(int),
                          "burden_before": before["mean_burden"],
                          "burden_after": after["mean_burden"]}).reset_index(drop=True)

@@ -31,14 +31,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core import money, paths, reference_tables
 from core.assess import carbon, equity
 from core.errors import InputError
+from core.i18n import N_
 from core.intake import documents
 from core.intake.reference_values import USD, ReferenceValues
 
 Objective = Literal["min_emissions", "min_cost", "min_burden"]
 OBJECTIVES: dict[str, str] = {
-    "min_emissions": "Minimise emissions",
-    "min_cost": "Minimise total cost (bills + carbon + capex)",
-    "min_burden": "Minimise energy burden",
+    "min_emissions": N_("Minimise emissions"),
+    "min_cost": N_("Minimise total cost (bills + carbon + capex)"),
+    "min_burden": N_("Minimise energy burden"),
 }
 SCENARIO_DIR = paths.DATA_DIR / "scenarios"
 ID_LENGTH = 12

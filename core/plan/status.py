@@ -31,32 +31,35 @@ import numpy as np
 
 from core import money as money_format
 from core.assess import equity
+from core.i18n import N_, deferred, lazy, lazy_join, lazy_n
 from core.plan.problem import CityContext
 from core.plan.scenario import Scenario
 from core.plan.solvers import AllocationProblem, AllocationSolution
 
 EMPTY = ("no capacity", "no budget", "no effect")
 #: what each objective lowers, for messages (keys of core.plan.scenario.OBJECTIVES)
-LOWERS = {"min_emissions": "emissions", "min_cost": "the total cost (bills, carbon and capex)",
-          "min_burden": "the energy burden"}
-ENERGY_NOTE = ("No district has electricity or gas use above zero (electricity_kwh, gas_kwh): "
-               "measures that save a share of a district's energy save nothing here. Map the "
-               "energy columns.")
+LOWERS = {"min_emissions": N_("emissions"),
+          "min_cost": N_("the total cost (bills, carbon and capex)"),
+          "min_burden": N_("the energy burden")}
+ENERGY_NOTE = N_("No district has electricity or gas use above zero (electricity_kwh, gas_kwh): "
+                 "measures that save a share of a district's energy save nothing here. Map the "
+                 "energy columns.")
 
 
 def money(amount: float, currency: str) -> str:
-    """An amount in millions of the currency, e.g. ``£12.3 M`` (:func:`core.money.millions`)."""
-    return money_format.millions(amount, currency)
+    """An amount in millions of the currency, e.g. ``£12.3 M`` (:func:`core.money.millions`),
+    written in the language its message is shown in (messages are cached with results)."""
+    return deferred(money_format.millions, float(amount), currency)
 
 
 def approximation(sc: Scenario) -> str | None:
     """Why the solution of ``sc`` is approximate (None when it is the exact LP optimum)."""
     reasons = []
     if sc.burden_ceiling:
-        reasons.append("burden ceiling met by a greedy cover first")
+        reasons.append(lazy("burden ceiling met by a greedy cover first"))
     if sc.interactions:
-        reasons.append("retrofit / heat-pump interactions in fixed-point rounds")
-    return "; ".join(reasons) or None
+        reasons.append(lazy("retrofit / heat-pump interactions in fixed-point rounds"))
+    return lazy_join("; ", reasons) if reasons else None
 
 
 def _join(words: list[str], last: str = "and") -> str:
@@ -115,17 +118,18 @@ def _dac_note(ctx: CityContext) -> str | None:
     dac = ctx.dac[ctx.with_data]
     n = dac.size
     if n == 1:
-        return ("The city has one district: the plan chooses measures, not places, and the "
-                "disadvantaged rule ranks the district against itself.")
+        return lazy("The city has one district: the plan chooses measures, not places, and "
+                    "the disadvantaged rule ranks the district against itself.")
     if n and not dac.any():
         known = np.isfinite(equity.aggregate_income_usd(ctx.households, ctx.income_usd)).any()
-        why = "" if known else (" (it needs an energy burden: " + " or ".join(
-            " and ".join(b.columns) for b in equity.INCOME_BASES) + ", which no district has)")
-        return (f"No district is disadvantaged under the CEJST-style rule{why}: a Justice40 "
-                "share cannot be met and the equity weight has nothing to act on.")
+        why = "" if known else lazy(" (it needs an energy burden: {columns}, which no district "
+                                    "has)", columns=" or ".join(" and ".join(b.columns)
+                                                               for b in equity.INCOME_BASES))
+        return lazy("No district is disadvantaged under the CEJST-style rule{why}: a Justice40 "
+                    "share cannot be met and the equity weight has nothing to act on.", why=why)
     if n and dac.all():
-        return ("Every district is disadvantaged under the CEJST-style rule: any plan meets "
-                "the Justice40 share and the equity weight favours none.")
+        return lazy("Every district is disadvantaged under the CEJST-style rule: any plan meets "
+                    "the Justice40 share and the equity weight favours none.")
     return None
 
 
@@ -135,14 +139,16 @@ def left_out_note(ctx: CityContext) -> str | None:
     n = len(ctx.left_out) - ctx.unobserved
     notes = []
     if n:
-        notes.append(f"{n} district{'s' if n > 1 else ''} without data (no attribute row or no "
-                     f"population) {'are' if n > 1 else 'is'} left out of the plan and "
-                     f"get{'' if n > 1 else 's'} no measures.")
+        notes.append(lazy_n("{n} district without data (no attribute row or no population) is "
+                            "left out of the plan and gets no measures.",
+                            "{n} districts without data (no attribute row or no population) "
+                            "are left out of the plan and get no measures.", n))
     if (u := ctx.unobserved):
-        notes.append(f"{u} district{'s' if u > 1 else ''} whose energy is predicted, not "
-                     f"observed, {'are' if u > 1 else 'is'} left out of the plan, which keeps to "
-                     "observed energy.")
-    return " ".join(notes) or None
+        notes.append(lazy_n("{n} district whose energy is predicted, not observed, is left out "
+                            "of the plan, which keeps to observed energy.",
+                            "{n} districts whose energy is predicted, not observed, are left "
+                            "out of the plan, which keeps to observed energy.", u))
+    return lazy_join(" ", notes) if notes else None
 
 
 def city_notes(ctx: CityContext) -> list[str]:
@@ -151,7 +157,7 @@ def city_notes(ctx: CityContext) -> list[str]:
         return []
     notes = [left_out_note(ctx), _dac_note(ctx)]
     if _no_energy(ctx):
-        notes.append(ENERGY_NOTE)
+        notes.append(lazy(ENERGY_NOTE))
     if _unplaceable(ctx)[0] and ctx.effects.cap_units.sum() > 0:
         notes.append(_stock_message(ctx, "Some interventions cannot be placed"))
     return [n for n in notes if n]
@@ -159,29 +165,30 @@ def city_notes(ctx: CityContext) -> list[str]:
 
 def _no_budget(ctx: CityContext, sc: Scenario) -> str:
     if ctx.population <= 0:
-        return ("Nothing is spent: the budget is per resident and no district has residents "
-                "(population is zero or missing). Map population.")
-    return (f"Nothing is spent: the budget is {sc.budget_usd_per_capita:,.0f} {sc.currency} per resident. "
-            "Raise it to place measures.")
+        return lazy("Nothing is spent: the budget is per resident and no district has residents "
+                    "(population is zero or missing). Map population.")
+    return lazy("Nothing is spent: the budget is {budget:,.0f} {currency} per resident. Raise it "
+                "to place measures.", budget=sc.budget_usd_per_capita, currency=sc.currency)
 
 
 def _no_effect(ctx: CityContext, sc: Scenario) -> str:
-    opening = f"Nothing is spent: no measure lowers {LOWERS[sc.objective]}"
+    opening = lazy("Nothing is spent: no measure lowers {what}", what=lazy(LOWERS[sc.objective]))
     if _no_energy(ctx):
-        return f"{opening}. {ENERGY_NOTE}"
+        return lazy("{opening}. {note}", opening=opening, note=lazy(ENERGY_NOTE))
     if sc.objective == "min_burden" and not np.any(ctx.income_usd > 0):
-        why = ("the burden objective divides bill savings by an income (median_household_income "
-               "or per_capita_income), which no district has; map one or choose another objective")
+        why = lazy("the burden objective divides bill savings by an income "
+                   "(median_household_income or per_capita_income), which no district has; map "
+                   "one or choose another objective")
     elif sc.objective == "min_cost":
-        why = ("each measure costs more per year (its capex over its lifetime) than its bill "
-               "savings and carbon value; raise the carbon price or the energy prices, or choose "
-               "another objective")
+        why = lazy("each measure costs more per year (its capex over its lifetime) than its bill "
+                   "savings and carbon value; raise the carbon price or the energy prices, or "
+                   "choose another objective")
     elif sc.objective == "min_emissions":
-        why = (f"at the {sc.horizon_year} grid factor each measure adds as much as it saves; "
-               "choose a later horizon year or more grid decarbonisation")
+        why = lazy("at the {year} grid factor each measure adds as much as it saves; choose a "
+                   "later horizon year or more grid decarbonisation", year=sc.horizon_year)
     else:
-        why = "no measure lowers household bills at these prices"
-    return f"{opening}: {why}."
+        why = lazy("no measure lowers household bills at these prices")
+    return lazy("{opening}: {why}.", opening=opening, why=why)
 
 
 def empty_plan(ctx: CityContext, sc: Scenario, room_usd: float, forced_usd: float,
@@ -195,7 +202,8 @@ def empty_plan(ctx: CityContext, sc: Scenario, room_usd: float, forced_usd: floa
         return None
     if room_usd <= 0:
         if ctx.dac.size == 0:
-            return "no capacity", "No intervention can be placed: the city has no districts."
+            return "no capacity", lazy("No intervention can be placed: the city has no "
+                                       "districts.")
         return "no capacity", _stock_message(ctx, "No intervention can be placed")
     if budget_usd <= 0:
         return "no budget", _no_budget(ctx, sc)
@@ -225,7 +233,7 @@ def statuses(ctx: CityContext, scenarios: list[Scenario], problem: AllocationPro
                            float(budget[s]))
         if empty is not None:
             status.append(empty[0])
-            messages.append(" ".join([empty[1], *(n for n in notes if n not in empty[1])]))
+            messages.append(lazy_join(" ", [empty[1], *(n for n in notes if n not in empty[1])]))
             binding.append([])
             continue
         b, msg, st = [], "", "optimal"
@@ -234,50 +242,58 @@ def statuses(ctx: CityContext, scenarios: list[Scenario], problem: AllocationPro
         if j40[s]:
             b.append("justice40")
             if total[s] < budget[s] * (1 - 1e-6):
-                msg = (f"Justice40 binds: the disadvantaged districts can absorb {money(dcap[s], sc.currency)} of "
-                       f"measures, so a {sc.justice40_share:.0%} share allows {money(total[s], sc.currency)} of the "
-                       f"{money(budget[s], sc.currency)} budget.")
+                msg = lazy("Justice40 binds: the disadvantaged districts can absorb {absorb} of "
+                           "measures, so a {share:.0%} share allows {allowed} of the {budget} "
+                           "budget.", absorb=money(dcap[s], sc.currency),
+                           share=sc.justice40_share, allowed=money(total[s], sc.currency),
+                           budget=money(budget[s], sc.currency))
         if sol.infeasible[s] or (j40[s] and total[s] <= 0 and sc.justice40_share > 0):
             st = "infeasible"
             best = dcap[s] / max(min(budget[s], dcap[s] + ocap[s]), 1e-9)
-            msg = (f"Infeasible: the Justice40 share of {sc.justice40_share:.0%} cannot be reached: "
-                   f"disadvantaged districts can absorb {money(dcap[s], sc.currency)}; best achievable share "
-                   f"{min(best, 1.0):.0%}. Lower the share or widen the caps.") if ctx.dac.any() else (
-                f"Infeasible: the Justice40 share of {sc.justice40_share:.0%} cannot be reached: no "
-                "district is disadvantaged; best achievable share 0%. Set the share to 0%.")
+            msg = lazy("Infeasible: the Justice40 share of {share:.0%} cannot be reached: "
+                       "disadvantaged districts can absorb {absorb}; best achievable share "
+                       "{best:.0%}. Lower the share or widen the caps.",
+                       share=sc.justice40_share, absorb=money(dcap[s], sc.currency),
+                       best=min(best, 1.0)) if ctx.dac.any() else lazy(
+                "Infeasible: the Justice40 share of {share:.0%} cannot be reached: no district "
+                "is disadvantaged; best achievable share 0%. Set the share to 0%.",
+                share=sc.justice40_share)
         if unreachable is not None and sc.burden_ceiling and float(unreachable[s].max()) > 0:
             st = "infeasible"
             n_bad = int((unreachable[s] > 0).sum())
-            msg = (f"Infeasible: the burden ceiling of {sc.burden_ceiling:.1%} binds and cannot be met "
-                   f"in {n_bad} district(s) even with every measure at its cap. "
-                   "Raise the ceiling.")
+            msg = lazy("Infeasible: the burden ceiling of {ceiling:.1%} binds and cannot be met "
+                       "in {n} district(s) even with every measure at its cap. Raise the "
+                       "ceiling.", ceiling=sc.burden_ceiling, n=n_bad)
             b.append("burden_ceiling")
         elif unreachable is not None and sc.burden_ceiling and total[s] > budget[s] * (1 + 1e-9):
             st = "infeasible"
-            msg = (f"Infeasible: meeting the burden ceiling of {sc.burden_ceiling:.1%} costs "
-                   f"{money(total[s], sc.currency)}, more than the {money(budget[s], sc.currency)} budget. Raise the budget "
-                   "or the ceiling.")
+            msg = lazy("Infeasible: meeting the burden ceiling of {ceiling:.1%} costs {cost}, "
+                       "more than the {budget} budget. Raise the budget or the ceiling.",
+                       ceiling=sc.burden_ceiling, cost=money(total[s], sc.currency),
+                       budget=money(budget[s], sc.currency))
             b.append("burden_ceiling")
         elif forced is not None and sc.burden_ceiling and float(forced[s].sum()) > 0:
             n_forced = int((forced[s] > 0).sum())
-            note = (f"The burden ceiling of {sc.burden_ceiling:.1%} binds: "
-                    f"{money(float(forced[s].sum()), sc.currency)} of bill-saving measures go first to bring "
-                    f"{n_forced} district(s) under it; the rest of the budget follows the objective.")
-            msg = f"{msg} {note}" if msg else note
+            note = lazy("The burden ceiling of {ceiling:.1%} binds: {forced} of bill-saving "
+                        "measures go first to bring {n} district(s) under it; the rest of the "
+                        "budget follows the objective.", ceiling=sc.burden_ceiling,
+                        forced=money(float(forced[s].sum()), sc.currency), n=n_forced)
+            msg = lazy_join(" ", [msg, note]) if msg else note
             b.append("burden_ceiling")
         if st != "infeasible" and over_ceiling is not None and over_ceiling[s] > 0:
             st = "ceiling exceeded"
-            msg = (f"The burden ceiling of {sc.burden_ceiling:.1%} is exceeded in {int(over_ceiling[s])} "
-                   "district(s): the plan's heat pumps raise their bills after the bill-saving "
-                   "measures were placed (the ceiling method is approximate). Lower the heat-pump "
-                   "share or raise the ceiling.")
+            msg = lazy("The burden ceiling of {ceiling:.1%} is exceeded in {n} district(s): the "
+                       "plan's heat pumps raise their bills after the bill-saving measures were "
+                       "placed (the ceiling method is approximate). Lower the heat-pump share or "
+                       "raise the ceiling.", ceiling=sc.burden_ceiling, n=int(over_ceiling[s]))
             if "burden_ceiling" not in b:
                 b.append("burden_ceiling")
         if st == "optimal" and approximation(sc) is not None:
             st = "feasible"  # every constraint met; the method is approximate (core.plan.optimizer)
         if sol.status[s] not in ("optimal", "infeasible"):
-            st, msg = "solver failed", f"The solver gave no plan: {sol.status[s]}"
+            st, msg = "solver failed", lazy("The solver gave no plan: {status}",
+                                            status=sol.status[s])
         status.append(st)
-        messages.append(" ".join(m for m in [msg, *notes] if m))
+        messages.append(lazy_join(" ", [m for m in [msg, *notes] if m]))
         binding.append(b)
     return status, messages, binding

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from core import capabilities, paths
+from core import capabilities, i18n, paths
 from core.assess import maps
 from core.errors import CityValidationError, InputError
 from core.intake import degree_day_table, estimates, quality, readers
@@ -48,8 +48,8 @@ def upload(file) -> Upload | None:
 
 
 #: where on the Data page each setting an InputError can name is given
-SETTING_WIDGETS = {"crs": "in the CRS box under 2. Ids and columns",
-                   "layer": "in the Layer box under the boundaries"}
+SETTING_WIDGETS = {"crs": i18n.N_("in the CRS box under 2. Ids and columns"),
+                   "layer": i18n.N_("in the Layer box under the boundaries")}
 
 
 def guarded(fn: Callable, *args):
@@ -57,14 +57,17 @@ def guarded(fn: Callable, *args):
     try:
         return fn(*args), None
     except InputError as exc:
-        where = SETTING_WIDGETS.get(exc.setting or "")
+        where = i18n._(SETTING_WIDGETS.get(exc.setting or "", ""))
         return None, f"{exc} ({where})" if where else str(exc)
-    except CityValidationError as exc:
-        return None, str(exc)
+    except CityValidationError as exc:  # str(exc), in the language in effect
+        return None, "\n".join([i18n._("the city data has problems:"),
+                                *(f"- {quality.problem_text(p)}" for p in exc.problems)])
     except Exception as exc:  # a reader library failing in a new way: still a message
         error_id = guard.logged(exc, getattr(fn, "__qualname__", "upload"))
-        return None, (f"the file could not be used ({type(exc).__name__}: "
-                      f"{readers.library_message(exc)}; error id {error_id})")
+        return None, (i18n._("the file could not be used ({error_type}: "
+                      "{library_message}; error id {error_id})").format(
+                          error_type=type(exc).__name__,
+                          library_message=readers.library_message(exc), error_id=error_id))
 
 
 @st.cache_resource(**CACHE, show_spinner="Reading the boundaries…")
@@ -106,10 +109,12 @@ def degree_days(u: Upload | None):
     return (None, None) if u is None else guarded(_degree_days, u.data, u.name, u.digest)
 
 
-DEGREE_DAYS_EXAMPLE = (f"One row per month: `month` (1 to 12), `hdd_c` and `cdd_c` (heating and "
-                       f"cooling degree days, °C-days); other columns are ignored. The bundled "
-                       f"example is `{paths.DEFAULT_DEGREE_DAYS.relative_to(paths.ROOT)}` "
-                       f"(Chicago O'Hare normals 1991-2020, base 18.33 °C).")
+DEGREE_DAYS_EXAMPLE = (i18n.N_("One row per month: `month` (1 to 12), `hdd_c` and `cdd_c` "
+                       "(heating and "
+                       "cooling degree days, °C-days); other columns are ignored. The bundled "
+                       "example is `{relative_to}` "
+                       "(Chicago O'Hare normals 1991-2020, base 18.33 °C)."))
+DEGREE_DAYS_FILE = paths.DEFAULT_DEGREE_DAYS.relative_to(paths.ROOT)  # DEGREE_DAYS_EXAMPLE's file
 
 
 @st.cache_resource(**CACHE, show_spinner="Checking the data…")
@@ -148,17 +153,21 @@ def figures() -> tuple[dict[str, float], str | None]:
 def figure_inputs(estimated: dict[str, estimates.Estimate]) -> None:
     """Each estimate's caption and a number input for each figure it uses."""
     if not estimated:
-        st.caption("No column needs estimating: the data has every column the analyses use.")
+        st.caption(
+            i18n._("No column needs estimating: the data has every column the analyses use."))
         return
-    st.markdown("**Estimated columns** (absent from the data; change a figure for this city, "
-                "or map the city's own column to replace the estimate)")
+    st.markdown(i18n._("**Estimated columns** (absent from the data; change a figure for "
+                "this city, "
+                "or map the city's own column to replace the estimate)"))
     for e in estimated.values():
         st.caption(e.caption() + ".")
         for f in e.figures:
-            st.number_input(f"{f.name} ({f.unit}) for {e.column}", value=f.reference,
+            st.number_input(i18n._("{name} ({unit}) for {column}").format(
+                name=f.name, unit=f.unit, column=e.column), value=f.reference,
                             format="%g", key=figure_key(f.name),
-                            help=f"{f.reference:g} {f.unit} from data/estimate_parameters.csv; "
-                                 f"source: {f.source}")
+                            help=i18n._("{reference:g} {unit} from data/estimate_parameters.csv; "
+                                 "source: {source}").format(reference=f.reference, unit=f.unit,
+                                                            source=f.source))
 
 
 def use_city(city: City, name: str, key: str, mapping: ColumnMapping | None = None,
@@ -169,22 +178,25 @@ def use_city(city: City, name: str, key: str, mapping: ColumnMapping | None = No
     ``key`` says what the city was made from (files, mapping, cleaning); ``mapping`` is
     saved with it; an accepted monthly degree-day table (from ``degree_days_file``) is
     attached and recorded."""
-    named = replace(city, name=name, source=f"uploaded by the user: {name}")
+    named = replace(city, name=name,
+                    source=i18n._("uploaded by the user: {name}").format(name=name))
     degree_days_digest = None
     if degree_days is not None and degree_days_file is not None:
         named = degree_day_table.attach(named, degree_days, degree_days_file.name)
         degree_days_digest = degree_days_file.digest
     state.set_active_city(named.with_display(get_settings().display_tolerance_share),
                           state.cache_key(key, name, degree_days_digest), mapping)
-    with_dd = ", with its monthly degree days," if named.degree_days is not None else ""
-    kept = ("it is saved: this page's address (?city=...) reopens it after a reload or a "
-            "restart" if state.city_id() else "for this session only (it could not be saved)")
-    state.push_notice(f"Every page now shows {name} ({city.n:,} districts){with_dd}; {kept}.")
+    with_dd = i18n._(", with its monthly degree days,") if named.degree_days is not None else ""
+    kept = (i18n._("it is saved: this page's address (?city=...) reopens it after a reload or a "
+            "restart") if state.city_id()
+            else i18n._("for this session only (it could not be saved)"))
+    state.push_notice(i18n._("Every page now shows {name} ({n:,} districts){with_dd}; "
+                             "{kept}.").format(name=name, n=city.n, with_dd=with_dd, kept=kept))
 
 
 def back_to_default() -> None:
     state.reset_to_default()
-    state.push_notice("Back to the default city.")
+    state.push_notice(i18n._("Back to the default city."))
 
 
 @st.cache_data(**CACHE, show_spinner=False)
@@ -215,7 +227,8 @@ def few_ids(ids: tuple[str, ...] | list[str]) -> str:
     """Ids for a message: the first :data:`SHOWN_IDS`, then how many more (the report's
     downloads list them all)."""
     more = len(ids) - SHOWN_IDS
-    return ", ".join(ids[:SHOWN_IDS]) + (f" and {more} more (all in the report's downloads)"
+    return ", ".join(ids[:SHOWN_IDS]) + (i18n._(" and {more} more (all in the report's "
+                                                "downloads)").format(more=more)
                                          if more > 0 else "")
 
 
@@ -223,8 +236,8 @@ def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: 
     """Preview map (simplified boundaries): districts coloured by quality score (points of 100),
     districts without data drawn as no data."""
     no_data = report.districts["district_id"].isin(set(report.no_data_ids)).to_numpy()
-    view = maps.choropleth(report.districts, "score", "Quality score", "points", 0,
+    view = maps.choropleth(report.districts, "score", i18n._("Quality score"), "points", 0,
                            "equal_interval", SCORE_CLASSES, no_data=no_data)
     preview = _preview(districts, key)
-    tooltip = "<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points"
+    tooltip = i18n._("<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points")
     return components.district_deck(preview, view.properties, view.fill, tooltip), view

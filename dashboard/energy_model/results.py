@@ -7,6 +7,7 @@ import json
 
 import streamlit as st
 
+from core.i18n import _
 from core.intake.city import City
 from core.models import degree_days
 from core.models.cross_validation import Evaluation, evaluate
@@ -29,13 +30,15 @@ def evaluation(city: City, folds: int, seed: int, retrain: bool, bar) -> Evaluat
     (trained once for all sessions, or taken from the prediction of its missing energy,
     the same cross-validation). ``bar`` (an ``st.progress``) follows the training."""
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"Training: {message}")
+        bar.progress(min(max(fraction, 0.0), 1.0),
+                     text=_("Training: {message}").format(message=message))
 
     if retrain:
         config = TrainConfig(folds=folds or None, seed=int(seed))
         ev = evaluate(city, config, progress=progress)
         state.hold(keys.MODEL_RESULT, ev)
-        bar.progress(1.0, text=f"Retrained in {ev.seconds:.1f} s ({ev.folds}-fold, seed {seed})")
+        bar.progress(1.0, text=_("Retrained in {seconds:.1f} s ({folds}-fold, seed {seed})").format(
+            seconds=ev.seconds, folds=ev.folds, seed=seed))
         return ev
     if (held := state.held(keys.MODEL_RESULT)) is not None:
         bar.empty()

@@ -19,7 +19,7 @@ from core.i18n import N_, _, ngettext, number, unit
 from core.plan import lab, optimizer, problem, results, scenario, status
 from core.plan.scenario import Scenario
 from core.settings import get_settings
-from dashboard import keys, portal, state
+from dashboard import keys, portal, state, text
 
 HIGHS_AUTO_MAX_DISTRICTS = 300  # above this, the HiGHS check runs on request
 # one intra-op thread per solve: the server runs many sessions at once, and two threads per
@@ -193,11 +193,11 @@ def status_message(totals: dict) -> None:
     if not totals["message"]:
         return
     if totals["status"] in ("infeasible", "solver failed"):
-        st.error(_(totals["message"]))
+        st.error(text.money(_(totals["message"])))
     elif totals["status"] in (*status.EMPTY, "ceiling exceeded"):
-        st.warning(_(totals["message"]))
+        st.warning(text.money(_(totals["message"])))
     else:
-        st.info(_(totals["message"]))
+        st.info(text.money(_(totals["message"])))
 
 
 #: the statuses a plan can have (core.plan.status), marked: the badge shows them translated

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from core.i18n import _
 from core.store import Store, StoredCity, StoredScenario, StoreError
 from dashboard import address, keys, state, text
 
 #: headline figures listed per scenario (core.plan.lab.kpis labels)
-LISTED_KPIS = ("Emissions", "Spent", "To disadvantaged")
+LISTED_KPIS = ("Emissions", "Spent", _("To disadvantaged"))
 WHOLE = ("Budget", "Justice40")  # columns shown as whole numbers
 
 
@@ -27,7 +28,7 @@ def city_options(store: Store) -> dict[str, str]:
              for c in store.list_cities() if c.scenarios}
     if active is None:
         return saved
-    mine = {active: f"{state.active_city().name} (in use)"}
+    mine = {active: _("{name} (in use)").format(name=state.active_city().name)}
     others = {k: v for k, v in saved.items() if k != active}
     return {**mine, **others} if active in saved else {**others, **mine}
 
@@ -39,9 +40,10 @@ def table(records: Sequence[StoredScenario]) -> pd.DataFrame:
     for r in records:
         sc = r.scenario
         row = {"Name": text.cut(r.name), "Tags": ", ".join(r.tags),
-               "Saved (UTC)": r.created_at.strftime("%Y-%m-%d %H:%M"),
-               f"Budget ({sc.currency}/resident)": sc.budget_usd_per_capita,
-               "Justice40 min. (%)": sc.justice40_share * 100}
+               _("Saved (UTC)"): r.created_at.strftime("%Y-%m-%d %H:%M"),
+               _("Budget ({currency}/resident)").format(
+                   currency=sc.currency): sc.budget_usd_per_capita,
+               _("Justice40 min. (%)"): sc.justice40_share * 100}
         for k in r.kpis:
             if k.label in LISTED_KPIS:
                 row[f"{k.label} ({k.unit})"] = k.value if math.isfinite(k.value) else None
@@ -63,7 +65,7 @@ def label(record: StoredScenario) -> str:
 
 
 def city_label(c: StoredCity) -> str:
-    return f"{c.name} ({c.n_districts:,} districts)"
+    return _("{name} ({n_districts:,} districts)").format(name=c.name, n_districts=c.n_districts)
 
 
 def _notice(kind: str, message: str) -> None:
@@ -86,10 +88,11 @@ def duplicate(store: Store, scenario_id: str) -> None:
         new_id = store.duplicate_scenario(scenario_id)
         copy = store.get_scenario(new_id)
     except StoreError as exc:
-        _notice("error", f"Not duplicated: {exc}.")
+        _notice("error", _("Not duplicated: {exc}.").format(exc=exc))
         return
     state.set_widget_value(keys.SCENARIOS_PICK, new_id)
-    _notice("success", f"Duplicated as {text.quoted(copy.name)} (id {new_id}).")
+    _notice("success", _("Duplicated as {name} (id {new_id}).").format(name=text.quoted(copy.name),
+                                                                       new_id=new_id))
 
 
 def delete(store: Store, scenario_id: str) -> None:
@@ -97,12 +100,12 @@ def delete(store: Store, scenario_id: str) -> None:
     try:
         gone = store.delete_scenario(scenario_id)
     except StoreError as exc:
-        _notice("error", f"Not deleted: {exc}.")
+        _notice("error", _("Not deleted: {exc}.").format(exc=exc))
         return
     if opened(scenario_id):
         state.close_scenario()
     state.hold_deleted(gone)
-    _notice("success", f"Deleted {text.quoted(gone.name)}.")
+    _notice("success", _("Deleted {name}.").format(name=text.quoted(gone.name)))
 
 
 def undo_delete(store: Store) -> None:
@@ -113,11 +116,11 @@ def undo_delete(store: Store) -> None:
     try:
         back = store.restore_scenario(gone.id)
     except StoreError as exc:
-        _notice("error", f"Not restored: {exc}.")
+        _notice("error", _("Not restored: {exc}.").format(exc=exc))
         return
     state.hold_deleted(None)
     state.set_widget_value(keys.SCENARIOS_PICK, back.id)
-    _notice("success", f"Restored {text.quoted(back.name)}.")
+    _notice("success", _("Restored {name}.").format(name=text.quoted(back.name)))
 
 
 def update(store: Store, scenario_id: str, name_key: str, tags_key: str, notes_key: str) -> None:
@@ -128,8 +131,8 @@ def update(store: Store, scenario_id: str, name_key: str, tags_key: str, notes_k
             notes=state.widget_value(notes_key) or "",
             tags=[t.strip() for t in (state.widget_value(tags_key) or "").split(",") if t.strip()])
     except StoreError as exc:
-        _notice("error", f"Not changed: {exc}.")
+        _notice("error", _("Not changed: {exc}.").format(exc=exc))
         return
     if opened(scenario_id):
         state.set_open_scenario(changed, {})
-    _notice("success", f"Saved the changes to {text.quoted(changed.name)}.")
+    _notice("success", _("Saved the changes to {name}.").format(name=text.quoted(changed.name)))
