@@ -28,6 +28,8 @@ Numbers, percentages, dates and money (core.money) are written for the language'
 from __future__ import annotations
 
 import math
+import numbers
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -122,7 +124,7 @@ def _(msgid: str) -> str:
     if isinstance(msgid, Lazy):
         return msgid.render()
     found = catalogue(language()).get(msgid)
-    return found if isinstance(found, str) else msgid
+    return _localised(found if isinstance(found, str) else msgid)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -131,8 +133,46 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     lang = language()
     forms = catalogue(lang).get(singular)
     if isinstance(forms, tuple):
-        return forms[min(_plural_index(lang, n), len(forms) - 1)]
-    return singular if n == 1 else plural
+        return _localised(forms[min(_plural_index(lang, n), len(forms) - 1)])
+    return _localised(singular if n == 1 else plural)
+
+
+class _LocaleFormatter(string.Formatter):
+    """str.format whose numeric fields (``{share:.1%}``, ``{ms:,.0f}``) are written with the
+    locale's grouping, decimal and minus signs; other fields as str.format writes them."""
+
+    def __init__(self, signs: dict[int, str]):
+        self.signs = signs
+
+    def format_field(self, value, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        is_number = isinstance(value, numbers.Number) and not isinstance(value, bool)
+        return text.translate(self.signs) if is_number and format_spec else text
+
+
+class Localised(str):
+    """A translated message whose ``format`` writes numbers for its locale: returned by
+    ``_()`` and ``ngettext`` in a language whose signs differ from Python's (Spanish writes
+    ``1.234,5``); English and Chinese get plain ``str``."""
+
+    formatter: _LocaleFormatter
+
+    def format(self, *args, **kwargs) -> str:
+        return self.formatter.vformat(str(self), args, kwargs)
+
+
+def _localised(text: str) -> str:
+    signs = _number_signs(locale())
+    if all(chr(k) == v for k, v in signs.items()):
+        return text
+    out = Localised(text)
+    out.formatter = _formatter(locale())
+    return out
+
+
+@cache
+def _formatter(code: str) -> _LocaleFormatter:
+    return _LocaleFormatter(_number_signs(code))
 
 
 def _plural_index(lang: str, n: int) -> int:

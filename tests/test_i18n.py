@@ -126,6 +126,19 @@ def test_numbers_dates_and_money_follow_the_locale():
         assert got == expected, lang
 
 
+def test_format_specs_in_a_message_follow_the_locale():
+    """A figure formatted inside a message ({share:.1%}, {ms:,.0f}) gets the locale's signs;
+    text fields are left alone; English and Chinese are str.format's own output."""
+    fields = {"x": 1234.5, "p": 0.534, "n": 12345, "name": "a.b,c", "neg": -0.125}
+    msg = "{x:,.1f} kWh, {p:.1%}, {n} and {neg:.2f} in {name}"
+    with i18n.use_language("es"):
+        assert i18n._(msg).format(**fields) == "1.234,5 kWh, 53,4%, 12345 and -0,12 in a.b,c"
+        assert i18n.ngettext(msg, msg, 2).format(**fields).startswith("1.234,5 kWh")
+    for lang in ("en", "zh"):
+        with i18n.use_language(lang):
+            assert type(i18n._(msg)) is str and i18n._(msg).format(**fields) == msg.format(**fields)
+
+
 @pytest.mark.parametrize("lang", sorted(i18n.LANGUAGES))
 def test_numbers_are_written_as_babel_writes_them(lang):
     """i18n.number's fast path writes what Babel's pattern writes, rounding as f-strings do."""
