@@ -171,7 +171,7 @@ def stored_sweeps(sc: Scenario, observed_only: bool):
 def map_layers(currency: str) -> dict[str, tuple[str, str]]:
     """The plan's map layers: column -> (label, unit), money in ``currency``."""
     return {"spend_usd": (_("Spending"), currency),
-            "abatement_t_co2_per_yr": (_("Abatement"), "t CO2/yr")}
+            "abatement_t_co2_per_yr": (_("Abatement"), unit("t CO2/yr"))}
 
 
 def kpi_delta_cards(kpis: list[lab.KpiDelta]) -> None:
