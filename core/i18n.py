@@ -341,3 +341,20 @@ def day(moment: date | datetime) -> str:
 def moment(when: datetime) -> str:
     """A date and time written for the locale (the time zone is the caller's to name)."""
     return babel_dates.format_datetime(when, format="medium", locale=locale())
+
+
+#: reference-table columns whose values readers see (names of interventions), extracted into
+#: the catalogues by :func:`extract_table_labels` (babel.cfg) and translated where shown
+TABLE_LABELS = {"data/interventions.csv": "label"}
+
+
+def extract_table_labels(fileobj, keywords, comment_tags, options):
+    """A Babel extractor: each value of a reference table's label column (``options["column"]``)
+    as a msgid, so that ``_(label)`` finds its translation."""
+    import csv
+    import io
+
+    rows = csv.DictReader(io.TextIOWrapper(fileobj, encoding="utf-8"))
+    for line, row in enumerate(rows, start=2):
+        if text := (row.get(options["column"]) or "").strip():
+            yield line, "_", text, []

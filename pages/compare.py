@@ -84,7 +84,8 @@ view.maps(city, compared, ctxs[0], figure, label, unit, release)
 view.difference(city, compared, ctxs[0], figure, label, unit, release)
 
 st.subheader(_("Abatement by intervention"))
-measures = compare.by_intervention(compared, ctxs[0].catalogue["label"].to_dict())
+interventions = {k: _(label) for k, label in ctxs[0].catalogue["label"].items()}
+measures = compare.by_intervention(compared, interventions)
 st.plotly_chart(charts.abatement_by_intervention(measures, names))
 st.subheader(_("Energy burden by income quintile"))
 st.plotly_chart(charts.burden_by_quintile(compare.burden_by_quintile(compared, ctxs), names))

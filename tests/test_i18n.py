@@ -32,9 +32,11 @@ def code_msgids() -> frozenset[str]:
     says: the test reads the code, not the committed template."""
     method_map = [("core/**.py", "python"), ("dashboard/**.py", "python"),
                   ("pages/**.py", "python"), ("core/report/templates/**.j2", "jinja2")]
+    method_map += [(table, "core.i18n:extract_table_labels") for table in i18n.TABLE_LABELS]
+    options = {table: {"column": column} for table, column in i18n.TABLE_LABELS.items()}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords=KEYWORDS):
+            str(ROOT), method_map, options_map=options, keywords=KEYWORDS):
         found.add(message[0] if isinstance(message, tuple) else message)
     return frozenset(found)
 
@@ -124,6 +126,23 @@ def test_numbers_dates_and_money_follow_the_locale():
             got = (i18n.number(12345.67, 1), i18n.percent(0.123), i18n.day(date(2026, 3, 5)),
                    money.amount(1234.5, "GBP"), maps.format_value(12.345e6))
         assert got == expected, lang
+
+
+def test_intervention_names_are_extracted_and_shown_in_the_language():
+    """The catalogue's labels (data/interventions.csv) are msgids, and a plan's table of
+    interventions names them in the reader's language."""
+    import pandas as pd
+
+    from core.plan import optimizer, problem, results, scenario
+
+    labels = pd.read_csv(ROOT / "data" / "interventions.csv")["label"]
+    assert set(labels) <= code_msgids()
+    ctx = problem.context(default_city())
+    res = optimizer.optimize(ctx, [scenario.bundled()["justice40"]], device="cpu")
+    with i18n.use_language("es"):
+        shown = list(results.by_intervention(ctx, res)["label"])
+    assert "Electrificación con bomba de calor" in shown
+    assert shown == [i18n.catalogue("es")[label] for label in labels]
 
 
 def test_format_specs_in_a_message_follow_the_locale():

@@ -14,6 +14,7 @@ import torch
 
 from core.assess import equity
 from core.footprint import Footprint
+from core.i18n import _
 from core.plan.problem import DTYPE, OBJECTIVE_UNITS, CityContext, scenario_vectors, unit_effects
 from core.plan.scenario import Scenario
 from core.plan.solvers import AllocationProblem, get_solver
@@ -121,7 +122,7 @@ def by_intervention(ctx: CityContext, result: Result, s: int = 0,
              "households_total": 1.0}
     de = torch.tensor(ctx.effects.electricity_kwh_per_unit, dtype=DTYPE)[None]
     dg = torch.tensor(ctx.effects.gas_kwh_per_unit, dtype=DTYPE)[None]
-    abate, bill, _ = unit_effects(de, dg, p, ctx_t)
+    abate, bill = unit_effects(de, dg, p, ctx_t)[:2]
     cap = torch.tensor(ctx.effects.cap_units, dtype=DTYPE)[None]
     annual = (p["cost"] / p["life"] * cap)[:, w].sum((0, 1))
     potential_t = (abate * cap)[:, w].sum((0, 1))
@@ -129,7 +130,7 @@ def by_intervention(ctx: CityContext, result: Result, s: int = 0,
     mac = (annual - potential_bill) / potential_t
     return pd.DataFrame({
         "intervention": list(result.keys),
-        "label": ctx.catalogue["label"].to_numpy(),
+        "label": [_(label) for label in ctx.catalogue["label"]],  # in the reader's language
         "units": result.units[s][w].sum(0),
         "spend_usd": result.spend_usd[s][w].sum(0),
         "abatement_t_co2_per_yr": result.abatement_t[s][w].sum(0),

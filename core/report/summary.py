@@ -33,7 +33,7 @@ def lower_first(label: str) -> str:
 def question(city: City, ctx: CityContext, plan: Plan) -> str:
     """The question the plan answers, in one sentence."""
     sc, cur = plan.scenario, plan.currency
-    measures = _join([lower_first(x) for x in ctx.catalogue["label"]])
+    measures = _join([lower_first(_(x)) for x in ctx.catalogue["label"]])
     where = (_("its {n:,} districts").format(n=city.n) if city.n_with_data == city.n else
              _("the {n_with_data:,} of its {n:,} districts that have data").format(
                  n_with_data=city.n_with_data, n=city.n))
