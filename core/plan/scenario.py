@@ -52,19 +52,19 @@ MONEY_FIELDS = ("budget_usd_per_capita", "electricity_usd_per_kwh", "gas_usd_per
 #: how each scenario parameter reads on screen and in briefings: (label, unit; ``{cur}`` is the
 #: city's currency code)
 PARAMETERS = {
-    "budget_usd_per_capita": ("Budget per resident", "{cur} per resident"),
-    "horizon_year": ("Horizon year", "year"),
-    "grid_decarbonisation": ("Grid decarbonisation by the horizon year", "%"),
-    "electricity_usd_per_kwh": ("Electricity price", "{cur}/kWh"),
-    "gas_usd_per_kwh": ("Natural gas price", "{cur}/kWh"),
-    "carbon_price_usd_per_t": ("Carbon price", "{cur}/t CO2"),
-    "justice40_share": ("Minimum spending in disadvantaged districts", "%"),
-    "burden_ceiling": ("Energy-burden ceiling", "% of income"),
-    "equity_weight": ("Equity weight", "weight"),
-    "tech_cost_multipliers": ("Technology cost multipliers", "x the catalogue's cost"),
-    "objective": ("Objective", ""),
-    "diminishing_returns": ("Diminishing returns", "on / off"),
-    "interactions": ("Retrofit / heat-pump interaction", "on / off"),
+    "budget_usd_per_capita": (N_("Budget per resident"), "{cur} per resident"),
+    "horizon_year": (N_("Horizon year"), "year"),
+    "grid_decarbonisation": (N_("Grid decarbonisation by the horizon year"), "%"),
+    "electricity_usd_per_kwh": (N_("Electricity price"), "{cur}/kWh"),
+    "gas_usd_per_kwh": (N_("Natural gas price"), "{cur}/kWh"),
+    "carbon_price_usd_per_t": (N_("Carbon price"), "{cur}/t CO2"),
+    "justice40_share": (N_("Minimum spending in disadvantaged districts"), "%"),
+    "burden_ceiling": (N_("Energy-burden ceiling"), "% of income"),
+    "equity_weight": (N_("Equity weight"), "weight"),
+    "tech_cost_multipliers": (N_("Technology cost multipliers"), "x the catalogue's cost"),
+    "objective": (N_("Objective"), ""),
+    "diminishing_returns": (N_("Diminishing returns"), "on / off"),
+    "interactions": (N_("Retrofit / heat-pump interaction"), "on / off"),
 }
 
 @lru_cache(maxsize=1)

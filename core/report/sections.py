@@ -179,11 +179,11 @@ def comparison(ctx: CityContext, all_plans: list[Plan]) -> dict:
     units = units_of(ctx.references.currency)
     differ = [f for f in parameter_fields()
               if any(getattr(p.scenario, f) != getattr(main.scenario, f) for p in others)]
-    param_rows = [[FIELD_LABELS.get(f, f), units.get(f, ""),
+    param_rows = [[_(FIELD_LABELS.get(f, f)), units.get(f, ""),
                    *[_param_text(getattr(p.scenario, f), ctx) for p in all_plans]]
                   for f in differ]
     params = make_table("compare_parameters", _("The parameters that differ"),
-                    ["parameter", "unit", *names], param_rows,
+                    [_("parameter"), _("unit"), *names], param_rows,
                     [False, False, *[True] * len(all_plans)]) if param_rows else None
     labels = list(main.measures["label"])
     series = {p.scenario.name: p.measures["abatement_t_co2_per_yr"].to_numpy(dtype=float)
