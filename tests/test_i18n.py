@@ -145,6 +145,21 @@ def test_intervention_names_are_extracted_and_shown_in_the_language():
     assert shown == [i18n.catalogue("es")[label] for label in labels]
 
 
+def test_a_citys_id_is_the_same_in_every_language():
+    """The store's content id does not depend on the reader's language (the default city's
+    estimates have captions, which are translated where shown): a scenario saved by a
+    reader of Chinese is found by a reader of English."""
+    from core.store.fingerprint import fingerprint
+
+    city = default_city()
+    assert city.estimates  # the captions that once made the id follow the language
+    ids = set()
+    for lang in i18n.LANGUAGES:
+        with i18n.use_language(lang):
+            ids.add(fingerprint(city))
+    assert len(ids) == 1
+
+
 def test_format_specs_in_a_message_follow_the_locale():
     """A figure formatted inside a message ({share:.1%}, {ms:,.0f}) gets the locale's signs;
     text fields are left alone; English and Chinese are str.format's own output."""

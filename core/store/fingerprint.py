@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from core import i18n
 from core.intake.city import City
 
 #: City fields that are not part of its content, or are hashed on their own
@@ -60,7 +61,13 @@ def _column_bytes(series: pd.Series) -> bytes:
 
 
 def fingerprint(city: City) -> str:
-    """SHA-256 (hex) of the city's content (module docstring)."""
+    """SHA-256 (hex) of the city's content (module docstring), the same in every language
+    (its estimates' captions are written in English for it, whoever is reading)."""
+    with i18n.use_language(i18n.SOURCE_LANGUAGE):
+        return _fingerprint(city)
+
+
+def _fingerprint(city: City) -> str:
     h = hashlib.sha256()
     fields = {f.name: getattr(city, f.name) for f in dataclasses.fields(city) if f.name not in SKIPPED}
     header = {"fields": canonical(fields), "columns": [str(c) for c in city.districts.columns],
