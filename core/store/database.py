@@ -125,6 +125,17 @@ def _run(conn: Connection, target: str, step: Callable) -> None:
             env.run_migrations()
 
 
+def prepare() -> None:
+    """Import alembic and load the migration scripts, so that a migration run under the write
+    lock spends its time migrating, not importing (on a loaded machine an import can take
+    seconds while every other writer waits)."""
+    from alembic.config import Config  # noqa: F401
+    from alembic.runtime.environment import EnvironmentContext  # noqa: F401
+
+    for rev in script().walk_revisions():
+        rev.module  # noqa: B018 (loads the revision's module now)
+
+
 def upgrade(conn: Connection, target: str = "head") -> None:
     """Bring the schema to ``target`` inside the caller's (write) transaction.
 

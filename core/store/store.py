@@ -76,6 +76,7 @@ def _migrated(reader: sa.Engine, writer: sa.Engine) -> str:
     with reader.connect() as conn:
         current = database.revision(conn)
     if current != database.head():
+        database.prepare()  # imports and reads before the lock: other writers wait less
         with writer.connect() as conn, conn.begin():
             database.upgrade(conn)
     with Session(reader) as s:
