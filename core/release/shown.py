@@ -17,6 +17,7 @@ import pandas as pd
 
 from core.assess import maps
 from core.assess.indicators import KWH_PER_GWH, Kpi
+from core.i18n import N_, _
 from core.release import figures as figs
 from core.release.publish import Released
 
@@ -105,9 +106,9 @@ def categorical(labels, colors: dict[str, str]) -> tuple[list[list[int]], list[d
 
 
 #: headline totals (figure, label, unit, divisor): the Overview's KPIs as the release allows
-_KPIS = (("population", "Population", "persons", 1.0),
-         ("electricity_kwh", "Electricity", "GWh/yr", KWH_PER_GWH),
-         ("gas_kwh", "Gas", "GWh/yr", KWH_PER_GWH))
+_KPIS = (("population", N_("Population"), "persons", 1.0),
+         ("electricity_kwh", N_("Electricity"), "GWh/yr", KWH_PER_GWH),
+         ("gas_kwh", N_("Gas"), "GWh/yr", KWH_PER_GWH))
 
 
 def kpis(released: Released) -> list[Kpi]:
@@ -116,7 +117,8 @@ def kpis(released: Released) -> list[Kpi]:
     out = []
     for key, label, unit, divisor in _KPIS:
         if (total := released.totals.get(key)) is not None:
-            out.append(Kpi(label, total.value / divisor, unit, f"sum over {total.scope}"))
+            out.append(Kpi(_(label), total.value / divisor, unit,
+                           _("sum over {which}").format(which=total.scope)))
     return out
 
 
