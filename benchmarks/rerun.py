@@ -10,8 +10,9 @@ process), median over the changes:
 - Scenario lab: the sidebar budget slider moved to a new value each time (a new scenario,
   so the solve and everything after it run; nothing is served from a cache of results);
 - Overview: the indicator select box set to the next indicator each time;
-- bytes of map spec per change: the pydeck charts' JSON that the rerun sends to the
-  browser (``st.pydeck_chart`` sends the whole spec, geometry included, on every rerun).
+- bytes of map data per change: the district maps' JSON that the rerun sends to the
+  browser (dashboard.map: the geometry and tooltip columns go once per session, so a change
+  sends the fills, the changed columns and the keys of the others).
 
 77 districts is the default city; other sizes are seeded sample cities (core.sample) with
 the display geometry an upload gets (City.with_display: simplified, rounded; core.assess.
@@ -24,19 +25,18 @@ sizes: the sample city saved in a scratch store and opened by ``?city=<id>``); o
 Scenario lab the budget slider gets one ArrowRight per move, median of
 ``--browser-moves`` moves after one warm-up move, timed in the page's clock from the key
 press to (a) the "Spent" KPI showing a new value (a MutationObserver) and (b) the map
-repainted: the first WebGL draw call after the websocket message carrying the new deck
-spec (deck.gl draws only when its layers changed; the spec's parse, React's render and
-deck.gl's layer update come before it on the main thread). Bytes: every websocket
-message of the move. The reference is a bare Streamlit page in the same run: a sidebar
-slider and a metric showing its value, the same key press to the new metric text. The
-targets (issue 13): <= 300 ms at 77 districts, <= 1 s at 10,000.
+repainted: the map component's paint marker (dashboard/map/district_map.js records each
+paint's ``performance.now()`` on its root) of the first paint after the key press, which
+draws the move's new fills (the data's parse and the canvas drawing come before it).
+Bytes: every websocket message of the move (the whole rerun: KPIs, charts, the map's
+fills and changed tooltip values). The reference is a bare Streamlit page in the same
+run: a sidebar slider and a metric showing its value, the same key press to the new
+metric text. The targets (issue 13): <= 300 ms at 77 districts, <= 1 s and <= 1 MB per
+move at 10,000.
 
-Geometry crossing to the browser once per city (the issue's target of <= 1 MB per move at
-10,000) is not possible with ``st.pydeck_chart``, which re-sends and re-parses the whole
-spec on every rerun: it needs a custom component (deck.gl kept alive in the component's
-frame, the geometry sent once per city fingerprint, then only per-district colours and
-values per move, e.g. as a typed array through the component's Arrow/bytes arguments, and
-deck.gl's ``updateTriggers`` on the fill accessor so that only colours are re-uploaded).
+Before the map component (pydeck, ``st.pydeck_chart`` re-sending and re-parsing the whole
+spec, geometry included, on every rerun): 77 districts, map 568 ms after the key press;
+10,000 districts, map 5.2 s and 3.7 MB per move.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from dashboard import nav
-from tools.apptest import open_app
+from tools.apptest import MAP, open_app
 
 TIMEOUT = 600
 DEFAULT_N = 77  # the bundled city
@@ -90,8 +90,9 @@ def sample(n: int):
 
 
 def _map_bytes(at: AppTest) -> int:
-    """Bytes of the pydeck specs the last run sent."""
-    return sum(len(el.proto.json.encode()) for el in at.get("deck_gl_json_chart"))
+    """Bytes of map data the last run sent (the district maps' JSON, dashboard.map)."""
+    return sum(len(el.proto.json.encode()) for el in at.get("bidi_component")
+               if el.proto.component_name == MAP)
 
 
 def _median(at: AppTest, change, values) -> tuple[float, float]:
@@ -157,7 +158,7 @@ def server(args) -> None:
         rows.append((f"{n:,} districts: Lab budget move", *lab(moves, city)))
         rows.append((f"{n:,} districts: Overview indicator", *overview(moves, city)))
     print(f"median server script time per rerun ({args.moves} changes at 77 districts, "
-          f"{args.big_moves} at other sizes) and map spec sent per rerun")
+          f"{args.big_moves} at other sizes) and map data sent per rerun")
     print(f"{'':40s}{'ms':>9s}{'x bare':>9s}{'x solve':>9s}{'map MB':>9s}")
     for name, ms, size in rows:
         print(f"{name:40s}{ms:9.1f}{ms / bare:9.1f}{ms / solve:9.1f}{size / 1e6:9.3f}")
@@ -168,37 +169,31 @@ def server(args) -> None:
 
 
 #: in the page before any script: the time of each key press and of each websocket
-#: message (its size, whether it carries a deck spec), and of the first WebGL draw call
-#: after a deck spec's message (deck.gl draws the map only when it changed)
+#: message (its size); the map's paint marker (dashboard/map/district_map.js sets
+#: data-painted, a counter, and data-painted-at, the paint's performance.now(), on its root
+#: in the component's shadow root after each paint)
 PAGE_PROBE = """
-window.__gp = {key: 0, msgs: [], deckAt: 0, drawn: 0};
-for (const C of [WebGLRenderingContext, WebGL2RenderingContext]) {
-  for (const f of ['drawArrays', 'drawElements', 'drawArraysInstanced',
-                   'drawElementsInstanced']) {
-    const draw = C.prototype[f];
-    if (!draw) continue;
-    C.prototype[f] = function (...args) {
-      const g = window.__gp;
-      if (g.deckAt && !g.drawn) g.drawn = performance.now();
-      return draw.apply(this, args);
-    };
-  }
-}
+window.__gp = {key: 0, msgs: []};
 addEventListener('keydown', () => { window.__gp.key = performance.now(); }, true);
 const Socket = window.WebSocket;
 window.WebSocket = class extends Socket {
   constructor(...args) {
     super(...args);
     this.addEventListener('message', (e) => {
-      const t = performance.now();
       const d = e.data;
       const n = d instanceof ArrayBuffer ? d.byteLength : (d.size || d.length || 0);
-      const deck = d instanceof ArrayBuffer && new TextDecoder().decode(
-        new Uint8Array(d, 0, Math.min(n, 8192))).includes('GeoJsonLayer');
-      window.__gp.msgs.push({t, n, deck});
-      if (deck) { window.__gp.deckAt = t; window.__gp.drawn = 0; }
+      window.__gp.msgs.push({t: performance.now(), n});
     });
   }
+};
+window.__gpMap = () => {
+  for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
+    const root = host.shadowRoot && host.shadowRoot.querySelector('.gp-map');
+    if (root && root.dataset.painted) {
+      return {painted: Number(root.dataset.painted), at: Number(root.dataset.paintedAt)};
+    }
+  }
+  return {painted: 0, at: 0};
 };
 window.__gpChanged = (label, before) => new Promise((resolve) => {
   const value = () => {
@@ -237,29 +232,28 @@ def _idle(page, settle_ms: int = 400) -> None:
             timeout=BUSY_MS)
 
 
-def browser_moves(url: str, browser, moves: int, deck: bool) -> tuple[list, list, list]:
+def browser_moves(url: str, browser, moves: int, drawn_map: bool) -> tuple[list, list, list]:
     """Per move after one warm-up: (ms to the new KPI, ms to the repainted map, bytes
     received); the map is None on a page without one."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.add_init_script(PAGE_PROBE)
     page.goto(url)
     page.get_by_test_id("stMetric").filter(has_text="Spent").wait_for(timeout=BUSY_MS)
-    if deck:
-        page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first.wait_for(
-            timeout=BUSY_MS)
+    if drawn_map:
+        page.wait_for_function("window.__gpMap().painted > 0", timeout=BUSY_MS)
     _idle(page)
     page.get_by_role("slider").first.focus()
     kpi, drawn, received = [], [], []
     for _ in range(moves + 1):
         before = page.evaluate("window.__gpValue('Spent')")
-        page.evaluate("(b) => { window.__gp.msgs = []; window.__gp.deckAt = 0; "
-                      "window.__gp.drawn = 0; window.__gpKpi = window.__gpChanged('Spent', b); }",
-                      before)
+        painted = page.evaluate("window.__gpMap().painted")
+        page.evaluate("(b) => { window.__gp.msgs = []; "
+                      "window.__gpKpi = window.__gpChanged('Spent', b); }", before)
         page.keyboard.press("ArrowRight")
         kpi.append(page.evaluate("window.__gpKpi.then((t) => t - window.__gp.key)"))
-        if deck:
-            page.wait_for_function("window.__gp.drawn > window.__gp.key", timeout=BUSY_MS)
-            drawn.append(page.evaluate("window.__gp.drawn - window.__gp.key"))
+        if drawn_map:  # the first paint after the key press: the move's new fills
+            page.wait_for_function(f"window.__gpMap().painted > {painted}", timeout=BUSY_MS)
+            drawn.append(page.evaluate("window.__gpMap().at - window.__gp.key"))
         _idle(page)
         received.append(page.evaluate("window.__gp.msgs.reduce((s, m) => s + m.n, 0)"))
     page.close()
@@ -286,14 +280,14 @@ def browser(args) -> int:
         bare_app = Path(tmp) / "bare.py"
         bare_app.write_text(BARE_BROWSER_APP)
         with running_app(script=bare_app) as (url, _proc, _s):
-            bare = browser_moves(url, launched, args.browser_moves, deck=False)
+            bare = browser_moves(url, launched, args.browser_moves, drawn_map=False)
         for n in args.browser_sizes:
             data_dir = Path(tmp) / f"store-{n}"
             query = "" if n == DEFAULT_N else f"?city={_saved_city(n, str(data_dir))}"
             with running_app(env={"GREENPRINT_DATA_DIR": str(data_dir)},
                              timeout_s=120) as (url, _proc, _s):
                 rows.append((n, browser_moves(f"{url}/{lab_path}{query}", launched,
-                                              args.browser_moves, deck=True)))
+                                              args.browser_moves, drawn_map=True)))
     bare_kpi = statistics.median(bare[0])
     print(f"chromium: Scenario lab budget slider, one ArrowRight per move, median of "
           f"{args.browser_moves} moves (page clock, from the key press)")

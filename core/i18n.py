@@ -9,7 +9,11 @@ Every string a user reads is written in English in the code and marked for trans
 - ``lazy("the fit misses by {cv:.0%}", cv=cv)`` is a message made now and shown later,
   perhaps to another visitor (a cached result): it reads as English everywhere, and
   ``_(message)`` writes it again in the language in effect when it is shown
-  (``lazy_n`` for one with a plural).
+  (``lazy_n`` for one with a plural; ``lazy_list`` for "a, b and c", ``lazy_join``,
+  ``lazy_lower`` and ``deferred`` for its parts);
+- ``unit("USD per resident")`` writes a unit (of the code or of a reference table, whose
+  unit columns are msgids: :data:`TABLE_LABELS`) in the language in effect, its currency
+  code kept.
 
 Figures go into named placeholders (``_("{n} of {total} districts").format(n=..., total=...)``)
 so that a translation may reorder them. The catalogues are the gettext ``.po`` files in
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -218,23 +223,29 @@ def lazy_n(singular: str, plural: str, n: int, **fields) -> Lazy:
 
 
 class _LowerLazy(Lazy):
-    """A :class:`Lazy` message written in lower case (a label inside a sentence)."""
+    """A :class:`Lazy` message written in lower case (a label inside a sentence): all of it,
+    or its first letter only (``first``: a label with an acronym, "Rooftop solar PV")."""
 
-    def __new__(cls, msgid: str):
-        self = str.__new__(cls, msgid.lower())
-        self.msgid, self.plural, self.fields = msgid, None, {}
+    def __new__(cls, msgid: str, first: bool = False):
+        self = str.__new__(cls, _lower(msgid, first))
+        self.msgid, self.plural, self.fields, self.first = msgid, None, {}, first
         return self
 
     def __getnewargs__(self):
-        return (self.msgid,)
+        return (self.msgid, self.first)
 
     def render(self) -> str:
-        return _(self.msgid).lower()
+        return _lower(_(self.msgid), self.first)
 
 
-def lazy_lower(msgid: str) -> Lazy:
-    """A label (a msgid marked elsewhere) in lower case, inside a :func:`lazy` message."""
-    return _LowerLazy(msgid)
+def _lower(text: str, first: bool) -> str:
+    return text[:1].lower() + text[1:] if first else text.lower()
+
+
+def lazy_lower(msgid: str, first: bool = False) -> Lazy:
+    """A label (a msgid marked elsewhere) in lower case, inside a :func:`lazy` message; only
+    its first letter with ``first``."""
+    return _LowerLazy(msgid, first)
 
 
 class _Deferred(Lazy):
@@ -275,20 +286,52 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+#: the links of a list (:func:`lazy_list`): between its items, and before its last
+LIST_LINKS = {",": N_("{items}, {item}"), "and": N_("{items} and {item}"),
+              "or": N_("{items} or {item}")}
+
+
+def lazy_list(items, link: str = "and") -> Lazy:
+    """``a``, ``a and b``, ``a, b and c`` (``link`` "and", "or", or "," for commas only) as a
+    :class:`Lazy` message: the links (a Chinese list is written ``a、b和c``) and each item
+    that is a Lazy message follow the reader's language."""
+    items = list(items)
+    out = lazy_join("", items[:1])
+    for i, item in enumerate(items[1:], start=2):
+        out = lazy(LIST_LINKS["," if i < len(items) else link], items=out, item=item)
+    return out
+
+
 #: the words of units (the rest of a unit is symbols: kWh, CO2, km², currency codes)
 UNIT_WORDS = (N_("persons"), N_("person"), N_("household"), N_("resident"), N_("yr"),
               N_("years"), N_("% of income"), N_("points"), N_("districts"), N_("count"),
-              N_("share"), N_("months"))
+              N_("share"), N_("months"), N_("US dollar"))
+
+
+#: "a per b" in a unit (``USD per housing unit``), split like a slash when not translated whole
+PER = N_("{quantity} per {base}")
+#: a currency code in a unit (ISO 4217: three capitals); the catalogue holds units in USD
+_CURRENCY_CODE = re.compile(r"\b[A-Z]{3}\b")
+_MSGID_CURRENCY = "USD"
 
 
 def unit(text: str) -> str:
-    """A unit in the language in effect: translated whole when the catalogue has it, else
-    part by part between its slashes (``USD/household/yr`` -> ``USD/户/年``)."""
+    """A unit in the language in effect: translated whole when the catalogue has it (a unit
+    of a reference table, ``USD per resident``, is a msgid; in another currency it is found
+    by its USD form, and the code stays: ``GBP per resident`` -> ``GBP/人``), else split at
+    " per " and then part by part between its slashes (``USD/household/yr`` -> ``USD/户/年``)."""
     if not text:
         return text
-    whole = _(text)
-    if whole != text:
+    if (whole := _(text)) != text:
         return whole
+    codes = _CURRENCY_CODE.findall(text)
+    if len(set(codes)) == 1 and codes[0] != _MSGID_CURRENCY:
+        as_usd = _CURRENCY_CODE.sub(_MSGID_CURRENCY, text)
+        if (whole := _(as_usd)) != as_usd:
+            return whole.replace(_MSGID_CURRENCY, codes[0])
+    quantity, per, base = text.partition(" per ")
+    if per:
+        return _(PER).format(quantity=unit(quantity), base=unit(base))
     return "/".join(_(part) for part in text.split("/"))
 
 
@@ -303,6 +346,20 @@ def number(value: float | None, digits: int = 0) -> str:
     if value is None or not math.isfinite(value):
         return _("n/a")
     text = f"{value:,.{max(digits, 0)}f}"  # rounded as f-strings round
+    return text.translate(_number_signs(locale()))
+
+
+def significant(value: float | None, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits (``0.0123``, ``1,5`` in Spanish), as
+    ``f"{value:.3g}"`` writes it with the locale's signs; "n/a" when unknown."""
+    if value is None or not math.isfinite(value):
+        return _("n/a")
+    return number_text(f"{value:.{max(digits, 1)}g}")
+
+
+def number_text(text: str) -> str:
+    """A number as Python wrote it (``1,234.5``, ``-0.25``) with the locale's grouping,
+    decimal and minus signs (``1.234,5`` in Spanish)."""
     return text.translate(_number_signs(locale()))
 
 
@@ -343,18 +400,28 @@ def moment(when: datetime) -> str:
     return babel_dates.format_datetime(when, format="medium", locale=locale())
 
 
-#: reference-table columns whose values readers see (names of interventions), extracted into
-#: the catalogues by :func:`extract_table_labels` (babel.cfg) and translated where shown
-TABLE_LABELS = {"data/interventions.csv": "label"}
+#: reference-table columns whose values readers see (names of interventions, units), extracted
+#: into the catalogues by :func:`extract_table_labels` (babel.cfg, one section per column) and
+#: translated where shown (``_(label)``, :func:`unit`)
+TABLE_LABELS: dict[str, tuple[str, ...]] = {
+    "data/interventions.csv": ("label", "unit"),
+    "data/scenario_limits.csv": ("unit", "note"),
+    "data/equity_thresholds.csv": ("unit",),
+    "data/release_thresholds.csv": ("unit",),
+    "data/estimate_parameters.csv": ("unit",),
+}
 
 
 def extract_table_labels(fileobj, keywords, comment_tags, options):
-    """A Babel extractor: each value of a reference table's label column (``options["column"]``)
-    as a msgid, so that ``_(label)`` finds its translation."""
+    """A Babel extractor: each value of a reference table's label columns
+    (``options["columns"]``, names separated by spaces or commas) as a msgid, so that
+    ``_(label)`` finds its translation."""
     import csv
     import io
 
+    columns = re.split(r"[\s,]+", options["columns"].strip())
     rows = csv.DictReader(io.TextIOWrapper(fileobj, encoding="utf-8"))
     for line, row in enumerate(rows, start=2):
-        if text := (row.get(options["column"]) or "").strip():
-            yield line, "_", text, []
+        for column in columns:
+            if text := (row.get(column) or "").strip():
+                yield line, "_", text, []

@@ -2,8 +2,8 @@
 
 | variable | default | meaning |
 |---|---|---|
-| GREENPRINT_BASEMAP | ``blank`` | ``blank`` (offline, no requests) or a MapLibre style URL for a tiled basemap |
-| GREENPRINT_BLANK_COLOR | ``#eef0f2`` | background colour of the blank basemap |
+| GREENPRINT_BASEMAP | ``blank`` | ``blank``, the only value: the maps (dashboard.map, our own canvas drawing) draw the districts on a plain background, offline; a tiled basemap would need a tile library and tiles fetched from a server, which Greenprint does not ship (any other value is refused) |
+| GREENPRINT_BLANK_COLOR | ``#eef0f2`` | background colour of the maps |
 | GREENPRINT_UPLOAD_LIMIT_MB | ``200`` | largest accepted upload |
 | GREENPRINT_ZIP_MAX_MEMBERS | ``1000`` | most files a zipped Shapefile may hold |
 | GREENPRINT_ZIP_MAX_UNCOMPRESSED_MB | ``1000`` | largest total uncompressed size of a zip |
@@ -49,7 +49,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GREENPRINT_", frozen=True)
 
-    basemap: str = Field("blank", description="'blank' or a MapLibre style URL")
+    basemap: str = Field("blank", pattern="^blank$", description="'blank' (no tiled basemap)")
     blank_color: str = "#eef0f2"
     upload_limit_mb: float = Field(200.0, gt=0)
     zip_max_members: int = Field(1000, gt=0)

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import i18n
+from core import i18n, methods
 from core.assess import equity, indicators, maps, summary
 from core.assess.indicators import Indicator, Kpi
 from core.i18n import N_, _, unit
 from core.intake import estimates
 from core.intake.city import City
 from dashboard import keys, text
-from dashboard.deck import LAYER_ID, district_deck, highlight_fill  # noqa: F401 (the pages' maps)
+from dashboard.map import district_map, highlight_fill  # noqa: F401 (the pages' maps)
 
 ILLUSTRATIVE_NOTICE = (N_("**Illustrative data, not official statistics.** The attributes of this "
                        "city are generated from public average figures to show how Greenprint "
@@ -69,10 +69,10 @@ def indicator_estimate_captions(city: City, indicator_list: list[Indicator]) -> 
                                                             join=', '.join(fed)))
 
 
-def english_only_notice() -> None:
-    """Above reference prose that is not translated (the method notes, the data README):
-    say so, in the reader's language."""
-    if i18n.language() != i18n.SOURCE_LANGUAGE:
+def english_only_notice(note: methods.Note) -> None:
+    """Above a method note or the data README shown in English to a reader of another
+    language (its translation missing or out of date): say so, in the reader's language."""
+    if note.language != i18n.language():
         st.caption(_("This section is available in English only."))
 
 
@@ -119,8 +119,8 @@ def map_text(text: summary.MapText) -> None:
     st.caption(text.summary)
     config = {} if text.value_column is None else {
         text.value_column: st.column_config.NumberColumn(format=f"%,.{text.digits}f")}
-    with st.expander(_("Map as a table")):
-        st.dataframe(text.table, hide_index=True, column_config=config)
+    with st.expander(_("Map as a table")):  # rows sent as they are scrolled to, past 1,000
+        st.dataframe(text.table, hide_index=True, column_config=config, lazy=True)
 
 
 def _swatch_border(row: dict) -> str:

@@ -15,8 +15,10 @@ PENDING_WIDGETS = "gp_pending_widgets"  # widget values to set at the start of t
 WARNINGS = "gp_warnings"  # messages about the address or the store, shown once by the frame
 ADDRESS = "gp_address"  # (city id, scenario id) the session last wrote into the URL
 LANGUAGE = "lang"  # widget key and URL query parameter of the language (core.i18n): ?lang=zh
+PAGE_LANGUAGE = "gp-page-language"  # the element that sets <html lang> (dashboard.language)
 PORTAL_SOLVING = "gp_portal_solving"  # the portal: this session's solve lock (dashboard/portal.py)
 MENU = "gp-menu"  # the sidebar's menu (a container: CSS class st-key-gp-menu)
+MAP_SENT = "gp_map_sent"  # keys of the map data this session sent to the browser (dashboard.map)
 
 # widgets: Overview map
 OVERVIEW_INDICATOR = "overview_indicator"

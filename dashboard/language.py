@@ -34,6 +34,19 @@ def _write(lang: str) -> None:
         st.query_params[keys.LANGUAGE] = lang
 
 
+#: sets the document's language (``<html lang>``), which Streamlit leaves at "en" whatever the
+#: page says: screen readers choose their voice and pronunciation by it (WCAG 2.2, 3.1.1)
+_PAGE_LANGUAGE = st.components.v2.component(
+    "greenprint_page_language",
+    js="export default function ({ data }) { document.documentElement.lang = data; }")
+
+
+def _mark_page(lang: str) -> None:
+    """Tell the browser the page's language (a BCP 47 tag: ``zh-CN``, ``es-ES``)."""
+    with st.sidebar:
+        _PAGE_LANGUAGE(data=i18n.LOCALES[lang].replace("_", "-"), key=keys.PAGE_LANGUAGE)
+
+
 def switch() -> str:
     """Set the run's language, draw the switch in the sidebar and return the language code."""
     asked = _asked()
@@ -43,4 +56,5 @@ def switch() -> str:
                             format_func=i18n.LANGUAGES.get, key=keys.LANGUAGE, horizontal=True)
     i18n.set_language(lang)
     _write(lang)
+    _mark_page(lang)
     return lang

@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import InputError
-from core.i18n import N_, _
+from core.i18n import N_, _, unit
 from core.intake.city import City
 from core.release import Released, release
 from core.release import rule as rules
@@ -191,7 +191,8 @@ def release_section(city: City) -> None:
         st.error(_("The release rule cannot be read: {exc}").format(exc=exc))
         return
     st.markdown(_("**The rule in force:** {rule}.").format(rule=_(rule.describe())))
-    st.dataframe(reference_tables.table(rules.TABLE), hide_index=True, column_config={
+    thresholds = reference_tables.table(rules.TABLE).assign(unit=lambda f: f["unit"].map(unit))
+    st.dataframe(thresholds, hide_index=True, column_config={
         "name": _("Threshold"), "value": _("Value"), "unit": _("Unit"),
         "source": st.column_config.TextColumn(_("Source"), width="large"), "note": _("Meaning")})
     if rule.privacy is None:

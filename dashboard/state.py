@@ -336,6 +336,18 @@ def store(name: str) -> dict:
     return st.session_state.setdefault(name, {})
 
 
+def map_data_sent() -> set[str]:
+    """The keys of the map data (geometry, tooltip columns) this session has sent to the
+    browser (dashboard.map): sent once, then referred to by key."""
+    return st.session_state.setdefault(keys.MAP_SENT, set())
+
+
+def forget_map_data() -> None:
+    """The browser lacks map data it was sent (its script reloaded, a message superseded):
+    every map sends its data again on this run."""
+    st.session_state.pop(keys.MAP_SENT, None)
+
+
 def scenario() -> Scenario | None:
     """The scenario the sidebar built on this run (None before the sidebar ran)."""
     return st.session_state.get(keys.LAB_SCENARIO)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.assess import summary
 from core.i18n import _
-from core.intake import columns, degree_day_table, mapping, quality, staging
+from core.intake import columns, degree_day_table, lineage, mapping, quality, staging
 from core.intake.city import coverage_text
 from dashboard import components, guard, keys, portal, state
 from dashboard.data import published, references, upload
@@ -159,8 +159,8 @@ if coverage := coverage_text(report.n_with_data, report.n_districts):
                                                       few_ids=upload.few_ids(report.no_data_ids)))
 
 map_col, legend_col = st.columns([5, 1])
-deck, view = upload.score_deck(result.districts, report, checked_key)
-map_col.pydeck_chart(deck, key=keys.DATA_MAP, height=560)  # the height the view fits
+with map_col:
+    view = upload.score_map(result.districts, report, checked_key, height=560)
 with legend_col:
     components.legend(view.legend, _("Quality score (points of 100)"))
 components.map_text(summary.of_choropleth(view, 1))
@@ -179,7 +179,8 @@ tab_geometry.dataframe(report.overlaps, hide_index=True, column_config={
     "area_m2": st.column_config.NumberColumn(_("Overlap (m²)"), format="%,.0f")})
 tab_geometry.dataframe(report.gaps, hide_index=True, column_config={
     "area_m2": st.column_config.NumberColumn(_("Gap (m²)"), format="%,.0f")})
-tab_lineage.dataframe(pd.DataFrame({"change": report.lineage}), hide_index=True)
+tab_lineage.dataframe(pd.DataFrame({"change": [lineage.shown(e) for e in report.lineage]}),
+                      hide_index=True)
 
 d1, d2 = st.columns(2)
 d1.download_button(_("Download the report (CSV)"), report.to_csv().encode(),

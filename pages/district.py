@@ -47,17 +47,15 @@ with left:
 with right:
     st.caption(_("Click another district on the map to select it."))
     fill = components.highlight_fill(table["district_id"], district_id, no_data)
-    deck = components.district_deck(city, table[["district_id", "name"]], fill,
-                                    "<b>{name}</b> ({district_id})", highlight=district_id,
-                                    width_px=420, height_px=380)
-    event = st.pydeck_chart(deck, on_select="rerun", key=keys.PROFILE_MAP, height=380)
+    picked = components.district_map(city, table[["district_id", "name"]], fill,
+                                     "<b>{name}</b> ({district_id})", key=keys.PROFILE_MAP,
+                                     height=380, highlight=district_id, pick=True)
     st.caption(_("The map marks {name} among the city's {n} districts; the list above "
                  "chooses another one.").format(name=names[district_id], n=city.n))
     if no_data.any():
         components.legend([maps.no_data_row(int(no_data.sum()))], "Districts")
-    picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
-    if picked and picked[0]["properties"]["district_id"] != district_id:
-        state.select_district(picked[0]["properties"]["district_id"], reset_profile_widget=True)
+    if picked is not None and picked != district_id:
+        state.select_district(picked, reset_profile_widget=True)
         st.rerun()
 
 st.plotly_chart(charts.percentile_bars(profile, names[district_id]))

@@ -127,17 +127,17 @@ else:
         props = preds[["district_id"]].assign(
             name=names, residual_text=[maps.format_value(v, 1) for v in residual],
             energy=energy.to_numpy())
-        deck = components.district_deck(city, props, fill,
-                                        _("<b>{{name}}</b> ({{district_id}})<br/>"
-                                        "cross-validated error: {{residual_text}} %<br/>"
-                                        "{label_of}: {{energy}}").format(
-                                            label_of=_(columns.label_of(target))),
-                                        outlined=outlined)
-        st.pydeck_chart(deck, key=keys.MODEL_MAP, height=560)
+        described = summary.of_map(props, fill, legend_rows,
+                                   _("Error of the used model under CV"), "%", residual, 1)
+        components.district_map(city, props, fill,
+                                _("<b>{{name}}</b> ({{district_id}})<br/>"
+                                  "cross-validated error: {{residual_text}} %<br/>"
+                                  "{label_of}: {{energy}}").format(
+                                      label_of=_(columns.label_of(target))),
+                                key=keys.MODEL_MAP, height=560, outlined=outlined,
+                                label=described.summary)
         components.legend(legend_rows, _("Error of the used model under CV (% of observed)"))
-        components.map_text(summary.of_map(props, fill, legend_rows,
-                                           _("Error of the used model under CV"), "%", residual,
-                                           1))
+        components.map_text(described)
 
     st.subheader(_("Predictions per district"))
     observed = f"{target}_observed"

@@ -12,6 +12,9 @@ from core.release import shown as public
 from dashboard import components, keys, portal, state, text
 from dashboard.equity import charts, clusters
 
+#: the figures the Equity page's group figures rest on (core.release: withheld together)
+EQUITY_FIGURES = ("energy_burden", "disadvantaged")
+
 
 def percent(share: float) -> str:
     """A share as percent with two decimals; "n/a" for NaN (no district with an income)."""
@@ -38,6 +41,10 @@ ip = right.slider(_("Low-income threshold (percentile of districts)"), 50.0, 99.
                   refs.threshold("dac_low_income_percentile"), 0.5,
                   key=keys.EQUITY_LOW_INCOME_PCT)
 report = inequality.equity_report(city.districts, bp, ip, refs=refs)
+table, release = portal.indicator_table()  # released on the portal (None: the planner's)
+# group figures (shares, Gini, Lorenz curve, quintiles): over the released districts only
+released = public.released_districts(city.districts, release, EQUITY_FIGURES)
+group = report if release is None else inequality.equity_report(released, bp, ip, refs=refs)
 st.markdown(_("**Rule.** {rule}").format(rule=_(report.rule)))
 st.caption(text.money(_("Bills at the city's prices: {amount}"
            "/kWh electricity ({source}), "
@@ -59,18 +66,23 @@ c[0].metric(_("Disadvantaged districts"), _("{sum} of {n_ranked}").format(
             + (_("; {n_without_data} without data are left out").format(
                 n_without_data=report.n_without_data)
                if report.n_without_data else ""))
-c[1].metric(_("Gini of burden (0–1)"), f"{report.gini:.3f}", border=True,
+if len(released) < city.n:
+    st.caption(_("On this portal, the shares of households, the Gini and Theil indices, the "
+                 "energy burden of the city and of its lowest-income fifth, the Lorenz curve and "
+                 "the quintiles cover the {released:,} districts released of {n:,}; {withheld:,} "
+                 "are withheld under the release rule (Methods & sources).").format(
+                     released=len(released), n=city.n, withheld=city.n - len(released)))
+c[1].metric(_("Gini of burden (0–1)"), f"{group.gini:.3f}", border=True,
             help=_("household-weighted; 0 = every household carries the same burden"))
-c[2].metric(_("Theil index of burden (-)"), f"{report.theil:.3f}", border=True,
+c[2].metric(_("Theil index of burden (-)"), f"{group.theil:.3f}", border=True,
             help=_("household-weighted Theil T; 0 = equal"))
-c[3].metric(_("High burden (share of households)"), f"{report.high_share:.1%}", border=True,
+c[3].metric(_("High burden (share of households)"), f"{group.high_share:.1%}", border=True,
             help=_("share of households living in districts whose average burden is at least "
                  "{threshold:.0%} of income").format(threshold=refs.threshold('burden_high')))
-c[4].metric(_("Severe burden (share of households)"), f"{report.severe_share:.1%}", border=True,
+c[4].metric(_("Severe burden (share of households)"), f"{group.severe_share:.1%}", border=True,
             help=_("share of households living in districts whose average burden is at least "
                  "{threshold:.0%} of income").format(threshold=refs.threshold('burden_severe')))
 
-table, release = portal.indicator_table()  # released on the portal (None: the planner's)
 burden_ind = indicators.INDICATORS["energy_burden"]
 burden_map, dac_map = st.columns(2)
 with burden_map:
@@ -84,11 +96,11 @@ with burden_map:
     if release is not None:  # withheld districts: their own colour, legend entry and reason
         view = public.on_map(view, release, "energy_burden")
         tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
-    st.pydeck_chart(components.district_deck(
-        city, view.properties, view.fill, tooltip,
-        outlined=view.outlined), height=560, key="equity_burden_map")
+    described = summary.of_choropleth(view, 1)
+    components.district_map(city, view.properties, view.fill, tooltip, key="equity_burden_map",
+                            height=560, outlined=view.outlined, label=described.summary)
     components.legend(view.legend, components.indicator_label(burden_ind))
-    components.map_text(summary.of_choropleth(view, 1))
+    components.map_text(described)
 with dac_map:
     st.markdown(_("**Disadvantaged districts** (the rule above)"))
     labels = report.disadvantaged.map({True: _("disadvantaged"),
@@ -103,27 +115,28 @@ with dac_map:
     else:
         fill, legend_rows = maps.categorical(labels, dac_colors)
     props = props.assign(status=list(labels))
-    st.pydeck_chart(components.district_deck(
+    described = summary.of_map(props, fill, legend_rows, _("Status"))
+    components.district_map(
         city, props, fill, "<b>{name}</b><br/>{status}"
-        + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}")),
-        height=560, key="equity_dac_map")
+        + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}"),
+        key="equity_dac_map", height=560, label=described.summary)
     components.legend(legend_rows, _("Status"))
-    components.map_text(summary.of_map(props, fill, legend_rows, _("Status")))
+    components.map_text(described)
 
 group_help = (_("all households' energy bills / their aggregate income, with a district's "
               "income taken as {formula} (DOE mean group burden)").format(formula=_(basis.formula)))
 city_col, low_col = st.columns(2)
-city_col.metric(_("Energy burden, whole city (% of income)"), percent(report.mean_burden),
+city_col.metric(_("Energy burden, whole city (% of income)"), percent(group.mean_burden),
                 border=True, help=group_help)
 low_col.metric(_("Energy burden, lowest-income fifth of districts (% of income)"),
-               percent(report.lowest_quintile_burden), border=True,
+               percent(group.lowest_quintile_burden), border=True,
                help=_("{group_help}; districts ranked by {ranked_by}").format(
                    group_help=group_help, ranked_by=_(basis.ranked_by)))
 
 lorenz_col, quintile_col = st.columns(2)
-lorenz_col.plotly_chart(charts.lorenz_curve(report.lorenz, report.gini))
+lorenz_col.plotly_chart(charts.lorenz_curve(group.lorenz, group.gini))
 quintile_col.plotly_chart(charts.quintile_bars(
-    report.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
+    group.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
     refs.currency))
 
 st.subheader(_("Where burden clusters (local Moran's I)"))
@@ -147,19 +160,20 @@ else:
         cluster_props = cluster_props.assign(**{public.WITHHELD_PROPERTY: why})
     else:
         fill, legend_rows = maps.categorical(cluster, inequality.CLUSTER_COLORS)
+    described = summary.of_map(cluster_props, fill, legend_rows, _("Local cluster of burden"))
     lisa_map, lisa_legend = st.columns([3, 1])
-    lisa_map.pydeck_chart(components.district_deck(
-        city, cluster_props.assign(cluster=list(cluster)), fill,
-        "<b>{name}</b><br/>{cluster}"
-        + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}")),
-        height=560, key="equity_lisa_map")
+    with lisa_map:
+        components.district_map(
+            city, cluster_props.assign(cluster=list(cluster)), fill,
+            "<b>{name}</b><br/>{cluster}"
+            + ("" if release is None else f"<br/>{{{public.WITHHELD_PROPERTY}}}"),
+            key="equity_lisa_map", height=560, label=described.summary)
     with lisa_legend:
         components.legend(legend_rows, _("Local cluster of burden (p ≤ {significance:g})").format(
             significance=spatial.significance))
         st.caption(_("High-high: a high-burden district among high-burden neighbours; low-high: "
                    "a low-burden district among high-burden ones (and so on)."))
-    components.map_text(summary.of_map(cluster_props, fill, legend_rows,
-                                       _("Local cluster of burden")))
+    components.map_text(described)
     if spatial.islands:
         st.caption(_("Districts without neighbours (left out): {join}").format(
             join=', '.join(spatial.islands)))

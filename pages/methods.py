@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core import methods, paths
+from core import i18n, methods
 from core.assess import indicators
 from core.i18n import _, unit
+from core.intake import lineage
 from dashboard import components, portal, state, text
 
 city = state.active_city()
@@ -18,7 +19,8 @@ st.markdown(_("**{name}** — {n} districts.  \n**Source:** {source}").format(
     name=city.name, n=city.n, source=city.source))
 if city.lineage:
     st.markdown(_("**Lineage** (every change made to the data on its way in):"))
-    st.dataframe(pd.DataFrame({"step": range(1, len(city.lineage) + 1), "change": city.lineage}),
+    st.dataframe(pd.DataFrame({"step": range(1, len(city.lineage) + 1),
+                               "change": [lineage.shown(e) for e in city.lineage]}),
                  hide_index=True, column_config={"step": _("Step"), "change": _("Change")})
 else:
     st.markdown(_("**Lineage:** the data was used as read; no changes were made."))
@@ -29,7 +31,8 @@ st.markdown(_("In use: {summary}. Where each factor, price, threshold and cost c
             "from is listed below; how a city elsewhere gives its own (a CSV on the Data page, "
             "or `--references FILE` on the command line) is explained under *Reference values* "
             "in *How the numbers are made*.").format(summary=text.money(refs.summary())))
-st.dataframe(refs.frame(), hide_index=True, column_config={
+refs_shown = refs.frame().assign(unit=lambda f: f["unit"].map(unit))  # units in the language
+st.dataframe(refs_shown, hide_index=True, column_config={
     "name": _("Name"), "value": _("Value"), "unit": _("Unit"),
     "source": st.column_config.TextColumn(_("Source"), width="large"), "origin": _("From")})
 
@@ -46,11 +49,12 @@ portal.release_section(city)
 
 st.header(_("How the numbers are made"))
 st.caption(_("Each note is the documentation of the code that computes the figures."))
-for title, note in methods.notes():
-    with st.expander(_(title)):
-        components.english_only_notice()
-        st.markdown(note)
+for note in methods.notes(i18n.language()):
+    with st.expander(_(note.title)):
+        components.english_only_notice(note)
+        st.markdown(note.text)
 
-st.header(_("Data, provenance and licences"))
-components.english_only_notice()
-st.markdown(paths.DATA_README.read_text(encoding="utf-8"))
+readme = methods.data_readme(i18n.language())
+st.header(_(readme.title))
+components.english_only_notice(readme)
+st.markdown(readme.text)

@@ -35,12 +35,12 @@ if release is not None:  # withheld districts: their own colour, legend entry an
     view = public.on_map(view, release, key)
     tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
 
+described = summary.of_choropleth(view, ind.digits)
 map_col, legend_col = st.columns([5, 1])
 with map_col:
-    deck = components.district_deck(city, view.properties, view.fill, tooltip,
-                                    outlined=view.outlined)
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
-                            key=keys.OVERVIEW_MAP, height=560)
+    picked = components.district_map(city, view.properties, view.fill, tooltip,
+                                     key=keys.OVERVIEW_MAP, height=560, outlined=view.outlined,
+                                     label=described.summary, pick=True)
 with legend_col:
     components.legend(view.legend, components.indicator_label(ind))
     if not ind.categories:
@@ -48,13 +48,12 @@ with legend_col:
                                                            n_bins=len(view.classes.bins))
                    + (f" ({note})" if (note := maps.sample_note(view.classes)) else ""))
 
-components.map_text(summary.of_choropleth(view, ind.digits))
+components.map_text(described)
 
-picked = event.selection.objects.get(components.LAYER_ID, []) if event else []
-if picked:
-    state.select_district(picked[0]["properties"]["district_id"])
-    st.page_link(nav.DISTRICT,
-                 label=_("Open the profile of {name}").format(name=picked[0]['properties']['name']))
+names = dict(zip(table["district_id"], table["name"], strict=True))
+if picked in names:
+    state.select_district(picked)
+    st.page_link(nav.DISTRICT, label=_("Open the profile of {name}").format(name=names[picked]))
 
 st.subheader(_("All districts"))
 st.caption(_("Click a column header to sort."))

@@ -9,6 +9,7 @@ from core.i18n import _
 from core.models import predicted
 from core.plan import lab, problem, results
 from core.release import shown
+from core.report import withheld
 from dashboard import address, components, downloads, keys, portal, sidebar, state
 from dashboard.scenario_lab import charts, saving, solve
 
@@ -40,17 +41,20 @@ if not totals["exact"] or ctx.district_ids.size > solve.HIGHS_AUTO_MAX_DISTRICTS
         solve.highs_check(sc, res, observed_only, force=True)
         st.rerun()
 
-kpis = lab.kpis(ctx, res)
-saved = address.matching(sc)  # the open saved scenario, while the sliders hold it
-saving.saved_panel(state.open_scenario(), saved, kpis)
-solve.kpi_delta_cards(kpis)
-
 table = results.district_table(ctx, res)
 currency = totals["currency"]
 # the portal: every district figure through the release rule (None in the planner's mode)
 release = portal.released(city, table, f"plan {sc.id}", solve.plan_key(observed_only) + sc.id)
-if release is not None:
+kpis = lab.kpis(ctx, res)  # the whole city's: what a saved result is compared with
+saved = address.matching(sc)  # the open saved scenario, while the sliders hold it
+saving.saved_panel(state.open_scenario(), saved, kpis)
+if release is not None:  # the figures the portal may publish (as its briefings do)
     table = release.table
+    held = withheld.of(release, ctx.district_ids)
+    kpis = withheld.plan_kpis(ctx, res, 0, held)[1]
+solve.kpi_delta_cards(kpis)
+if release is not None and held.n:
+    st.caption(withheld.kpi_note(held, len(ctx.district_ids)))
 layers = solve.map_layers(currency)
 layer = st.radio(_("Map"), list(layers), horizontal=True, key=keys.LAB_MAP_LAYER,
                  format_func=lambda k: "{} ({})".format(*layers[k]))
@@ -71,17 +75,17 @@ if n_predicted:  # say which energy is the model's, with its interval
         properties.loc[properties["data"] == shown.WITHHELD_LABEL,
                        ["electricity_kwh", "gas_kwh"]] = shown.BLANK
     tooltip += _("<br/>electricity: {electricity_kwh}<br/>gas: {gas_kwh}")
+described = summary.of_choropleth(view)
 map_col, legend_col = st.columns([5, 1])
 with map_col:
-    st.pydeck_chart(components.district_deck(city, properties, view.fill, tooltip,
-                                             outlined=view.outlined),
-                    key=keys.LAB_MAP, height=480)
+    components.district_map(city, properties, view.fill, tooltip, key=keys.LAB_MAP, height=480,
+                            outlined=view.outlined, label=described.summary)
 with legend_col:
     components.legend(view.legend, f"{label} ({unit})")
     if note := maps.sample_note(view.classes):  # a large city's natural breaks
         st.caption(note)
     st.caption(_("{sum} disadvantaged districts (CEJST-style rule)").format(sum=int(ctx.dac.sum())))
-components.map_text(summary.of_choropleth(view))
+components.map_text(described)
 
 per_measure = results.by_intervention(ctx, res)
 left, right = st.columns(2)

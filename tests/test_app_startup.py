@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "scipy", "sklearn", "matplotlib", "weasyprint", "mapclassify")
 
 FIRST_RUN = """
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 at = open_app()
-assert at.get("deck_gl_json_chart"), "the overview shows no map"
+assert maps(at), "the overview shows no map"
 """
 
 

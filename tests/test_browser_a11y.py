@@ -5,6 +5,7 @@ axe-core@<pinned>`, which .ci/run runs); nothing is exempted."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
@@ -79,8 +80,8 @@ def settle(page) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_test_id("stMain").locator("h1").first).to_be_visible(timeout=BUSY_MS)
-    for chart in page.get_by_test_id("stDeckGlJsonChart").all():
-        expect(chart.locator("canvas").first).to_be_attached(timeout=BUSY_MS)
+    for drawn in page.get_by_test_id("gp-map").all():
+        expect(drawn).to_have_attribute("data-painted", re.compile(r"\d+"), timeout=BUSY_MS)
     for chart in page.get_by_test_id("stPlotlyChart").all():
         expect(chart.locator("svg.main-svg").first).to_be_attached(timeout=BUSY_MS)
     seen = []
@@ -126,8 +127,8 @@ def test_no_serious_violation_on_any_page(served, page_file, new_page, axe_sourc
     # marks the chosen district, has a sentence instead)
     tables = page.get_by_test_id("stExpander").filter(has_text=MAP_TABLE).count()
     if page_file != nav.DISTRICT:  # on a busy machine a map's element may come a little later
-        expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(tables, timeout=BUSY_MS)
-    maps = page.get_by_test_id("stDeckGlJsonChart").count()
+        expect(page.get_by_test_id("gp-map")).to_have_count(tables, timeout=BUSY_MS)
+    maps = page.get_by_test_id("gp-map").count()
     assert tables == (0 if page_file == nav.DISTRICT else maps)
     if page_file in (nav.OVERVIEW, nav.EQUITY, nav.SCENARIO_LAB, nav.COMPARE):
         assert maps  # the check sees the maps it is for

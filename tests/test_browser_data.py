@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dashboard import nav
@@ -28,7 +30,8 @@ def test_upload_report_and_use_this_city(tmp_path, app_url, new_page, screenshot
     expect(page.get_by_text("Id column in the boundaries")).to_be_visible(timeout=60000)
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60000)
     file_input("Attribute table").set_input_files(str(attributes))
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=60000)
+    expect(page.get_by_test_id("gp-map")).to_have_attribute("data-painted", re.compile(r"\d+"),
+                                                          timeout=60000)
     expect(page.get_by_text("No blocking problem: this city can be used.")).to_be_visible(
         timeout=30000)
     expect(page.get_by_test_id("gp-legend")).to_contain_text("points")

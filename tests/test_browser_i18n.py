@@ -75,4 +75,6 @@ def test_every_page_in_another_language_with_screenshots(lang, app_url, new_page
             assert CJK.search(title), f"{stem}: the title is not in Chinese: {title!r}"
             assert page.evaluate(DRAWS_CJK), f"{stem}: Chinese is drawn as empty boxes"
         assert f"{keys.LANGUAGE}={lang}" in page.url, page.url  # the address keeps the language
+        # the document's language, for screen readers (Streamlit's own is "en")
+        expect(page.locator("html")).to_have_attribute("lang", {"zh": "zh-CN", "es": "es-ES"}[lang])
         page.screenshot(path=str(screenshots / f"i18n-{lang}-{stem}.png"), full_page=True)

@@ -33,7 +33,7 @@ def test_retrain_shows_progress_then_new_metrics_and_equity_renders(app_url, new
     page.screenshot(path=str(screenshots / "energy_model.png"), full_page=True)
 
     page.goto(f"{app_url}/{nav.url_path(nav.EQUITY)}")
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(3, timeout=120_000)
+    expect(page.get_by_test_id("gp-map")).to_have_count(3, timeout=120_000)
     expect(page.get_by_text("Global Moran's I", exact=False)).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(screenshots / "equity.png"), full_page=True)

@@ -3,6 +3,8 @@ server on a free port: tooltip, indicator switch, no request to the internet."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -11,9 +13,9 @@ pytestmark = pytest.mark.browser
 def hover_map_centre(page) -> str:
     from playwright.sync_api import expect
 
-    canvas = page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first
+    canvas = page.get_by_test_id("gp-map").get_by_role("img")
     box = canvas.bounding_box()
-    tooltip = page.locator(".deck-tooltip")
+    tooltip = page.get_by_test_id("gp-map").locator(".gp-map-tooltip")
     # the centre of Chicago's extent lies inside a community area; nudge until one is hit
     for dx, dy in [(0, 0), (20, 0), (-20, 10), (0, 30), (30, -30)]:
         page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy)
@@ -32,7 +34,8 @@ def test_map_tooltip_indicator_switch_and_screenshot(app_url, new_page, screensh
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(app_url)
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=30000)
+    expect(page.get_by_test_id("gp-map")).to_have_attribute("data-painted", re.compile(r"\d+"),
+                                                          timeout=30000)
     expect(page.get_by_text("City of Chicago data portal").first).to_be_visible()
     expect(page.get_by_test_id("gp-legend")).to_contain_text("persons")
     text = hover_map_centre(page)
@@ -45,7 +48,7 @@ def test_map_tooltip_indicator_switch_and_screenshot(app_url, new_page, screensh
     text = hover_map_centre(page)
     assert "Energy per resident" in text and "kWh/person/yr" in text
 
-    page.wait_for_timeout(800)  # let deck.gl finish its transition before the picture
+    page.mouse.move(5, 5)  # no tooltip in the picture
     page.screenshot(path=str(screenshots / "overview.png"), full_page=False)
     outside = [u for u in requests
                if u.startswith(("http:", "https:", "ws:", "wss:")) and not u.startswith(app_url)

@@ -96,7 +96,7 @@ def test_upload_save_reload_restart_compare_and_brief(tmp_path, new_page, screen
         city_id = re.search(r"city=([0-9a-f]{16})", page.url).group(1)
 
         _go(page, "Scenario lab")
-        expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=BUSY_S)
+        expect(page.get_by_test_id("gp-map")).to_have_count(1, timeout=BUSY_S)
         assert f"city={city_id}" in page.url  # the city stays named across pages
         for name, steps in zip(OPTIONS, (-5, 5, 10), strict=True):
             _save(page, name, steps)
@@ -108,7 +108,7 @@ def test_upload_save_reload_restart_compare_and_brief(tmp_path, new_page, screen
         verdict = page.get_by_text(re.compile("^Solved again now"))
         expect(verdict).to_be_visible(timeout=BUSY_S)
         assert "the plan gives the saved figures" in verdict.inner_text()
-        expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=BUSY_S)
+        expect(page.get_by_test_id("gp-map")).to_have_count(1, timeout=BUSY_S)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(screenshots / "scenario_lab_saved.png"))
         assert _spent(page) == spent and "community_areas" in page.get_by_test_id(
@@ -130,8 +130,9 @@ def test_upload_save_reload_restart_compare_and_brief(tmp_path, new_page, screen
 
         _go(other, "Compare scenarios")
         expect(other.get_by_text("Headline figures")).to_be_visible(timeout=BUSY_S)
-        expect(other.get_by_test_id("stDeckGlJsonChart")).to_have_count(4, timeout=BUSY_S)
-        other.wait_for_timeout(2500)  # deck.gl's first frames
+        expect(other.get_by_test_id("gp-map")).to_have_count(4, timeout=BUSY_S)
+        for drawn in other.get_by_test_id("gp-map").all():
+            expect(drawn).to_have_attribute("data-painted", re.compile(r"\d+"), timeout=BUSY_S)
         other.set_viewport_size({"width": 1400, "height": 4200})  # the page scrolls inside
         other.wait_for_timeout(2000)
         other.screenshot(path=str(screenshots / "compare.png"))

@@ -11,7 +11,7 @@ from core import paths
 from dashboard import keys, nav
 from tests.archives import zip_of
 from tests.renamed_export import write_renamed_export
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 
 def upload(at: AppTest, boundaries: tuple[str, bytes] | None,
@@ -39,8 +39,8 @@ def test_renamed_export_uploads_maps_validates_and_becomes_the_active_city(tmp_p
     assert at.selectbox(key=keys.DATA_ATTRIBUTE_ID).value == "CA"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Districts (count)"] == "77" and metrics["Blocking problems (count)"] == "0"
-    (deck,) = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
-    scores = [f["properties"]["value"] for f in deck["layers"][0]["data"]["features"]]
+    (shown,) = maps(at)
+    scores = [float(p["value_text"]) for p in shown["properties"]]
     assert len(scores) == 77 and all(0 <= s <= 100 for s in scores)
     names = [d.label for d in at.get("download_button")]
     assert "Download the report (CSV)" in names and "Download the report (JSON)" in names

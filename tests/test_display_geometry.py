@@ -1,4 +1,4 @@
-"""The map's display geometry (core.assess.display) and the compact district deck (dashboard.deck)."""
+"""The map's display geometry (core.assess.display) and its compact GeoJSON text."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from core.assess import display, indicators, maps
+from core.assess import display
 from core.constants import EQUAL_AREA_CRS
-from core.intake.city import default_city, load_city
+from core.intake.city import load_city
 from core.sample.tessellation import tessellation
 
 
@@ -72,65 +72,3 @@ def test_properties_are_written_as_json_dumps_writes_them_with_missing_values_as
          "colour": None, "mixed": 2.5, "{odd}": 0}]
     assert display.properties_json(frame[[]]) == ["{}"] * 3
 
-
-def _deck(highlight=None, outlined=None):
-    from dashboard import deck
-
-    city = default_city()
-    view = maps.choropleth(indicators.indicator_table(city), "population", "Population",
-                           "persons", 0, "natural_breaks", 5)
-    return city, view, deck.district_deck(city, view.properties, view.fill, "{name}",
-                                          highlight=highlight, outlined=outlined)
-
-
-def test_map_spec_is_pydecks_deck_written_compactly_with_the_geometry_prepared_once():
-    import pydeck as pdk
-
-    from dashboard import deck
-
-    city, view, made = _deck(highlight="32")
-    text = made.to_json()
-    assert "\n" not in text  # no indentation: a quarter of pydeck's size
-    spec = json.loads(text)
-    # everything but the layer data is what pydeck itself writes for this deck
-    own = pdk.Deck(layers=[deck._districts_layer(highlighted=True)],
-                   initial_view_state=pdk.ViewState(
-                       **maps.view_for_bounds(city.districts.total_bounds), pitch=0, bearing=0),
-                   map_style=deck.map_style(), map_provider=None)
-    own = json.loads(own.to_json())
-    data = spec["layers"][0].pop("data")
-    assert own["layers"][0].pop("data") == "gp-layer-data"
-    assert spec == own
-    assert spec["layers"][0]["getFillColor"] == "@@=properties.fill"
-    props = view.properties.assign(
-        fill=view.fill,
-        line=[[20, 20, 20, 255] if d == "32" else [255, 255, 255, 200]
-              for d in view.properties["district_id"]],
-        line_width=[deck.HIGHLIGHT_LINE_M if d == "32" else 0
-                    for d in view.properties["district_id"]])
-    assert data == maps.feature_collection(city.map_geometry, props)
-    assert made._tooltip == {"html": "{name}", "style": deck.TOOLTIP_STYLE}
-    # the polygons are written once per city and the frame once per view, not per rerun
-    assert deck._geometry_json(city.map_geometry) is deck._geometry_json(city.map_geometry)
-    hits = deck._frame.cache_info().hits
-    _deck(highlight="8")
-    assert deck._frame.cache_info().hits == hits + 1
-
-
-def test_without_a_highlight_every_edge_is_one_constant_not_a_property_per_district():
-    from dashboard import deck
-
-    _, view, made = _deck()
-    layer = json.loads(made.to_json())["layers"][0]
-    assert layer["getLineColor"] == deck.LINE and layer["getLineWidth"] == 0
-    assert set(layer["data"]["features"][0]["properties"]) == set(view.properties) | {"fill"}
-
-
-def test_outlined_districts_get_their_own_two_line_layers():
-    city, _, made = _deck(outlined=np.arange(77) < 3)
-    layers = json.loads(made.to_json())["layers"]
-    assert [la["id"] for la in layers] == ["districts", "districts-halo", "districts-predicted"]
-    assert all(len(la["data"]["features"]) == 3 for la in layers[1:])
-    assert layers[2]["data"] == layers[1]["data"]
-    assert layers[1]["data"]["features"][0]["geometry"] == json.loads(
-        display.geometry_json(city.map_geometry)[0])

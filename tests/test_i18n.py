@@ -15,7 +15,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from core import i18n, methods, money, paths
+from core import i18n, methods, money
 from core.assess import indicators, maps
 from core.intake.city import default_city
 from dashboard import keys, nav
@@ -33,7 +33,7 @@ def code_msgids() -> frozenset[str]:
     method_map = [("core/**.py", "python"), ("dashboard/**.py", "python"),
                   ("pages/**.py", "python"), ("core/report/templates/**.j2", "jinja2")]
     method_map += [(table, "core.i18n:extract_table_labels") for table in i18n.TABLE_LABELS]
-    options = {table: {"column": column} for table, column in i18n.TABLE_LABELS.items()}
+    options = {table: {"columns": " ".join(columns)} for table, columns in i18n.TABLE_LABELS.items()}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map=options, keywords=KEYWORDS):
@@ -242,8 +242,10 @@ def data_values(at) -> list[str]:
     values += [str(s) for s in city.references.frame()["source"]]
     values += [text for e in city.estimates.values() for f in e.figures
                for text in (f.source, f.short_source)]
-    values += [text.strip() for _title, text in methods.notes()]
-    values.append(paths.DATA_README.read_text(encoding="utf-8").strip())
+    # the method notes and the data README (reference prose, English or translated: their
+    # translations are checked whole by tests/test_methods_i18n.py)
+    values += [note.text for lang in i18n.LANGUAGES
+               for note in (*methods.notes(lang), methods.data_readme(lang))]
     return sorted({v for v in values if v}, key=len, reverse=True)
 
 

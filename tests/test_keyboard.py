@@ -35,7 +35,7 @@ def test_tab_to_a_slider_move_it_with_the_arrows_and_see_the_plan_change(app_url
 
     page = new_page(height=1600)
     page.goto(f"{app_url}/{nav.url_path(nav.SCENARIO_LAB)}")
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_have_count(1, timeout=BUSY_MS)
+    expect(page.get_by_test_id("gp-map")).to_have_count(1, timeout=BUSY_MS)
     expect(page.get_by_test_id("gp-solver-badge")).to_be_visible(timeout=BUSY_MS)
     before = spent(page).inner_text()
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from streamlit.testing.v1 import AppTest
 
 from dashboard import keys, nav
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -15,8 +13,7 @@ def metric(at: AppTest, prefix: str) -> str:
 
 
 def fills(at: AppTest) -> list:
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    return [f["properties"]["fill"] for f in deck["layers"][0]["data"]["features"]]
+    return maps(at)[0]["fill"]
 
 
 def test_lab_renders_with_badge_kpis_map_and_downloads():
@@ -25,7 +22,7 @@ def test_lab_renders_with_badge_kpis_map_and_downloads():
     labels = [m.label for m in at.metric]
     assert "Emissions (kt CO2/yr)" in labels and "To disadvantaged (%)" in labels
     assert float(metric(at, "To disadvantaged").replace(",", "")) >= 40 - 1e-6
-    assert len(at.get("deck_gl_json_chart")) == 1
+    assert len(maps(at)) == 1
     assert len(at.get("download_button")) == 3
     badge = " ".join(str(h.proto) for h in at.get("html"))
     assert "gap to HiGHS" in badge and "device cpu" in badge and "optimal" in badge
@@ -66,8 +63,7 @@ def test_lab_works_on_an_uploaded_city(grid4, attrs4):
                                           median_household_income=[90e3, 60e3, 30e3, 20e3]),
                      name="Upload")
     at = open_app(nav.SCENARIO_LAB, city=city)
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert len(deck["layers"][0]["data"]["features"]) == 4
+    assert len(maps(at)[0]["properties"]) == 4
 
 
 def test_the_objective_radio_switches_the_plan():
@@ -155,7 +151,7 @@ def test_a_city_without_households_shows_why_nothing_is_placed(grid4, attrs4):
     badge = badge_text(at)
     assert "no capacity" in badge and "gap to HiGHS 0 %" in badge
     assert metric(at, "Spent") == "0.0" and metric(at, "Energy burden") == "n/a"
-    assert len(at.get("deck_gl_json_chart")) == 1 and len(at.get("download_button")) == 3
+    assert len(maps(at)) == 1 and len(at.get("download_button")) == 3
     at.button(key=keys.LAB_RUN_SWEEPS).click().run()
     assert not at.exception
     assert "16 scenarios in one solve" in " ".join(c.value for c in at.caption)

@@ -37,17 +37,6 @@ def test_constant_values_use_one_class_and_unknown_scheme_fails():
         maps.classify([1, 2], "jenks!!")
 
 
-def test_view_fits_bounds():
-    v = maps.view_for_bounds((-87.94, 41.64, -87.52, 42.02))
-    assert v["longitude"] == pytest.approx(-87.73) and v["latitude"] == pytest.approx(41.83)
-    assert 8.5 < v["zoom"] < 11
-
-
-def test_blank_style_is_a_data_uri_with_no_sources():
-    s = maps.blank_style("#eef0f2")
-    assert s.startswith("data:application/json,") and "http" not in s
-
-
 def test_indicators_kpis_and_profile(grid4, attrs4):
     city = load_city(grid4, attrs4)
     table = indicator_table(city)

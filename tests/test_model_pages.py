@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.intake.city import load_city
 from dashboard import keys, nav
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 ENERGY = nav.ENERGY_MODEL
 EQUITY = nav.EQUITY
@@ -38,8 +36,7 @@ def test_energy_model_page_shows_model_and_baselines_and_a_card():
     assert len(verdicts) == 2
     assert all(("good against" in m) == (m in [s.value for s in at.success]) for m in verdicts)
     assert set(table["verdict"]) <= {"good", "fair", "poor"}
-    decks = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
-    assert len(decks[0]["layers"][0]["data"]["features"]) == 77
+    assert len(maps(at)[0]["properties"]) == 77
     assert len(at.get("download_button")) == 2
 
 
@@ -62,7 +59,7 @@ def test_equity_page_spells_out_the_rule_and_reacts_to_thresholds():
     assert not at.exception
     assert any("80th percentile" in m.value for m in at.markdown)
     assert int(at.metric[0].value.split()[0]) >= int(count.split()[0])
-    assert len(at.get("deck_gl_json_chart")) == 3
+    assert len(maps(at)) == 3
     sens = next(f.value for f in at.dataframe if "threshold" in f.value.columns)  # not a map's
     assert {"burden percentile", "low-income percentile"} == set(sens["threshold"])
 

@@ -297,26 +297,23 @@ def test_overview_outlines_predicted_districts_over_their_fill(city_with_gaps):
     from dataclasses import replace
 
     from dashboard import keys
+    from tools import apptest
     from tools.apptest import open_app
 
     city = replace(city_with_gaps, name="nine, predicted", predicted={"gas_kwh": ("3", "4")})
     at = open_app(city=city)
     at.selectbox(key=keys.OVERVIEW_INDICATOR).set_value("emissions_t_co2").run()
     assert not at.exception
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    main, halo, line = deck["layers"]
-    assert len(main["data"]["features"]) == 9
-    assert len(halo["data"]["features"]) == len(line["data"]["features"]) == 2
-    assert line["getLineColor"] == maps.PREDICTED_LINE and not line["pickable"]
-    # constants stay constants: pydeck turns a string argument into an expression, which
-    # deck.gl then fails to draw (the whole map goes blank)
-    for layer in (halo, line):
-        assert not [k for k, v in layer.items() if isinstance(v, str) and v.startswith("@@=")]
-    assert line["lineWidthMinPixels"] == line["lineWidthMaxPixels"] == maps.PREDICTED_LINE_PX
-    by_id = {f["properties"]["district_id"]: f["properties"]["data"]
-             for f in main["data"]["features"]}
+    (shown,) = apptest.maps(at)
+    assert len(shown["properties"]) == 9
+    ids = [p["district_id"] for p in shown["properties"]]
+    assert sorted(ids[i] for i in shown["outlined"]) == ["3", "4"]
+    style = json.loads(shown["text"])["style"]
+    assert style["predicted"] == maps.PREDICTED_LINE and style["halo"] == maps.PREDICTED_HALO
+    assert style["predicted_px"] == maps.PREDICTED_LINE_PX
+    by_id = {p["district_id"]: p["data"] for p in shown["properties"]}
     assert [by_id[i] for i in "1234"] == ["observed", "no data", "predicted", "predicted"]
     legend = " ".join(m.value for m in at.markdown if "gp-legend" in m.value)
     assert "predicted (2 districts)" in legend and "no data (3 districts)" in legend
     at.selectbox(key=keys.OVERVIEW_INDICATOR).set_value("population").run()
-    assert len(json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]) == 1
+    assert apptest.maps(at)[0]["outlined"] == []

@@ -23,7 +23,7 @@ from tests.fault_app import LEAKS, SECRET, fail
 from tests.test_no_traceback import shown_text
 from tests.test_portal_downloads import small_city
 from tests.test_store_pages import seed
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 MODES = ("planner", "portal")
 
@@ -76,7 +76,7 @@ def test_the_energy_model_page_has_retrain_controls_only_in_the_planners_mode(mo
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download model card (Markdown)" in labels  # the model card in both modes
     if mode == "portal":  # no per-district energy outside the release rule
-        assert not at.get("deck_gl_json_chart")
+        assert not maps(at)
         assert any("not shown on this portal" in i.value for i in at.info)
 
 

@@ -206,11 +206,10 @@ def test_overview_map_renders_through_the_proxy_without_csp_violations(new_page,
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     page.goto(url)
-    chart = page.get_by_test_id("stDeckGlJsonChart")
-    expect(chart).to_be_visible(timeout=45000)
-    expect(chart.locator("canvas").first).to_be_visible(timeout=30000)
+    expect(page.get_by_test_id("gp-map")).to_have_attribute("data-painted", re.compile(r"\d+"),
+                                                          timeout=45000)
     expect(page.get_by_test_id("gp-legend")).to_be_visible(timeout=30000)
-    page.wait_for_timeout(1500)  # deck.gl's workers and the map style load after the canvas
+    page.wait_for_timeout(1500)  # anything the page loads after the map
     violations = page.evaluate("window.__csp")
     route = next(c["value"] for c in page.context.cookies() if c["name"] == "gp_route")
     page.context.close()  # closes the websocket: nginx logs it then

@@ -65,7 +65,7 @@ def test_the_default_rule_is_the_sourced_15_15_rule_and_small_area_threshold():
 
 
 def test_the_methods_page_explains_the_rule_its_sources_and_the_privacy_option():
-    notes = dict(methods.notes())
+    notes = {note.title: note.text for note in methods.notes()}
     text = notes["Small areas: what the public portal releases"]
     for words in ("15/15 rule", "Decision 14-05-016", "Office for National", "complementary",
                   "subtraction", "OpenDP", "ledger", "budget", "data/release_thresholds.csv"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.i18n import use_language
+from core.i18n import _, use_language
 from core.plan import optimizer, problem, scenario
 from core.report import assumptions
 from core.report.plans import plans
@@ -64,5 +64,7 @@ def test_labels_headers_and_words_are_translated(tables, lang):
         if source_en.startswith("set in this scenario"):
             assert "set in this scenario" not in source
     catalogue_en, catalogue = en["interventions"].rows, tr["interventions"].rows
-    assert [r[0].text for r in catalogue] == [r[0].text for r in catalogue_en]  # names: data
+    with use_language(lang):  # the catalogue's labels are msgids (core.i18n.TABLE_LABELS)
+        assert [r[0].text for r in catalogue] == [_(r[0].text) for r in catalogue_en]
+    assert [r[0].text for r in catalogue] != [r[0].text for r in catalogue_en]
     assert all("saves" not in r[5].text and "yields" not in r[5].text for r in catalogue)

@@ -5,8 +5,6 @@ unknown or deleted ids say so; with the store off, the app still works."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +15,7 @@ from core.plan import compare, optimizer, problem, scenario
 from core.store import Store
 from dashboard import keys, nav
 from tests.test_data_page import upload
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 BUDGETS = {"Baseline": 50, "Council option": 250, "Stretch": 500}  # USD per resident
 
@@ -186,10 +184,9 @@ def test_compare_three_scenarios_shows_core_s_figures():
     assert spent["B − A"] == pytest.approx(by_label[1]["Spent"] - by_label[0]["Spent"])
     assert spent["C − A"] > spent["B − A"] > 0 and spent["unit"] == "M USD"
 
-    decks = [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
-    assert len(decks) == 4  # three scenarios on one scale, and the difference map
-    colours = [{tuple(f["properties"]["fill"]) for f in d["layers"][0]["data"]["features"]}
-               for d in decks[:3]]
+    shown = maps(at)
+    assert len(shown) == 4  # three scenarios on one scale, and the difference map
+    colours = [{tuple(f) for f in m["fill"]} for m in shown[:3]]
     # one scale: the smallest plan's map uses only the light end of it (on a scale of its
     # own, natural breaks would give it every class)
     assert len(colours[0]) < len(colours[2]) == 5 and colours[0] < colours[2]

@@ -15,7 +15,7 @@ from core.assess import indicators
 from core.cli import app
 from dashboard import keys, nav
 from tests import tract_shape
-from tools.apptest import open_app
+from tools.apptest import maps, open_app
 
 runner = CliRunner()
 LEGEND = "no data (6 districts)"
@@ -119,10 +119,10 @@ def test_overview_maps_the_no_data_districts_with_their_legend_entry(city):
     assert LEGEND in legends(at)
     assert any(c.value.startswith("795 of 801 districts have data; 6 shown as no data")
                for c in at.caption)
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    features = deck["layers"][0]["data"]["features"]
-    by_id = {f["properties"]["district_id"]: f["properties"] for f in features}
-    assert len(features) == 801
+    (shown,) = maps(at)
+    by_id = {p["district_id"]: {**p, "fill": f}
+             for p, f in zip(shown["properties"], shown["fill"], strict=True)}
+    assert len(shown["properties"]) == 801
     for i in tract_shape.without_row_ids():
         assert by_id[i]["value_text"] == "no data" and by_id[i]["data"] == "no data"
     assert all(p["fill"] == by_id[tract_shape.without_row_ids()[0]]["fill"]
@@ -138,10 +138,8 @@ def test_zero_population_districts_show_no_inf_or_nan(city):
     assert not at.exception
     text = shown(at)
     assert not re.search(r"\b(nan|inf)\b", text, re.IGNORECASE), text[:500]
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     zero = set(tract_shape.zero_population_ids())
-    values = [f["properties"]["value_text"] for f in deck["layers"][0]["data"]["features"]
-              if f["properties"]["district_id"] in zero]
+    values = [p["value_text"] for p in maps(at)[0]["properties"] if p["district_id"] in zero]
     assert values == ["no data"] * len(zero)
     per_capita = indicator_table(at).set_index("district_id")["energy_per_capita"]
     assert per_capita.loc[list(zero)].isna().all()

@@ -85,15 +85,29 @@ def chromium():
             browser.close()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (Linux /proc)."""
-    total = 0
+def _status_kb(pid: int, fields: tuple[str, ...]) -> dict[str, int]:
+    """Fields of /proc/<pid>/status (kB) summed over the process and its children."""
+    total = dict.fromkeys(fields, 0)
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
     for p in pids:
         for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total / 1024
+            name, _, value = line.partition(":")
+            if name in total:
+                total[name] += int(value.split()[0])
+    return total
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (Linux /proc)."""
+    return _status_kb(pid, ("VmRSS",))["VmRSS"] / 1024
+
+
+def rss_parts_mb(pid: int) -> tuple[float, float]:
+    """(anonymous, file-backed) resident memory of a process and its children, in MB: the
+    heap (Python objects, arrays) and the mapped files (mostly shared libraries' code, which
+    every process using the same files shares through the page cache)."""
+    kb = _status_kb(pid, ("RssAnon", "RssFile", "RssShmem"))
+    return kb["RssAnon"] / 1024, (kb["RssFile"] + kb["RssShmem"]) / 1024

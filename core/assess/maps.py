@@ -1,14 +1,14 @@
 """Choropleth classification, colours, legends and GeoJSON for the map.
 
-Pure functions: the page turns their output into a pydeck layer, and tests read
-it as plain data.
+Pure functions: the page draws their output with its map component (dashboard.map), and
+tests read it as plain data.
 
 Districts without data, and predicted values
 --------------------------------------------
 A district without data (no attribute row or no population) is filled with the neutral
 :data:`NO_DATA` grey, takes no part in the classes, and has its own legend entry, "no data
 (N districts)", which counts every district drawn grey. A district whose value rests on
-the energy model's prediction keeps its class colour and is outlined (deck.gl draws no
+the energy model's prediction keeps its class colour and is outlined (the map draws no
 hatch): a white halo under a dark line (:data:`PREDICTED_HALO`, :data:`PREDICTED_LINE`),
 so that one of the two stands out against any fill (contrast at least 3:1 against every
 class colour, checked by a test); its legend entry reads "predicted (N districts)".
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import urllib.parse
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -262,30 +261,6 @@ def feature_collection(districts: gpd.GeoDataFrame | gpd.GeoSeries, properties: 
     if lineage is not None:
         collection["properties"] = {"lineage": list(lineage)}
     return collection
-
-
-def view_for_bounds(bounds: np.ndarray | tuple[float, float, float, float],
-                    width_px: int = 800, height_px: int = 560, padding_zoom: float = 0.3) -> dict:
-    """Centre and web-mercator zoom that fit lon/lat bounds into a viewport."""
-    minx, miny, maxx, maxy = (float(b) for b in bounds)
-    lon = (minx + maxx) / 2
-    lat = (miny + maxy) / 2
-
-    def merc_y(lat_deg: float) -> float:
-        r = math.radians(lat_deg)
-        return math.log(math.tan(math.pi / 4 + r / 2))
-
-    dx = max(maxx - minx, 1e-6) / 360.0
-    dy = max(merc_y(maxy) - merc_y(miny), 1e-9) / (2 * math.pi)
-    zoom = min(math.log2(width_px / 512 / dx), math.log2(height_px / 512 / dy)) - padding_zoom
-    return {"longitude": lon, "latitude": lat, "zoom": max(0.0, min(zoom, 18.0))}
-
-
-def blank_style(color: str) -> str:
-    """A MapLibre style with only a background, as a data URI: draws offline, fetches nothing."""
-    style = {"version": 8, "sources": {},
-             "layers": [{"id": "bg", "type": "background", "paint": {"background-color": color}}]}
-    return "data:application/json," + urllib.parse.quote(json.dumps(style))
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def _total(fuel: str) -> Rule:
     parts = (f"residential_{fuel}_kwh", f"nonresidential_{fuel}_kwh")
     return Rule(f"{fuel}_kwh", " + ".join(parts), parts, (),
                 lambda d, f: d[parts[0]].astype(float) + d[parts[1]].astype(float), "derived",
-                "the data gives the domestic and non-domestic parts but no total")
+                N_("the data gives the domestic and non-domestic parts but no total"))
 
 
 RULES: tuple[Rule, ...] = (
@@ -266,9 +266,10 @@ def income_estimate(d: pd.DataFrame) -> Estimate | None:
         return None
     known = np.isfinite(equity.district_income_usd(d)).sum()
     return Estimate(INCOME, "population x per_capita_income", (), equity.PER_CAPITA_BASIS.columns,
-                    int(known), "no median household income: energy burden = bills / aggregate "
-                    "income; per-capita income is aggregate income / population (US Census "
-                    "Bureau), so this is the aggregate itself")
+                    int(known), N_("no median household income: energy burden = bills / "
+                                   "aggregate income; per-capita income is aggregate income / "
+                                   "population (US Census Bureau), so this is the aggregate "
+                                   "itself"))
 
 
 # --------------------------------------------------------------------------- applying

@@ -49,10 +49,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from core import reference_tables
+from core import i18n, reference_tables
 from core.constants import M2_PER_KM2
 from core.errors import Problem
-from core.i18n import _, lazy
+from core.i18n import _, deferred, lazy
 from core.intake import columns as cols
 from core.intake import geometry
 from core.intake.estimates import Estimate
@@ -336,7 +336,7 @@ def _implausible(d: pd.DataFrame) -> list[Problem]:
             example = float(values[mask].iloc[0])
             out.append(Problem("implausible", lazy("{sum} district(s) have {what} {bound} "
                                "{unit}, e.g. {example:,.0f}", sum=int(mask.sum()), what=what,
-                               bound=bound, unit=unit, example=example),
+                               bound=bound, unit=deferred(i18n.unit, unit), example=example),
                                "check the units of energy, "
                                "population and floor area (e.g. MWh entered as kWh)", column,
                                tuple(ids[mask]), blocking=False))
@@ -370,7 +370,8 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
             out.append(Problem("outlier", lazy("{sum} value(s) lie far from the median "
                                "{number} {unit_of}{scale}: modified z-score "
                                "above {limit:g}", sum=int(mask.sum()),
-                               number=_number(d[c].median()), unit_of=cols.unit_of(c), scale=scale,
+                               number=deferred(_number, float(d[c].median())),
+                               unit_of=deferred(i18n.unit, cols.unit_of(c)), scale=scale,
                                limit=limit), lazy("check these values; keep them if they are "
                                "right"), c, tuple(ids[mask]), blocking=False))
     return out
@@ -378,8 +379,8 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
 
 def _number(value: float) -> str:
     """A value for a message without scientific notation: whole with separators from 100 on
-    (175,900), three significant digits below (0.0512)."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    (175,900), three significant digits below (0.0512), with the locale's signs."""
+    return i18n.number_text(f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}")
 
 
 def _topology_problems(topo: geometry.Topology) -> list[Problem]:

@@ -80,9 +80,10 @@ def verdicts(ev: Evaluation, city: City) -> dict[str, Verdict]:
 def model_card(ev: Evaluation, city: City) -> dict:
     """Data, features, settings, metrics and limits of an evaluation, as plain data."""
     return {
-        "model": "Greenprint energy model: MLP Linear-ReLU-Linear-ReLU-Linear with a linear "
-                 "path started at least squares (AdamW, MSE), deep ensemble, back-transform "
-                 "bias-corrected by smearing; city-wide-intensity and log-linear baselines",
+        "model": N_("Greenprint energy model: MLP Linear-ReLU-Linear-ReLU-Linear with a "
+                    "linear path started at least squares (AdamW, MSE), deep ensemble, "
+                    "back-transform bias-corrected by smearing; city-wide-intensity and "
+                    "log-linear baselines"),
         "data": {"city": city.name, "source": city.source, "illustrative": city.illustrative,
                  "n_districts": ev.n_districts},
         "reference_values": {"currency": city.references.currency,
@@ -91,9 +92,10 @@ def model_card(ev: Evaluation, city: City) -> dict:
         "target_scale": ev.scale,
         "features": list(ev.features),
         "settings": {**asdict(ev.config), "device": ev.device, "folds_effective": ev.folds},
-        "metric_conventions": "cv_rmse = RMSE / mean(observed); nmbe = sum(obs - pred) / "
-                              "(n mean(obs)) as in ASHRAE Guideline 14, positive = under-prediction; out-of-fold "
-                              "predictions, p = 0; fractions (0.15 = 15 %)",
+        "metric_conventions": N_("cv_rmse = RMSE / mean(observed); nmbe = sum(obs - pred) / "
+                                 "(n mean(obs)) as in ASHRAE Guideline 14, positive = "
+                                 "under-prediction; out-of-fold predictions, p = 0; fractions "
+                                 "(0.15 = 15 %)"),
         "targets": {t: {"n_used": r.n_used, "n_left_out": r.n_left_out,
                         "metrics": {k: r.scores[k].as_dict() for k in MODEL_NAMES},
                         "selected": r.selected, "reason": r.reason,

@@ -25,6 +25,7 @@ import pandas as pd
 from core import i18n
 from core.assess import equity, maps
 from core.errors import InputError
+from core.i18n import _
 from core.plan import results
 from core.plan.lab import KpiDelta
 from core.plan.problem import CityContext
@@ -91,7 +92,8 @@ def saved_differences(saved: Sequence[KpiDelta], now: Sequence[KpiDelta]) -> lis
         same = (np.isnan(k.value) and np.isnan(value)) or np.isclose(k.value, value,
                                                                       rtol=RESOLVE_RTOL, atol=0)
         if not same:
-            out.append(f"{k.label}: saved {k.value:,.6g}, now {value:,.6g} {k.unit}")
+            out.append(_("{label}: saved {saved:,.6g}, now {now:,.6g} {unit}").format(
+                label=_(k.label), saved=k.value, now=value, unit=i18n.unit(k.unit)))
     return out
 
 

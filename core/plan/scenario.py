@@ -28,10 +28,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core import money, paths, reference_tables
+from core import i18n, money, paths, reference_tables
 from core.assess import carbon, equity
 from core.errors import InputError
-from core.i18n import N_
+from core.i18n import N_, Lazy, _, deferred, lazy, lazy_join
 from core.intake import documents
 from core.intake.reference_values import USD, ReferenceValues
 
@@ -82,9 +82,11 @@ def path_decarbonisation(year: int, refs: ReferenceValues) -> float:
     return 1.0 - carbon.grid_factor_kg_per_kwh(refs, year) / base if base > 0 else 0.0
 
 
-def _limit_problems(values: dict, rate: float | None, currency: str | None) -> list[str]:
-    """Every number outside data/scenario_limits.csv's range. Money rows are converted at
-    ``rate`` units of ``currency`` per USD, and skipped when ``rate`` is None."""
+def _limit_problems(values: dict, rate: float | None, currency: str | None) -> list[Lazy]:
+    """Every number outside data/scenario_limits.csv's range, as a message read in English
+    and shown in the reader's language (core.i18n.lazy: its unit and the table's note too).
+    Money rows are converted at ``rate`` units of ``currency`` per USD, and skipped when
+    ``rate`` is None."""
     problems = []
     for row in _limits():
         is_money = bool(row.currency)
@@ -99,9 +101,18 @@ def _limit_problems(values: dict, rate: float | None, currency: str | None) -> l
         pairs = value.items() if isinstance(value, dict) else [(row.field, value)]
         for key, v in pairs:
             if not lo <= v <= hi:
-                problems.append(f"{key}: {v:,.6g} {unit} is outside {lo:,.6g} to {hi:,.6g} "
-                                f"{unit} ({row.note})")
+                problems.append(lazy("{key}: {value:,.6g} {unit} is outside {low:,.6g} to "
+                                     "{high:,.6g} {unit} ({note})", key=key, value=v,
+                                     unit=deferred(i18n.unit, unit), low=lo, high=hi,
+                                     note=lazy(row.note)))
     return problems
+
+
+def not_valid_here(name: str, problems: list[Lazy]) -> Lazy:
+    """The message of a scenario whose numbers lie outside the limits for a city, read in
+    English and shown in the reader's language (``_(message)``)."""
+    return lazy("scenario '{name}' is not valid for this city: {problems}", name=name,
+                problems=lazy_join("; ", problems))
 
 
 class Scenario(BaseModel):
@@ -155,7 +166,7 @@ class Scenario(BaseModel):
         only when it is in USD, the limits' currency (:meth:`for_city` checks the rest)."""
         problems = _limit_problems(dict(self), 1.0 if self.currency == USD else None, USD)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(_(lazy_join("; ", problems)))
         return self
 
     @property
@@ -169,9 +180,10 @@ class Scenario(BaseModel):
         the city's exchange rate; one in another currency than the city's cannot be."""
         city = refs.currency
         if self.currency not in (None, city, USD):
-            raise InputError(f"the scenario's amounts are in {self.currency} and the city's in "
-                             f"{city}; write them in {city} (or in USD, converted at the "
-                             "city's usd_exchange_rate)")
+            raise InputError(_("the scenario's amounts are in {currency} and the city's in "
+                               "{city}; write them in {city} (or in USD, converted at the "
+                               "city's usd_exchange_rate)").format(currency=self.currency,
+                                                                   city=city))
         sc = self
         if self.currency == USD and city != USD:
             rate = refs.usd_rate
@@ -181,8 +193,7 @@ class Scenario(BaseModel):
             sc = self.replace(currency=city)
         problems = _limit_problems(dict(sc), refs.usd_rate, city)
         if problems:
-            raise InputError(f"scenario '{self.name}' is not valid for this city: "
-                             + "; ".join(problems))
+            raise InputError(_(not_valid_here(self.name, problems)))
         return sc
 
     def prices(self, refs: ReferenceValues) -> equity.Prices:
@@ -248,7 +259,8 @@ def from_dict(data: dict, where: str = "scenario") -> Scenario:
     except ValidationError as exc:
         lines = [(f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
                  + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
-        raise InputError(f"{where} is not a valid scenario: " + "; ".join(lines)) from None
+        raise InputError(_("{where} is not a valid scenario: {problems}").format(
+            where=where, problems="; ".join(lines))) from None
 
 
 def load(path: str | Path) -> Scenario:

@@ -31,7 +31,7 @@ import numpy as np
 
 from core import money as money_format
 from core.assess import equity
-from core.i18n import N_, deferred, lazy, lazy_join, lazy_n
+from core.i18n import N_, deferred, lazy, lazy_join, lazy_list, lazy_lower, lazy_n
 from core.plan.problem import CityContext
 from core.plan.scenario import Scenario
 from core.plan.solvers import AllocationProblem, AllocationSolution
@@ -41,6 +41,8 @@ EMPTY = ("no capacity", "no budget", "no effect")
 LOWERS = {"min_emissions": N_("emissions"),
           "min_cost": N_("the total cost (bills, carbon and capex)"),
           "min_burden": N_("the energy burden")}
+SOME_UNPLACEABLE = N_("Some interventions cannot be placed")  # openings of _stock_message
+NONE_PLACEABLE = N_("No intervention can be placed")
 ENERGY_NOTE = N_("No district has electricity or gas use above zero (electricity_kwh, gas_kwh): "
                  "measures that save a share of a district's energy save nothing here. Map the "
                  "energy columns.")
@@ -62,19 +64,11 @@ def approximation(sc: Scenario) -> str | None:
     return lazy_join("; ", reasons) if reasons else None
 
 
-def _join(words: list[str], last: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-def _label(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _unplaceable(ctx: CityContext) -> tuple[list[str], dict[str, list[str]]]:
-    """Why some interventions fit no district: phrases for a message, and the stock columns
-    that would unlock them (data/interventions.csv ``stock_column``) with the interventions
-    each unlocks. Empty when all fit."""
+    """Why some interventions fit no district: phrases for a message (:class:`Lazy`, in the
+    reader's language where shown), and the stock columns that would unlock them
+    (data/interventions.csv ``stock_column``) with the interventions each unlocks. Empty when
+    all fit."""
     cat = ctx.catalogue
     by_stock: dict[str, list[str]] = {}
     dac_only = []
@@ -82,30 +76,39 @@ def _unplaceable(ctx: CityContext) -> tuple[list[str], dict[str, list[str]]]:
         if room > 0:
             continue
         row = cat.loc[key]
+        label = lazy_lower(row["label"], first=True)
         if row["eligibility"] == "dac" and not ctx.dac.any():
-            dac_only.append(_label(row["label"]))
+            dac_only.append(label)
         else:
-            only = " in disadvantaged districts" if row["eligibility"] == "dac" else ""
-            by_stock.setdefault(row["stock_column"], []).append(_label(row["label"]) + only)
+            if row["eligibility"] == "dac":
+                label = lazy("{intervention} in disadvantaged districts", intervention=label)
+            by_stock.setdefault(row["stock_column"], []).append(label)
     phrases = []
     if by_stock:
-        stocks = [f"{col} (for {', '.join(labels)})" for col, labels in by_stock.items()]
-        phrases.append(f"no district has {_join(stocks, 'or')}, the stock "
-                       f"{'it is' if len(stocks) == 1 else 'each intervention is'} counted in")
+        stocks = [lazy("{column} (for {interventions})", column=col,
+                       interventions=lazy_list(labels, ",")) for col, labels in by_stock.items()]
+        phrases.append(lazy_n("no district has {stocks}, the stock it is counted in",
+                              "no district has {stocks}, the stock each intervention is counted "
+                              "in", len(stocks), stocks=lazy_list(stocks, "or")))
     if dac_only:
-        phrases.append(f"{_join(dac_only)} {'goes' if len(dac_only) == 1 else 'go'} only to "
-                       "disadvantaged districts, and no district is one")
+        phrases.append(lazy_n("{interventions} goes only to disadvantaged districts, and no "
+                              "district is one",
+                              "{interventions} go only to disadvantaged districts, and no "
+                              "district is one", len(dac_only), interventions=lazy_list(dac_only)))
     return phrases, by_stock
 
 
 def _stock_message(ctx: CityContext, opening: str) -> str:
-    """``opening``, then which intervention lacks which stock column and what to map."""
+    """``opening`` (a msgid), then which intervention lacks which stock column and what to
+    map."""
     phrases, by_stock = _unplaceable(ctx)
-    text = f"{opening}: {'; '.join(phrases)}."
+    parts = [lazy("{opening}: {reasons}.", opening=lazy(opening),
+                  reasons=lazy_join("; ", phrases))]
     if by_stock:
-        one = sum(map(len, by_stock.values())) == 1
-        text += f" Map {_join(list(by_stock), 'or')} to place {'it' if one else 'them'}."
-    return text
+        parts.append(lazy_n("Map {columns} to place it.", "Map {columns} to place them.",
+                            sum(map(len, by_stock.values())),
+                            columns=lazy_list(list(by_stock), "or")))
+    return lazy_join(" ", parts)
 
 
 def _no_energy(ctx: CityContext) -> bool:
@@ -123,8 +126,8 @@ def _dac_note(ctx: CityContext) -> str | None:
     if n and not dac.any():
         known = np.isfinite(equity.aggregate_income_usd(ctx.households, ctx.income_usd)).any()
         why = "" if known else lazy(" (it needs an energy burden: {columns}, which no district "
-                                    "has)", columns=" or ".join(" and ".join(b.columns)
-                                                               for b in equity.INCOME_BASES))
+                                    "has)", columns=lazy_list(
+                                        [lazy_list(b.columns) for b in equity.INCOME_BASES], "or"))
         return lazy("No district is disadvantaged under the CEJST-style rule{why}: a Justice40 "
                     "share cannot be met and the equity weight has nothing to act on.", why=why)
     if n and dac.all():
@@ -159,7 +162,7 @@ def city_notes(ctx: CityContext) -> list[str]:
     if _no_energy(ctx):
         notes.append(lazy(ENERGY_NOTE))
     if _unplaceable(ctx)[0] and ctx.effects.cap_units.sum() > 0:
-        notes.append(_stock_message(ctx, "Some interventions cannot be placed"))
+        notes.append(_stock_message(ctx, SOME_UNPLACEABLE))
     return [n for n in notes if n]
 
 
@@ -204,7 +207,7 @@ def empty_plan(ctx: CityContext, sc: Scenario, room_usd: float, forced_usd: floa
         if ctx.dac.size == 0:
             return "no capacity", lazy("No intervention can be placed: the city has no "
                                        "districts.")
-        return "no capacity", _stock_message(ctx, "No intervention can be placed")
+        return "no capacity", _stock_message(ctx, NONE_PLACEABLE)
     if budget_usd <= 0:
         return "no budget", _no_budget(ctx, sc)
     if not useful:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core.assess.indicators import CURRENCY_ATTR
 from core.errors import InputError
+from core.i18n import deferred, lazy, number, significant, unit
 from core.intake.city import City
 from core.release import figures as figs
 from core.release import noise
@@ -51,20 +52,24 @@ class Total:
 
     @property
     def scope(self) -> str:
-        """What the total covers, in words (for its label)."""
+        """What the total covers, in words (for its label): a :class:`~core.i18n.Lazy`
+        message, English as a string (the release note) and in the reader's language where
+        shown with ``_()``."""
         if self.noised:
-            return (f"all {self.districts} districts with data, withheld ones included, with "
-                    f"Laplace noise of scale {_number(self.scale)} {self.unit} "
-                    f"(ε = {self.epsilon:.3g})")
+            return lazy("all {n} districts with data, withheld ones included, with Laplace "
+                        "noise of scale {scale} {unit} (ε = {epsilon:.3g})", n=self.districts,
+                        scale=deferred(_number, self.scale), unit=deferred(unit, self.unit),
+                        epsilon=self.epsilon)
         if self.withheld:
-            return (f"the {self.districts} released districts only ({self.withheld} withheld "
-                    "not included)")
-        return f"all {self.districts} districts with data"
+            return lazy("the {n} released districts only ({withheld} withheld not included)",
+                        n=self.districts, withheld=self.withheld)
+        return lazy("all {n} districts with data", n=self.districts)
 
 
 def _number(x: float) -> str:
-    """A number as a label shows it: whole with thousands separators from 100 up."""
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+    """A number as a label shows it, for the locale: whole with thousands separators from
+    100 up, else three significant digits."""
+    return number(x) if abs(x) >= 100 else significant(x)
 
 
 @dataclass(frozen=True)

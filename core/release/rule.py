@@ -30,7 +30,7 @@ none of these (floor area, building age) is published as given.
 **Suppression, not aggregation, and no recovery by subtraction.** A withheld figure is
 left blank, with the reason, rather than merged into a neighbouring district: the
 districts keep the boundaries the public knows, and the map shows which are withheld.
-Two things make sure that a blank cannot be filled in by subtraction:
+Three things make sure that a blank cannot be filled in by subtraction:
 
 1. *Totals are over released districts only*: a published total never includes a
    withheld value (its label says how many districts it covers), so "total minus the
@@ -45,6 +45,13 @@ Two things make sure that a blank cannot be filled in by subtraction:
    withheld set is decided per basis, so every figure resting on a basis hides the same
    districts, and no figure can be rebuilt from others (emissions from electricity and
    gas, say).
+3. *Group figures over released districts only*: a figure over part of the city (an
+   income quintile's energy burden, the Lorenz curve, the Gini and Theil indices, the
+   share of households with a high burden, a plan's share of spending to disadvantaged
+   districts) minus its released members could give a single withheld district's value,
+   which complementary suppression does not prevent. The portal computes these over the
+   released districts, in the Equity page, the Scenario lab and its briefings alike, and
+   says how many districts they cover.
 
 **Differential privacy (optional, per city).** A city may also publish its *city-wide*
 totals (all districts, the withheld ones included) with noise from the Laplace mechanism

@@ -10,6 +10,7 @@ shows :func:`public_reason` instead, which keeps the rule's thresholds and drops
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -50,6 +51,20 @@ def public_reason(reason: str) -> str:
             words = f"its largest {m['fuel']} customer uses more than {m['limit']} of it"
         out.append(f"{basis}{sep}{words}")
     return "; ".join(out)
+
+
+def released_districts(districts: pd.DataFrame, released: Released | None,
+                       figures: Iterable[str]) -> pd.DataFrame:
+    """The rows of ``districts`` (a city's district frame, with ``district_id``) whose
+    ``figures`` the release lets through: what a group figure (a quintile, a Lorenz curve, a
+    share of households) may be computed over on the portal. A sum over part of a city minus
+    its released members would otherwise give a withheld district's value. All rows when
+    ``released`` is None (the planner's mode)."""
+    if released is None:
+        return districts
+    held = released.withheld.set_index(released.withheld["district_id"].astype(str))
+    out = held[list(figures)].any(axis=1).reindex(districts["district_id"].astype(str))
+    return districts[~out.fillna(True).to_numpy()]
 
 
 def withheld_reasons(released: Released, figure: str, district_ids) -> list[str]:
@@ -118,7 +133,7 @@ def kpis(released: Released) -> list[Kpi]:
     for key, label, unit, divisor in _KPIS:
         if (total := released.totals.get(key)) is not None:
             out.append(Kpi(_(label), total.value / divisor, unit,
-                           _("sum over {which}").format(which=total.scope)))
+                           _("sum over {which}").format(which=_(total.scope))))
     return out
 
 

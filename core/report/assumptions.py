@@ -45,8 +45,9 @@ def units_of(currency: str) -> dict[str, str]:
     """The unit of each scenario field: data/scenario_limits.csv's (money in ``currency``),
     else :data:`FIELD_UNITS` (in the language in effect)."""
     limits = reference_tables.table("scenario_limits").fillna({"currency": ""})
-    return {**{k: _(u) for k, u in FIELD_UNITS.items()}, **{r.field: r.unit.replace(r.currency, currency) if r.currency
-                              else r.unit for r in limits.itertuples()}}
+    return {**{k: _(u) for k, u in FIELD_UNITS.items()}, **{r.field: i18n.unit(
+        r.unit.replace(r.currency, currency) if r.currency else r.unit)
+        for r in limits.itertuples()}}
 
 
 def cited(ref: Reference) -> str:
@@ -100,7 +101,7 @@ def _assumption(field: str, sc: Scenario, ctx: CityContext, units: dict[str, str
     elif field == "tech_cost_multipliers":
         labels = ctx.catalogue["label"]
         value = "; ".join(_("{intervention} x {multiplier:g}").format(
-            intervention=labels.get(k, k), multiplier=m) for k, m in v.items()) or \
+            intervention=_(labels.get(k, k)), multiplier=m) for k, m in v.items()) or \
             _("none: the catalogue's costs (x 1)")
         source = _("set in this scenario; the costs: the intervention catalogue below")
     elif field == "objective":
@@ -137,7 +138,7 @@ def assumptions(ctx: CityContext, plan: Plan) -> dict:
                         [_("parameter"), _("value"), _("unit"), _("source")],
                     [_assumption(f, sc, ctx, units) for f in parameter_fields()],
                     [False, True, False, False])
-    rows = [[_reference_label(e.name), Cell(e.text, number(e.value)), e.unit, cited(e)]
+    rows = [[_reference_label(e.name), Cell(e.text, number(e.value)), i18n.unit(e.unit), cited(e)]
             for e in refs.entries if not e.name.startswith(rv.COST_PREFIX)]
     horizon = sc.grid_kg_per_kwh(refs)
     rows.append([_("Grid factor at the horizon ({year}) in this scenario").format(
@@ -156,7 +157,7 @@ def assumptions(ctx: CityContext, plan: Plan) -> dict:
         source = r["source"] if cost_ref.source == r["source"] else \
             _("cost: {cost}; effects: {effects}").format(cost=cited(cost_ref),
                                                          effects=r["source"])
-        rows.append([r["label"], r["unit"], Cell(i18n.number(cost), cost),
+        rows.append([_(r["label"]), i18n.unit(r["unit"]), Cell(i18n.number(cost), cost),
                      Cell(f"{r['lifetime_years']:g}", float(r["lifetime_years"])),
                      Cell(fmt.percent(r["cap_share"], 0), float(r["cap_share"])),
                      _saving(r), source])

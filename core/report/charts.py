@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.i18n import _
+from core.i18n import _, number, unit
 from core.intake.city import City
 from core.models import predicted
 from core.plan.problem import CityContext
 from core.report import figures
 from core.report import text as fmt
 from core.report.plans import Plan
+from core.report.text import NOT_KNOWN
 
 
 def _place(city: City) -> str:
-    return f"{city.name}'s {city.n:,} districts"
+    return _("{name}'s {n:,} districts").format(name=city.name, n=city.n)
 
 
 def plan_figures(city: City, ctx: CityContext, plan: Plan) -> list[figures.Figure]:
@@ -29,17 +30,17 @@ def plan_figures(city: City, ctx: CityContext, plan: Plan) -> list[figures.Figur
     dac = ctx.dac & ~hidden
     table = plan.districts
     out = []
-    for key, label, unit, column in (
+    for key, label, shown_unit, column in (
             ("map_spending", _("Spending"), plan.currency, "spend_usd"),
-            ("map_abatement", _("Abatement"), "t CO2/yr", "abatement_t_co2_per_yr")):
+            ("map_abatement", _("Abatement"), unit("t CO2/yr"), "abatement_t_co2_per_yr")):
         values = table[column].to_numpy(dtype=float)
         layer = figures.MapLayer(city.map_geometry, values, no_data, dac, guessed, hidden)
         top = figures.top_districts(table["name"], np.where(no_data | hidden, np.nan, values))
         none = int(((values <= 0) & ~no_data & ~hidden).sum())
-        tops = "; ".join(f"{name} ({fmt.amount(v)} {unit})" for name, v in top)
+        tops = "; ".join(f"{name} ({fmt.amount(v)} {shown_unit})" for name, v in top)
         alt = (_("Map of {place} coloured by {lower} ({unit}) in "
                "natural-breaks classes. ").format(place=_place(city), lower=label.lower(),
-                                                  unit=unit)
+                                                  unit=shown_unit)
                + (_("Largest: {tops}. ").format(tops=tops) if tops else _("Nothing is "
                                              "placed. "))
                + _("{none:,} districts with data get none").format(none=none)
@@ -52,7 +53,7 @@ def plan_figures(city: City, ctx: CityContext, plan: Plan) -> list[figures.Figur
                + (_("; {sum:,} with predicted energy are hatched").format(sum=int(guessed.sum()))
                   if guessed.any() else "") + ".")
         caption = (_("{label} per district ({unit}), in natural-breaks "
-                     "classes.").format(label=label, unit=unit)
+                     "classes.").format(label=label, unit=shown_unit)
                    + (_(" Outlined: disadvantaged districts (CEJST-style rule).")
                       if dac.any() else "")
                    + (_(" Pink: withheld by the release rule (see Small areas).")
@@ -61,7 +62,7 @@ def plan_figures(city: City, ctx: CityContext, plan: Plan) -> list[figures.Figur
                    + (_(" Grey: no data.") if no_data.any() else "")
                    + (_(" Hatched: energy predicted by the model, not observed.")
                       if guessed.any() else ""))
-        out.append(figures.district_map(key, layer, label, unit, caption, alt))
+        out.append(figures.district_map(key, layer, label, shown_unit, caption, alt))
     return out
 
 
@@ -71,14 +72,17 @@ def measure_chart(plan: Plan) -> figures.Figure | None:
     ab = m["abatement_t_co2_per_yr"].to_numpy(dtype=float)
     if not (ab > 0).any():
         return None
-    notes = [f"{fmt.amount(a)} t/yr · {fmt.money(s, cur)}"
+    per_yr = unit("t/yr")
+    notes = [f"{fmt.amount(a)} {per_yr} · {fmt.money(s, cur)}"
              for a, s in zip(ab, m["spend_usd"], strict=True)]
-    alt = "Bar chart of abatement by intervention: " + "; ".join(
-        f"{m['label'].iloc[i]} {fmt.amount(ab[i])} t CO2/yr for "
-        f"{fmt.money(m['spend_usd'].iloc[i], cur)}" for i in np.argsort(-ab)) + "."
-    return figures.bar_chart("chart_measures", list(m["label"]), ab, "abatement (t CO2/yr)",
-                             notes, "Abatement by intervention (t CO2/yr), with the "
-                             f"spending on each ({cur}).", alt)
+    alt = _("Bar chart of abatement by intervention: {bars}.").format(bars="; ".join(
+        _("{label} {amount} {unit} for {money}").format(
+            label=m["label"].iloc[i], amount=fmt.amount(ab[i]), unit=unit("t CO2/yr"),
+            money=fmt.money(m["spend_usd"].iloc[i], cur)) for i in np.argsort(-ab)))
+    return figures.bar_chart("chart_measures", list(m["label"]), ab, _("abatement (t CO2/yr)"),
+                             notes, _("Abatement by intervention (t CO2/yr), with the "
+                                      "spending on each ({currency}).").format(currency=cur),
+                             alt)
 
 
 def burden_chart(plan: Plan) -> figures.Figure | None:
@@ -89,12 +93,13 @@ def burden_chart(plan: Plan) -> figures.Figure | None:
     groups = [f"Q{int(v)}" for v in q["quintile"]]
     before, after = (q[c].to_numpy(dtype=float) * fmt.PCT for c in ("burden_before",
                                                                    "burden_after"))
-    alt = ("Bar chart of the mean energy burden by income quintile of districts, before and "
-           "after the plan: " + "; ".join(
-               f"{g} {fmt.percent(b / fmt.PCT, 2)} to {fmt.percent(a / fmt.PCT, 2)}"
-               for g, b, a in zip(groups, before, after, strict=True)) + ".")
+    alt = _("Bar chart of the mean energy burden by income quintile of districts, before and "
+            "after the plan: {bars}.").format(bars="; ".join(
+                _("{group} {before} to {after}").format(
+                    group=g, before=fmt.percent(b / fmt.PCT, 2), after=fmt.percent(a / fmt.PCT, 2))
+                for g, b, a in zip(groups, before, after, strict=True)))
     return figures.grouped_bars(
-        "chart_burden", groups, {"before the plan": before, "after the plan": after},
-        "energy burden (% of income)", lambda v: f"{v:.2f}" if np.isfinite(v) else "n/a",
-        "Mean energy burden (% of income) by income quintile of districts, before "
-        "and after the plan; Q1 = the fifth of districts with the lowest income.", alt)
+        "chart_burden", groups, {_("before the plan"): before, _("after the plan"): after},
+        _("energy burden (% of income)"), lambda v: number(v, 2) if np.isfinite(v) else _(NOT_KNOWN),
+        _("Mean energy burden (% of income) by income quintile of districts, before "
+          "and after the plan; Q1 = the fifth of districts with the lowest income."), alt)

@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import metadata
 
-from core import methods
+from core import i18n, methods
 from core.intake.city import City
 from core.intake.quality import QualityReport
 from core.plan.problem import CityContext
 from core.plan.results import Result
 from core.release import Released
 from core.report import assumptions, charts, figures, identity, render, sections, summary
+from core.report import text as fmt
 from core.report import withheld as public
 from core.report.plans import plans
 from core.settings import get_settings
@@ -111,7 +112,7 @@ def briefing(city: City, ctx: CityContext, result: Result, quality: QualityRepor
                   or {"comparison": compared, "small_areas": small_areas}[s])
     doc = {
         "title": main.scenario.name, "city": city.name, "created": created,
-        "date": f"{created.day} {created:%B %Y}", "stamp": f"{created:%Y-%m-%d %H:%M} UTC",
+        "date": fmt.day(created), "stamp": f"{created:%Y-%m-%d %H:%M} UTC",
         "version": _version(), "hash": main.hash, "permalink": link,
         "question": summary.question(city, ctx, main), "answer": summary.answer(ctx, main),
         "kpi_text": summary.kpi_text(main.kpis),
@@ -129,19 +130,20 @@ def briefing(city: City, ctx: CityContext, result: Result, quality: QualityRepor
                       "fingerprint": fingerprint, "city_id": city_id,
                       "scenario_store_id": main.store_id, "base_url": base,
                       "scenario_json": main.scenario.to_json()},
-        "methods": list(_methods()),
+        "methods": list(_methods(i18n.language())),
         "numbers": {f.key: n for n, f in enumerate(figs, start=1)},  # figures in page order
     }
     return Briefing(main.scenario.name, created, main.hash, link, shown, tuple(figs),
                     render.html(doc))
 
 
-@lru_cache(maxsize=1)
-def _methods() -> tuple[tuple[str, str], ...]:
-    """The Methods appendix: (title, HTML) of each Methods note, read and rendered once per
-    process (the notes are the computing modules' docstrings, which do not change while it
-    runs)."""
-    return tuple((title, render.markdown(text)) for title, text in methods.notes())
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _methods(lang: str) -> tuple[tuple[str, str, bool], ...]:
+    """The Methods appendix in ``lang``: (title, HTML, in English though ``lang`` is not) of
+    each Methods note, read and rendered once per process and language (the notes are the
+    computing modules' docstrings, which do not change while it runs)."""
+    return tuple((note.title, render.markdown(note.text), note.language != lang)
+                 for note in methods.notes(lang))
 
 
 def _version() -> str:

@@ -83,17 +83,12 @@ def shown(ctx: CityContext, result: Result, s: int, withheld: public.Withheld, d
     released districts; with noised totals, the baseline and burden are city-wide, as the
     totals are."""
     where = withheld.released
-    totals = public.plan_totals(result.totals(s, None if withheld.noised else where), withheld)
-    if withheld.noised:  # the share to disadvantaged districts: released districts only
-        totals["dac_benefit_share"] = result.totals(s, where)["dac_benefit_share"]
+    totals, kpis = public.plan_kpis(ctx, result, s, withheld)
     districts = results.district_table(ctx, result, s)
     figures = [c for c in districts.columns if c not in ("district_id", "name", "data",
                                                           "disadvantaged")]
     districts.loc[withheld.mask, figures] = float("nan")
-    return Plan(result.scenarios[s], totals,
-                lab.kpis(ctx, result, s, where=None if withheld.noised else where,
-                         totals=totals),
-                results.by_intervention(ctx, result, s, where), districts,
+    return Plan(result.scenarios[s], totals, kpis, results.by_intervention(ctx, result, s, where), districts,
                 results.burden_by_quintile(ctx, result, s, where), digest, store_id, withheld)
 
 

@@ -5,10 +5,11 @@ it validated, and the comparison of several plans."""
 from __future__ import annotations
 
 from core.assess import equity
-from core.i18n import _
+from core.i18n import N_, _, number_text, unit
 from core.intake import columns as cols
+from core.intake import lineage
 from core.intake.city import City
-from core.intake.quality import NOTE, QualityReport
+from core.intake.quality import QualityReport
 from core.models import cross_validation, model_card, predicted
 from core.plan import status
 from core.plan.problem import CityContext
@@ -20,12 +21,14 @@ from core.report.plans import Plan, kpi
 from core.report.tables import Cell, Table, make_table
 
 TOP_DISTRICTS = 10  # rows of the table of the districts that get the most
+#: the quality report's severities (core.intake.quality), as the table of problems shows them
+SEVERITIES = {"blocking": N_("blocking"), "warning": N_("warning")}
 
 
 def top_districts(plan: Plan) -> Table:
     d = plan.districts[plan.districts["spend_usd"] > 0].sort_values(
         "spend_usd", ascending=False, kind="stable").head(TOP_DISTRICTS)
-    rows = [[r.name, "yes" if r.disadvantaged else "no",
+    rows = [[r.name, _("yes") if r.disadvantaged else _("no"),
              Cell(fmt.amount(r.spend_usd), r.spend_usd),
              Cell(fmt.amount(r.abatement_t_co2_per_yr), r.abatement_t_co2_per_yr),
              Cell(fmt.amount(r.bill_savings_usd_per_yr), r.bill_savings_usd_per_yr)]
@@ -35,7 +38,7 @@ def top_districts(plan: Plan) -> Table:
         caption += _(" (of the released districts: the {n:,} withheld are not listed)").format(
             n=plan.withheld.n)
     return make_table("top", caption, [
-        "district", "disadvantaged", _("spending ({currency})").format(currency=plan.currency),
+        _("district"), _("disadvantaged"), _("spending ({currency})").format(currency=plan.currency),
         _("abatement (t CO2/yr)"),
         _("bill savings ({currency}/yr)").format(currency=plan.currency)], rows,
         [False, False, True, True, True])
@@ -44,14 +47,14 @@ def top_districts(plan: Plan) -> Table:
 def measures(ctx: CityContext, plan: Plan) -> Table:
     m, cur = plan.measures.set_index("intervention"), plan.currency
     units = ctx.catalogue["unit"]
-    rows = [[r["label"], units[key], Cell(fmt.amount(r["units"]), r["units"]),
+    rows = [[r["label"], unit(units[key]), Cell(fmt.amount(r["units"]), r["units"]),
              Cell(fmt.amount(r["spend_usd"]), r["spend_usd"]),
              Cell(fmt.amount(r["abatement_t_co2_per_yr"]), r["abatement_t_co2_per_yr"]),
              Cell(fmt.amount(r["potential_t_co2_per_yr"]), r["potential_t_co2_per_yr"]),
              Cell(fmt.amount(r["mac_usd_per_t"]), r["mac_usd_per_t"])]
             for key, r in m.iterrows()]
     return make_table("measures", _("What each intervention does in the plan"),
-                  ["intervention", "unit", _("units installed"),
+                  [_("intervention"), _("unit"), _("units installed"),
                    _("spending ({cur})").format(cur=cur),
                    _("abatement (t CO2/yr)"), _("potential at the caps (t CO2/yr)"),
                    _("marginal abatement cost ({cur}/t CO2)").format(cur=cur)], rows,
@@ -90,7 +93,7 @@ def equity_outcomes(city: City, ctx: CityContext, plan: Plan, chart: figures.Fig
         "dac": dac,
         "quintiles": make_table("quintiles", _("Energy burden by income quintile of districts"),
                             [_("quintile (Q1 = lowest income)"), _("before the plan"),
-                             _("after the plan"), "change"], rows, [False, True, True, True])
+                             _("after the plan"), _("change")], rows, [False, True, True, True])
         if rows else None,
         "no_quintiles": None if rows else fmt.sentence(
             _("energy burden by income quintile is not known: ")
@@ -101,10 +104,12 @@ def equity_outcomes(city: City, ctx: CityContext, plan: Plan, chart: figures.Fig
 
 
 def data_section(city: City, quality: QualityReport) -> dict:
-    table = quality.problem_table()
-    problems = table[table["severity"] != NOTE]  # the estimates are listed on their own
-    rows = [[r.severity, r.check, r.column or "-", Cell(f"{r.districts:,}", r.districts),
-             r.message] for r in problems.itertuples()]
+    # the problems themselves, not quality.problem_table(): its frame keeps each message's
+    # English text, and the table shows it in the reader's language (the estimates, the
+    # report's notes, are listed on their own)
+    rows = [[_(SEVERITIES["blocking" if p.blocking else "warning"]), p.check, p.column or "-",
+             Cell(number_text(f"{len(p.district_ids):,}"), len(p.district_ids)), _(p.message)]
+            for p in quality.problems]
     return {
         "name": city.name, "source": city.source, "illustrative": city.illustrative,
         "n": city.n, "n_with_data": city.n_with_data, "n_no_data": city.n - city.n_with_data,
@@ -113,9 +118,10 @@ def data_section(city: City, quality: QualityReport) -> dict:
         "n_blocking": len(quality.blocking), "n_warnings": len(quality.warnings),
         "estimates": [e.caption() for e in city.estimates.values()],
         "problems": make_table("quality", _("What the quality check found"),
-                           ["severity", "check", "column", "districts", "message"], rows,
+                           [_("severity"), _("check"), _("column"), _("districts"),
+                            _("message")], rows,
                            [False, False, False, True, False]) if rows else None,
-        "lineage": list(city.lineage),
+        "lineage": [lineage.shown(e) for e in city.lineage],
     }
 
 
@@ -124,37 +130,38 @@ def model_section(card: dict) -> dict:
     for target, tr in card["targets"].items():
         for name, m in tr["metrics"].items():
             cov = m.get("coverage_90")
-            rows.append([cols.label_of(target),
-                         cross_validation.MODEL_NAMES[name]
-                         + (" (selected)" if name == tr["selected"] else ""),
+            rows.append([_(cols.label_of(target)),
+                         _(cross_validation.MODEL_NAMES[name])
+                         + (_(" (selected)") if name == tr["selected"] else ""),
                          Cell(fmt.percent(m["cv_rmse"]), m["cv_rmse"]),
                          Cell(fmt.percent(m["nmbe"]), m["nmbe"]),
-                         Cell(f"{m['r2']:.3f}", m["r2"]),
+                         Cell(number_text(f"{m['r2']:.3f}"), m["r2"]),
                          Cell(fmt.percent(cov) if cov is not None else "-", cov)])
         if "verdict" in tr:
             v = model_card.Verdict.from_dict(tr["verdict"])
             verdicts.append({"band": v.band, "text": v.text})
     a, settings = card["ashrae_guideline_14"], card["settings"]
     return {
-        "model": card["model"], "city": card["data"]["city"],
-        "n_districts": card["data"]["n_districts"], "scale": card["target_scale"],
+        "model": _(card["model"]), "city": card["data"]["city"],
+        "n_districts": card["data"]["n_districts"], "scale": _(card["target_scale"]),
         "used": [_("{lower}: {n_used:,} districts used, "
                  "{n_left_out:,} left out").format(
-                     lower=cols.label_of(t).lower(), n_used=tr['n_used'],
+                     lower=_(cols.label_of(t)).lower(), n_used=tr['n_used'],
                      n_left_out=tr['n_left_out'])
                  for t, tr in card["targets"].items()],
-        "features": [cols.label_of(f) for f in card["features"]],
+        "features": [_(cols.label_of(f)) for f in card["features"]],
         "folds": settings.get("folds_effective"), "members": settings.get("members"),
         "metrics": make_table("metrics", _("Cross-validated accuracy (out-of-fold predictions)"),
-                          ["target", "model", "CV(RMSE)", "NMBE", "R²",
+                          [_("target"), _("model"), "CV(RMSE)", "NMBE", "R²",
                            _("90 % interval coverage")],
                           rows, [False, False, True, True, True, True]),
-        "conventions": card["metric_conventions"],
+        "conventions": _(card["metric_conventions"]),
         "yardstick": (_("ASHRAE Guideline 14 yardstick: CV(RMSE) at most "
                       "{percent} and NMBE within "
                       "±{percent2}.").format(percent=fmt.percent(a['cv_rmse_max'], 0),
                                              percent2=fmt.percent(a['nmbe_abs_max'], 0))),
-        "verdicts": verdicts, "unavailable": card["unavailable"], "limits": card["limits"],
+        "verdicts": verdicts, "limits": [_(x) for x in card["limits"]],
+        "unavailable": {t: _(why) for t, why in card["unavailable"].items()},
     }
 
 
@@ -163,11 +170,11 @@ def comparison(ctx: CityContext, all_plans: list[Plan]) -> dict:
     names = [p.scenario.name for p in all_plans]
     header, numeric = [_("figure (unit)"), names[0]], [False, True]
     for name in names[1:]:
-        header += [name, "difference"]
+        header += [name, _("difference")]
         numeric += [True, True]
     rows = []
     for k0 in main.kpis:
-        row = [f"{_(k0.label)} ({k0.unit})", Cell(fmt.figure(k0.value), k0.value)]
+        row = [f"{_(k0.label)} ({unit(k0.unit)})", Cell(fmt.figure(k0.value), k0.value)]
         for p in others:
             diff = kpi(p, k0.label).value - k0.value
             row += [Cell(fmt.figure(kpi(p, k0.label).value), kpi(p, k0.label).value),
@@ -203,11 +210,12 @@ def _param_text(v, ctx: CityContext) -> str:
     """A parameter's value as the comparison shows it."""
     if isinstance(v, dict):
         labels = ctx.catalogue["label"]
-        return "; ".join(f"{labels.get(k, k)} x {m:g}" for k, m in v.items()) or "none"
+        return "; ".join(f"{_(labels.get(k, k))} x {number_text(f'{m:g}')}"
+                         for k, m in v.items()) or _("none")
     if isinstance(v, bool):
-        return "on" if v else "off"
+        return _("on") if v else _("off")
     if v is None:
-        return "the city's"
+        return _("the city's")
     if isinstance(v, float):
-        return f"{v:,.6g}"
+        return number_text(f"{v:,.6g}")
     return _(OBJECTIVES.get(v, v)) if isinstance(v, str) else str(v)

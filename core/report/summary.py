@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core import footprint
 from core.assess import maps
-from core.i18n import N_, _
+from core.i18n import N_, _, lazy_list, unit
 from core.intake import columns as cols
 from core.intake.city import City
 from core.intake.quality import QualityReport
@@ -23,7 +23,8 @@ GOALS = {"min_emissions": N_("cut CO2 emissions the most"),
 
 
 def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    """``a``, ``a and b``, ``a, b and c`` in the language in effect."""
+    return _(lazy_list(words))
 
 
 def lower_first(label: str) -> str:
@@ -54,7 +55,7 @@ def question(city: City, ctx: CityContext, plan: Plan) -> str:
 
 
 def _value(k: lab.KpiDelta) -> str:
-    return f"{fmt.figure(k.value)} {k.unit}"
+    return f"{fmt.figure(k.value)} {unit(k.unit)}"
 
 
 def answer(ctx: CityContext, plan: Plan) -> list[str]:
@@ -73,9 +74,9 @@ def answer(ctx: CityContext, plan: Plan) -> list[str]:
             status=_(t['status']), why=why)),
                 _("Without a plan the city emits {figure} {unit} at the "
                 "{horizon_year} grid factor.").format(
-                    figure=fmt.figure(base_kt), unit=emissions.unit, horizon_year=sc.horizon_year),
+                    figure=fmt.figure(base_kt), unit=unit(emissions.unit), horizon_year=sc.horizon_year),
                 _("The mean energy burden stays at {figure} {unit}.").format(
-                    figure=fmt.figure(before_burden), unit=burden.unit)
+                    figure=fmt.figure(before_burden), unit=unit(burden.unit))
                 if fmt.known(before_burden) else unknown_burden]
     cut = -emissions.delta
     m = plan.measures.sort_values("abatement_t_co2_per_yr", ascending=False).iloc[0]
@@ -85,7 +86,7 @@ def answer(ctx: CityContext, plan: Plan) -> list[str]:
              "{percent} of the "
              "{figure2} {unit} the city would emit at the "
              "{horizon_year} grid factor without the plan.").format(
-                 figure=fmt.figure(cut), unit=emissions.unit,
+                 figure=fmt.figure(cut), unit=unit(emissions.unit),
                  percent=fmt.percent(cut / base_kt if base_kt > 0 else float('nan')),
                  figure2=fmt.figure(base_kt), horizon_year=sc.horizon_year))
     second = (_("{money} of the {money2} "
@@ -114,8 +115,8 @@ def answer(ctx: CityContext, plan: Plan) -> list[str]:
 
 def kpi_text(kpis: list[lab.KpiDelta]) -> list[dict]:
     """Each KPI as the cards show it: value, unit, change and what it means."""
-    return [{"label": k.label, "value": k.value, "text": fmt.figure(k.value), "unit": k.unit,
-             "delta": f"{fmt.signed(k.delta)} {k.unit}" if fmt.known(k.delta) else None,
+    return [{"label": k.label, "value": k.value, "text": fmt.figure(k.value), "unit": unit(k.unit),
+             "delta": f"{fmt.signed(k.delta)} {unit(k.unit)}" if fmt.known(k.delta) else None,
              "help": k.help} for k in kpis]
 
 
@@ -124,7 +125,7 @@ def solver_line(plan: Plan) -> str:
     exact = (_("no plan") if plan.empty else _("the exact optimum of the linear problem")
              if t["exact"] else _("a feasible plan by an approximate method "
                                   "({approximation})").format(approximation=_(t["approximation"])))
-    binding = ", ".join(t["binding"]) or "none"
+    binding = ", ".join(t["binding"]) or _("none")
     return (_("status {status}: {exact}; binding constraints: {binding}; solved on "
             "{device} in {seconds:,.0f} ms, largest constraint violation "
             "{format_relative}.").format(

@@ -88,6 +88,34 @@ def plan_totals(totals: dict, withheld: Withheld) -> dict:
     return out
 
 
+def plan_kpis(ctx, result, s: int, withheld: Withheld) -> tuple[dict, list]:
+    """Scenario ``s``'s totals and headline figures as the portal may publish them (the Lab
+    and the briefing alike): sums over the released districts with the release's totals
+    (city-wide with noise when the rule adds it); the baseline, the energy burden and the
+    share to disadvantaged districts over the released districts (the burden and baseline
+    city-wide with noise, as the totals are). Over released districts because a sum over a
+    part of the city (the disadvantaged districts) minus its released members would give a
+    withheld district's figure."""
+    from core.plan import lab  # the optimizer's modules: only when a plan is shown
+
+    where = withheld.released
+    totals = plan_totals(result.totals(s, None if withheld.noised else where), withheld)
+    if withheld.noised:  # the share to disadvantaged districts: released districts only
+        totals["dac_benefit_share"] = result.totals(s, where)["dac_benefit_share"]
+    return totals, lab.kpis(ctx, result, s, where=None if withheld.noised else where,
+                            totals=totals)
+
+
+def kpi_note(withheld: Withheld, n: int) -> str:
+    """What the portal's plan figures cover when the release withholds districts."""
+    return (_("Sums, the energy burden and the share to disadvantaged districts cover the "
+              "{released:,} released districts of {n:,}; {withheld:,} are withheld under the "
+              "release rule (Methods & sources).") if not withheld.noised else
+            _("Totals are city-wide with noise added (the release rule's privacy option); the "
+              "share to disadvantaged districts covers the {released:,} released districts of "
+              "{n:,}.")).format(released=n - withheld.n, n=n, withheld=withheld.n)
+
+
 def methods_link(base_url: str) -> str:
     """The address of the app's Methods & sources page."""
     return base_url.split("?", 1)[0].rstrip("/") + "/" + METHODS_PATH

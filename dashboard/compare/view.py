@@ -43,11 +43,6 @@ def contexts(compared: Sequence[compare.Entry]) -> list[CityContext]:
     return [solve.context(e.saved.observed_only) for e in compared]
 
 
-def _deck(city: City, view, tooltip: str, width_px: int):
-    return components.district_deck(city, view.properties, view.fill, tooltip,
-                                    width_px=width_px, height_px=MAP_HEIGHT_PX)
-
-
 def district_figures(compared: Sequence[compare.Entry], ctx: CityContext) -> pd.DataFrame:
     """A's district figures (core.plan.compare.DISTRICT_FIGURES), one row per district of
     ``ctx``: what the portal releases to know which districts' plan figures it withholds (they
@@ -83,9 +78,11 @@ def maps(city: City, compared: Sequence[compare.Entry], ctx: CityContext, figure
                         "{{value_text}} {unit}").format(letter=e.letter, unit=unit)
             if release is not None:
                 tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
-            st.pydeck_chart(_deck(city, view, tooltip, 1200 // len(compared)),
-                            key=f"{keys.COMPARE_MAP}_{e.letter}", height=MAP_HEIGHT_PX)
-            components.map_text(summary.of_choropleth(view))
+            described = summary.of_choropleth(view)
+            components.district_map(city, view.properties, view.fill, tooltip,
+                                    key=f"{keys.COMPARE_MAP}_{e.letter}", height=MAP_HEIGHT_PX,
+                                    label=described.summary)
+            components.map_text(described)
     legend_rows = views[0].legend
     st.markdown(" ".join(
         f'<span style="display:inline-flex;align-items:center;gap:4px;margin-right:14px">'
@@ -118,13 +115,15 @@ def difference(city: City, compared: Sequence[compare.Entry], ctx: CityContext, 
                 "{{value_text}} {unit}").format(letter=letter, unit=unit)
     if release is not None:
         tooltip += f"<br/>{{{public.WITHHELD_PROPERTY}}}"
-    map_col.pydeck_chart(_deck(city, view, tooltip, 900), key=f"{keys.COMPARE_MAP}_difference",
-                         height=MAP_HEIGHT_PX + 100)
+    described = summary.of_map(view.properties, view.fill, view.legend,
+                               f"{label_}: {letter} − A", unit, view.properties["value"])
+    with map_col:
+        components.district_map(city, view.properties, view.fill, tooltip,
+                                key=f"{keys.COMPARE_MAP}_difference",
+                                height=MAP_HEIGHT_PX + 100, label=described.summary)
     with legend_col:
         components.legend(view.legend, f"{label_}: {letter} − A ({unit})")
-    components.map_text(summary.of_map(view.properties, view.fill, view.legend,
-                                       f"{label_}: {letter} − A", unit,
-                                       view.properties["value"]))
+    components.map_text(described)
     st.caption(_("Red: {letter} gives the district more than A; blue: less.").format(letter=letter))
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from core.assess import indicators
 from core.assess.dictionary import dictionary, licence
 from core.i18n import _
+from core.intake import lineage
 from core.intake.city import City
 from core.release.package import published_table
 from dashboard import components, downloads, keys, portal
@@ -30,6 +31,7 @@ def section(city: City) -> None:
     st.dataframe(dictionary([*shown.columns, "geometry"], city), hide_index=True)
     st.header(_("Lineage"))
     if city.lineage:
-        st.dataframe(pd.DataFrame({"change": city.lineage}), hide_index=True)
+        st.dataframe(pd.DataFrame({"change": [lineage.shown(e) for e in city.lineage]}),
+                     hide_index=True)
     else:
         st.caption(_("The data was used as read; no changes were made."))

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from core import capabilities, i18n, paths
-from core.assess import maps
+from core.assess import maps, summary
 from core.errors import CityValidationError, InputError
 from core.intake import degree_day_table, estimates, quality, readers
 from core.intake.city import City, Validation, validate_city
@@ -163,10 +163,10 @@ def figure_inputs(estimated: dict[str, estimates.Estimate]) -> None:
         st.caption(e.caption() + ".")
         for f in e.figures:
             st.number_input(i18n._("{name} ({unit}) for {column}").format(
-                name=f.name, unit=f.unit, column=e.column), value=f.reference,
+                name=f.name, unit=i18n.unit(f.unit), column=e.column), value=f.reference,
                             format="%g", key=figure_key(f.name),
                             help=i18n._("{reference:g} {unit} from data/estimate_parameters.csv; "
-                                 "source: {source}").format(reference=f.reference, unit=f.unit,
+                                 "source: {source}").format(reference=f.reference, unit=i18n.unit(f.unit),
                                                             source=f.source))
 
 
@@ -232,12 +232,15 @@ def few_ids(ids: tuple[str, ...] | list[str]) -> str:
                                          if more > 0 else "")
 
 
-def score_deck(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: str):
-    """Preview map (simplified boundaries): districts coloured by quality score (points of 100),
-    districts without data drawn as no data."""
+def score_map(districts: gpd.GeoDataFrame, report: quality.QualityReport, key: str,
+              height: int) -> maps.Choropleth:
+    """Draw the preview map (simplified boundaries, ``height`` px): districts coloured by
+    quality score (points of 100), districts without data drawn as no data; its view."""
     no_data = report.districts["district_id"].isin(set(report.no_data_ids)).to_numpy()
     view = maps.choropleth(report.districts, "score", i18n._("Quality score"), "points", 0,
                            "equal_interval", SCORE_CLASSES, no_data=no_data)
     preview = _preview(districts, key)
     tooltip = i18n._("<b>{name}</b> ({district_id})<br/>quality score {value_text} of 100 points")
-    return components.district_deck(preview, view.properties, view.fill, tooltip), view
+    components.district_map(preview, view.properties, view.fill, tooltip, key=keys.DATA_MAP,
+                            height=height, label=summary.of_choropleth(view, 1).summary)
+    return view

@@ -50,7 +50,9 @@ def saved_panel(opened: StoredScenario | None, matching: StoredScenario | None,
         if opened.notes:
             st.caption(text.md(opened.notes))
         if differences := compare.saved_differences(opened.kpis, kpis_now):
-            st.warning(_("Solved again now, these figures differ from the saved result: ")
+            st.warning(_("Solved again now, the plan's figures differ from the published "
+                         "result.") if portal.active() else  # city-wide figures: not public
+                       _("Solved again now, these figures differ from the saved result: ")
                        + "; ".join(differences) + ".")
         else:
             st.caption(_("Solved again now, the plan gives the saved figures."))
