@@ -31,6 +31,10 @@ component (dashboard.map: geometry as typed arrays, drawn on a canvas): 67.4 s =
 the target (bare Streamlit 2.8 s): read + validate 15.1 s, model 36.0 s, optimize 4.7 s,
 save 3.0 s, map visible 8.5 s (title 5.3 s, the map's element 8.4 s, drawn 8.5 s). For 1,000,000
 districts in the CLI see benchmarks/build.py (files read + intake 16.4 s).
+Then with training on every core from GREENPRINT_TRAIN_PARALLEL_ROWS districts up, on an
+idle machine: 49.1 s = 0.82 x the
+target (bare Streamlit 2.9 s): read + validate 13.0 s, model 21.5 s, optimize 3.3 s, save
+3.0 s, map visible 8.3 s.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@
 | GREENPRINT_BASE_URL | ``http://localhost:8501/`` | the app's public address: a briefing's permalink is this with ``?city=<id>&scenario=<id>`` |
 | GREENPRINT_RELEASE_RULE | none | the public portal's release rule file (JSON/YAML: thresholds, and optional differential-privacy noise on totals with its ``epsilon``, ``budget`` and ``bounds``; see core.release.rule); none = the sourced thresholds of data/release_thresholds.csv, no noise |
 | GREENPRINT_NATURAL_BREAKS_EXACT_MAX | ``1000`` | most values whose natural breaks (Fisher-Jenks) are computed exactly; a map of more districts breaks this many evenly spaced quantiles of its values, and its legend says so (exact Fisher-Jenks grows with the square of the values: 1,000 take about 20 ms) |
-| GREENPRINT_TRAIN_THREADS | ``1`` | torch's intra-op CPU threads while the energy model trains (0 = torch's default, one per core): its networks are small, so more threads wait on each other more than they help (801 districts on a busy shared 2-core machine: 1.2 s with one, 12.0 s with two; about equal when it is idle; benchmarks/models.py) |
+| GREENPRINT_TRAIN_THREADS | ``1`` | torch's intra-op CPU threads while the energy model trains a city below GREENPRINT_TRAIN_PARALLEL_ROWS districts (0 = torch's default, one per core): its networks are small, so more threads wait on each other, badly so on a busy machine (801 districts on a busy shared 2-core machine: 1.2 s with one, 12.0 s with two; 0.95 s and 0.67 s when it is idle; benchmarks/models.py) |
+| GREENPRINT_TRAIN_PARALLEL_ROWS | ``5000`` | from this many districts up, the energy model trains on every core (torch's default threads): each operation is then large enough to share (10,000 districts on an idle 2-core machine: 6.2-7.2 s with one thread, 4.0-4.2 s with two; 100,000 in the CLI: 30.0 s and 22.1 s, the same scores) |
 | GREENPRINT_SOLVE_MEMORY_MB | ``1024`` | working memory (MB, on the solving device) of one chunk of a batched optimizer solve: a larger batch of scenarios is solved in chunks of this size, with the same results |
 | GREENPRINT_RAY_ADDRESS | none | the Ray cluster a sweep's ``--engine ray`` and the Scenario lab's sweeps run on (unset: the Lab solves in the server), e.g. ``ray://head-host:10001`` (KubeRay, ``ray up``); ``--address`` overrides it; none = a Ray started on this machine for the sweep (core.plan.engines) |
 | GREENPRINT_MODE | ``planner`` | ``planner`` (the workbench: uploads, retraining, saving, exact figures) or ``portal`` (the public, read-only site: no uploads, retraining or saving; the published scenarios only; every district figure through the release rule, GREENPRINT_RELEASE_RULE; see dashboard/portal.py and deploy/README.md) |
@@ -74,6 +75,7 @@ class Settings(BaseSettings):
     solve_memory_mb: float = Field(1024.0, gt=0, allow_inf_nan=False)
     ray_address: str | None = None
     train_threads: int = Field(1, ge=0)
+    train_parallel_rows: int = Field(5000, ge=0)
     natural_breaks_exact_max: int = Field(1000, ge=10)
     mode: Literal["planner", "portal"] = "planner"
     portal_max_sweep: int = Field(64, ge=1)

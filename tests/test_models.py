@@ -202,6 +202,23 @@ def test_training_restores_torchs_threads():
     assert torch.get_num_threads() == before
 
 
+def test_large_cities_train_on_every_core_small_ones_on_the_setting(monkeypatch):
+    from core.models import network
+    from core.settings import get_settings
+
+    monkeypatch.setenv("GREENPRINT_TRAIN_THREADS", "1")
+    monkeypatch.setenv("GREENPRINT_TRAIN_PARALLEL_ROWS", "5000")
+    get_settings.cache_clear()
+    try:
+        assert network.train_threads(4999) == 1
+        assert network.train_threads(5000) == 0  # torch's default: one per core
+        monkeypatch.setenv("GREENPRINT_TRAIN_PARALLEL_ROWS", "0")
+        get_settings.cache_clear()
+        assert network.train_threads(77) == 0
+    finally:
+        get_settings.cache_clear()
+
+
 # --------------------------------------------------------------------------- bias correction
 
 

@@ -35,7 +35,9 @@ float rounding); with mini-batches, the validation loss is computed on each netw
 validation rows only, not on every row; rows are gathered with ``index_select``; and torch
 runs on ``GREENPRINT_TRAIN_THREADS`` intra-op threads (1 by default: these are small
 networks, and on a busy shared 2-core machine two threads made the 801-district run 10x
-slower; on an idle one they are about equal).
+slower) below ``GREENPRINT_TRAIN_PARALLEL_ROWS`` districts (5,000), and on every core from
+there up, where each operation is large enough to share (10,000 districts on an idle 2-core
+machine: about 6.5 s with one thread, 4.1 s with two).
 """
 
 from __future__ import annotations
@@ -267,11 +269,21 @@ def fit_batched(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray
         (M, n) boolean masks: rows each member fits, and rows it early-stops on (a member
         without validation rows early-stops on its training rows).
 
-    On a CPU, torch runs with ``GREENPRINT_TRAIN_THREADS`` intra-op threads meanwhile.
+    On a CPU, torch runs with :func:`train_threads` intra-op threads meanwhile.
     """
     dev = pick_device(config.device)
-    with _intra_op_threads(get_settings().train_threads, dev):
+    with _intra_op_threads(train_threads(X.shape[0]), dev):
         return _fit(X, Y, train, val, config, dev, progress)
+
+
+def train_threads(rows: int) -> int:
+    """torch's intra-op CPU threads for training on ``rows`` districts (0: torch's default,
+    one per core): ``GREENPRINT_TRAIN_THREADS`` for a city below
+    ``GREENPRINT_TRAIN_PARALLEL_ROWS`` districts, whose small operations make threads wait
+    on each other, badly so on a busy machine; every core from there up, where each
+    operation is large enough to share (benchmarks/models.py measures both)."""
+    s = get_settings()
+    return s.train_threads if rows < s.train_parallel_rows else 0
 
 
 def _fit(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
