@@ -48,10 +48,12 @@ release = portal.released(city, table, f"plan {sc.id}", solve.plan_key(observed_
 kpis = lab.kpis(ctx, res)  # the whole city's: what a saved result is compared with
 saved = address.matching(sc)  # the open saved scenario, while the sliders hold it
 saving.saved_panel(state.open_scenario(), saved, kpis)
+where = None  # the districts the sums and groups below cover (None: all)
 if release is not None:  # the figures the portal may publish (as its briefings do)
     table = release.table
     held = withheld.of(release, ctx.district_ids)
     kpis = withheld.plan_kpis(ctx, res, 0, held)[1]
+    where = held.released
 solve.kpi_delta_cards(kpis)
 if release is not None and held.n:
     st.caption(withheld.kpi_note(held, len(ctx.district_ids)))
@@ -87,11 +89,11 @@ with legend_col:
     st.caption(_("{sum} disadvantaged districts (CEJST-style rule)").format(sum=int(ctx.dac.sum())))
 components.map_text(described)
 
-per_measure = results.by_intervention(ctx, res)
+per_measure = results.by_intervention(ctx, res, where=where)
 left, right = st.columns(2)
 left.plotly_chart(charts.abatement_by_intervention(per_measure, currency))
 right.plotly_chart(charts.macc(per_measure, currency))
-st.plotly_chart(charts.burden_by_quintile(results.burden_by_quintile(ctx, res)))
+st.plotly_chart(charts.burden_by_quintile(results.burden_by_quintile(ctx, res, where=where)))
 
 st.subheader(_("Sweeps"))
 st.caption(_("The Pareto front ({pareto_levels} budgets) and the Monte Carlo band "

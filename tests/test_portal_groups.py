@@ -101,3 +101,43 @@ def test_released_districts_of_a_table_in_another_order():
     assert list(out.index) == [i for i in shuffled.index
                                if str(shuffled.loc[i, "district_id"]) not in SMALL]
     assert isinstance(out, pd.DataFrame)
+
+
+def plotly_array(values) -> np.ndarray:
+    """A plotly JSON array: a list, or typed bytes ({"dtype", "bdata"})."""
+    import base64
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def quintile_chart(at) -> dict:
+    """The Lab's burden-by-quintile chart: trace name -> y values."""
+    import json
+
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if "quintile" in spec["layout"]["title"]["text"]:
+            return {t["name"]: plotly_array(t["y"]) for t in spec["data"]}
+    raise AssertionError("no quintile chart")
+
+
+def test_the_portals_lab_charts_cover_the_released_districts(monkeypatch):
+    """The Lab's burden by quintile on the portal is its briefing's: over released districts."""
+    from core.plan import results
+    from dashboard import keys
+
+    city = small_city("Lab charts city")
+    set_mode(monkeypatch, "portal")
+    at = open_app(nav.SCENARIO_LAB, city=city)
+    assert not at.exception and not at.error
+    sc = at.session_state[keys.LAB_SCENARIO]
+    ctx = problem.context(city)
+    res = optimizer.optimize(ctx, sc)
+    held = withheld.of(release(city, results.district_table(ctx, res)), ctx.district_ids)
+    expected = results.burden_by_quintile(ctx, res, where=held.released)
+    everyone = results.burden_by_quintile(ctx, res)
+    shown = quintile_chart(at)
+    np.testing.assert_allclose(shown["after"], expected["burden_after"] * 100, rtol=1e-9)
+    assert not np.allclose(shown["after"][:len(everyone)], everyone["burden_after"] * 100)

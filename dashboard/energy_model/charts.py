@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.i18n import _
+from core.i18n import N_, _
 from dashboard.palette import ACCENT, MUTED
 
 PERCENT = 100  # shares are drawn as percent
@@ -41,14 +41,16 @@ def degree_day_split(monthly: pd.DataFrame, label: str) -> go.Figure:
     """City monthly energy split into its fitted terms (base, heating and, for electricity,
     cooling), with the observed total."""
     fig = go.Figure()
-    for col, name, color in (("base_kwh", "base", "#8d99ae"), ("heating_kwh", "heating", ACCENT),
-                             ("cooling_kwh", "cooling", MUTED)):
+    for col, term, color in (("base_kwh", N_("base"), "#8d99ae"),
+                             ("heating_kwh", N_("heating"), ACCENT),
+                             ("cooling_kwh", N_("cooling"), MUTED)):
         if col not in monthly:  # a term the fuel has none of (gas does not cool)
             continue
+        name = _(term)
         fig.add_trace(go.Bar(x=monthly["month"], y=monthly[col], name=name, marker_color=color,
                              hovertemplate=_("month %{{x}}: %{{y:,.0f}} kWh "
                                              "({name})<extra></extra>").format(name=name)))
-    fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["observed_kwh"], name="observed",
+    fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["observed_kwh"], name=_("observed"),
                              mode="markers", marker=dict(color="#111", size=8)))
     fig.update_layout(barmode="stack",
                       title=_("{label}: degree-day split by month").format(label=label),

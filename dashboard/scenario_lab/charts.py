@@ -80,9 +80,9 @@ def monte_carlo_band(frame: pd.DataFrame, currency: str) -> go.Figure:
         go.Scatter(x=x, y=frame["p90_t_co2_per_yr"], mode="lines", line_width=0, showlegend=False,
                    hovertemplate=_("90th percentile %{y:,.0f} t CO2/yr<extra></extra>")),
         go.Scatter(x=x, y=frame["p10_t_co2_per_yr"], mode="lines", fill="tonexty", fillcolor=LIGHT, line_width=0,
-                   name="10-90 % band",
+                   name=_("10-90 % band"),
                    hovertemplate=_("10th percentile %{y:,.0f} t CO2/yr<extra></extra>")),
-        go.Scatter(x=x, y=frame["median_t_co2_per_yr"], line_color=MUTED, name="median",
+        go.Scatter(x=x, y=frame["median_t_co2_per_yr"], line_color=MUTED, name=_("median"),
                    hovertemplate=_("median %{y:,.0f} t CO2/yr<extra></extra>")),
     ])
     fig.update_layout(title=_("Monte Carlo: abatement under uncertain prices and grid path"),
@@ -96,9 +96,9 @@ def burden_by_quintile(frame: pd.DataFrame) -> go.Figure:
     """Mean energy burden (% of income) before and after, by district income quintile."""
     q = [f"Q{int(v)}" for v in frame["quintile"]]
     return go.Figure([
-        go.Bar(x=q, y=frame["burden_before"] * PCT, name="before", marker=dict(color="#adb5bd"),
+        go.Bar(x=q, y=frame["burden_before"] * PCT, name=_("before"), marker=dict(color="#adb5bd"),
                hovertemplate=_("%{x} before: %{y:.2f} % of income<extra></extra>")),
-        go.Bar(x=q, y=frame["burden_after"] * PCT, name="after", marker=dict(color=MUTED),
+        go.Bar(x=q, y=frame["burden_after"] * PCT, name=_("after"), marker=dict(color=MUTED),
                hovertemplate=_("%{x} after: %{y:.2f} % of income<extra></extra>")),
     ], layout=dict(title=dict(text=_("Energy burden by income quintile (Q1 = lowest income)")),
                    xaxis=dict(title=dict(text=_("district income quintile (Q1 = lowest income)"))),
