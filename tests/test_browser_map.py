@@ -141,3 +141,31 @@ def test_the_canvas_draws_holes_multipolygons_and_the_fills(browser):
     assert pixel(-87.57, 41.815) == pixel(-87.57, 41.885) == fills[2]  # both polygons of one
     assert pixel(-87.57, 41.85) == background  # between them
     page.close()
+
+
+def test_the_map_pans_and_zooms_from_the_keyboard(app_url, new_page):
+    """Focused, the map moves with the arrow keys and zooms with + and -: each key repaints
+    it with another view (the canvas's pixels change), and 0 fits the city again."""
+    page = new_page()
+    page.goto(app_url)
+    root = painted(page)
+    canvas = root.get_by_role("img")
+    assert canvas.get_attribute("tabindex") == "0"  # reachable with Tab
+
+    def pixels() -> str:
+        return canvas.evaluate("c => c.toDataURL()")
+
+    def press(key: str) -> str:
+        before = int(root.get_attribute("data-painted"))
+        canvas.press(key)
+        page.wait_for_function(
+            "([el, n]) => Number(el.dataset.painted) > n", arg=[root.element_handle(), before],
+            timeout=5000)
+        return pixels()
+
+    fitted = pixels()
+    zoomed = press("+")
+    assert zoomed != fitted
+    panned = press("ArrowRight")
+    assert panned != zoomed
+    assert press("0") == fitted  # fitted to the city again

@@ -9,6 +9,7 @@ const NEED_WAIT_MS = 400; // another map of the page may be bringing a missing b
 const PAD_PX = 8;
 const ZOOM_STEP = 1.5;
 const CLICK_SLOP_PX = 4;
+const PAN_SHARE = 0.1; // an arrow key moves the map by this share of its width or height
 const EDGE_MIN_PX = 6; // white edges only where a typical district is this wide on screen
 const HOVER = 'rgba(255,140,0,0.9)'; // the outline of the district under the pointer
 const HOVER_PX = 2;
@@ -92,6 +93,7 @@ class MapView {
     this.root.innerHTML = '';
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight ArrowUp ArrowDown + - 0');
     this.overlay = document.createElement('canvas'); // the hovered district's outline
     this.overlay.className = 'gp-map-overlay';
     this.overlay.setAttribute('aria-hidden', 'true');
@@ -154,6 +156,7 @@ class MapView {
       this.fill = bytes(data.fill);
       this.fillKey = data.fill;
       this.paintNow(); // new data: drawn at once, not a frame later
+      if (this.tipAt && !this.tip.hidden) this.tooltip(...this.tipAt); // its new values
       return;
     }
     if (wait) {
@@ -301,6 +304,7 @@ class MapView {
   }
 
   tooltip(d, x, y) {
+    this.tipAt = d < 0 ? null : [d, x, y];
     if (d < 0) {
       this.tip.hidden = true;
       return;
@@ -374,6 +378,28 @@ class MapView {
     c.addEventListener('pointerleave', () => {
       this.tip.hidden = true;
       this.hover(-1);
+    });
+    // the keyboard, on the focused map: arrows pan, + and - zoom, 0 fits the city again
+    c.tabIndex = 0;
+    c.addEventListener('keydown', (e) => {
+      if (!this.view) return;
+      const pan = {ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]};
+      if (e.key in pan) {
+        const [dx, dy] = pan[e.key];
+        this.view = {...this.view, tx: this.view.tx + dx * PAN_SHARE * this.width,
+                     ty: this.view.ty + dy * PAN_SHARE * this.height};
+        this.moved = true;
+        this.schedule();
+      } else if (e.key === '+' || e.key === '=') {
+        this.zoomButton('zoom_in');
+      } else if (e.key === '-') {
+        this.zoomButton('zoom_out');
+      } else if (e.key === '0') {
+        this.zoomButton('reset');
+      } else {
+        return;
+      }
+      e.preventDefault();
     });
     c.addEventListener('wheel', (e) => {
       e.preventDefault();
