@@ -21,6 +21,25 @@ def percent(share: float) -> str:
     return "n/a" if math.isnan(share) else f"{share * 100:.2f}"
 
 
+def group_metrics(columns, group: inequality.EquityReport, refs) -> None:
+    """Gini, Theil and the shares of households with a high and a severe burden (at the
+    thresholds of the city's reference values ``refs``)."""
+    columns[0].metric(_("Gini of burden (0–1)"), f"{group.gini:.3f}", border=True,
+                      help=_("household-weighted; 0 = every household carries the same burden"))
+    columns[1].metric(_("Theil index of burden (-)"), f"{group.theil:.3f}", border=True,
+                      help=_("household-weighted Theil T; 0 = equal"))
+    columns[2].metric(_("High burden (share of households)"), f"{group.high_share:.1%}",
+                      border=True, help=_(
+                          "share of households living in districts whose average burden is at "
+                          "least {threshold:.0%} of income").format(
+                              threshold=refs.threshold('burden_high')))
+    columns[3].metric(_("Severe burden (share of households)"), f"{group.severe_share:.1%}",
+                      border=True, help=_(
+                          "share of households living in districts whose average burden is at "
+                          "least {threshold:.0%} of income").format(
+                              threshold=refs.threshold('burden_severe')))
+
+
 city = state.active_city()
 refs = city.references
 st.title(_("Equity"))
@@ -44,7 +63,9 @@ report = inequality.equity_report(city.districts, bp, ip, refs=refs)
 table, release = portal.indicator_table()  # released on the portal (None: the planner's)
 # group figures (shares, Gini, Lorenz curve, quintiles): over the released districts only
 released = public.released_districts(city.districts, release, EQUITY_FIGURES)
-group = report if release is None else inequality.equity_report(released, bp, ip, refs=refs)
+group = (report if len(released) == city.n else None
+         if inequality.equity_unavailable(released, refs)
+         else inequality.equity_report(released, bp, ip, refs=refs))
 st.markdown(_("**Rule.** {rule}").format(rule=_(report.rule)))
 st.caption(text.money(_("Bills at the city's prices: {amount}"
            "/kWh electricity ({source}), "
@@ -66,22 +87,20 @@ c[0].metric(_("Disadvantaged districts"), _("{sum} of {n_ranked}").format(
             + (_("; {n_without_data} without data are left out").format(
                 n_without_data=report.n_without_data)
                if report.n_without_data else ""))
-if len(released) < city.n:
-    st.caption(_("On this portal, the shares of households, the Gini and Theil indices, the "
-                 "energy burden of the city and of its lowest-income fifth, the Lorenz curve and "
-                 "the quintiles cover the {released:,} districts released of {n:,}; {withheld:,} "
-                 "are withheld under the release rule (Methods & sources).").format(
-                     released=len(released), n=city.n, withheld=city.n - len(released)))
-c[1].metric(_("Gini of burden (0–1)"), f"{group.gini:.3f}", border=True,
-            help=_("household-weighted; 0 = every household carries the same burden"))
-c[2].metric(_("Theil index of burden (-)"), f"{group.theil:.3f}", border=True,
-            help=_("household-weighted Theil T; 0 = equal"))
-c[3].metric(_("High burden (share of households)"), f"{group.high_share:.1%}", border=True,
-            help=_("share of households living in districts whose average burden is at least "
-                 "{threshold:.0%} of income").format(threshold=refs.threshold('burden_high')))
-c[4].metric(_("Severe burden (share of households)"), f"{group.severe_share:.1%}", border=True,
-            help=_("share of households living in districts whose average burden is at least "
-                 "{threshold:.0%} of income").format(threshold=refs.threshold('burden_severe')))
+if group is None:
+    st.info(_("On this portal, the release rule withholds {withheld:,} of the {n:,} districts: "
+              "too few remain with an energy burden for the city's group figures (shares of "
+              "households, Gini and Theil indices, Lorenz curve, quintiles) to be "
+              "published.").format(withheld=city.n - len(released), n=city.n))
+else:
+    if len(released) < city.n:
+        st.caption(_("On this portal, the shares of households, the Gini and Theil indices, "
+                     "the energy burden of the city and of its lowest-income fifth, the Lorenz "
+                     "curve and the quintiles cover the {released:,} districts released of "
+                     "{n:,}; {withheld:,} are withheld under the release rule (Methods & "
+                     "sources).").format(released=len(released), n=city.n,
+                                         withheld=city.n - len(released)))
+    group_metrics(c[1:], group, refs)
 
 burden_ind = indicators.INDICATORS["energy_burden"]
 burden_map, dac_map = st.columns(2)
@@ -123,21 +142,22 @@ with dac_map:
     components.legend(legend_rows, _("Status"))
     components.map_text(described)
 
-group_help = (_("all households' energy bills / their aggregate income, with a district's "
-              "income taken as {formula} (DOE mean group burden)").format(formula=_(basis.formula)))
-city_col, low_col = st.columns(2)
-city_col.metric(_("Energy burden, whole city (% of income)"), percent(group.mean_burden),
-                border=True, help=group_help)
-low_col.metric(_("Energy burden, lowest-income fifth of districts (% of income)"),
-               percent(group.lowest_quintile_burden), border=True,
-               help=_("{group_help}; districts ranked by {ranked_by}").format(
-                   group_help=group_help, ranked_by=_(basis.ranked_by)))
+if group is not None:  # the city's group figures (None: too few districts released)
+    group_help = (_("all households' energy bills / their aggregate income, with a district's "
+                  "income taken as {formula} (DOE mean group burden)").format(formula=_(basis.formula)))
+    city_col, low_col = st.columns(2)
+    city_col.metric(_("Energy burden, whole city (% of income)"), percent(group.mean_burden),
+                    border=True, help=group_help)
+    low_col.metric(_("Energy burden, lowest-income fifth of districts (% of income)"),
+                   percent(group.lowest_quintile_burden), border=True,
+                   help=_("{group_help}; districts ranked by {ranked_by}").format(
+                       group_help=group_help, ranked_by=_(basis.ranked_by)))
 
-lorenz_col, quintile_col = st.columns(2)
-lorenz_col.plotly_chart(charts.lorenz_curve(group.lorenz, group.gini))
-quintile_col.plotly_chart(charts.quintile_bars(
-    group.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
-    refs.currency))
+    lorenz_col, quintile_col = st.columns(2)
+    lorenz_col.plotly_chart(charts.lorenz_curve(group.lorenz, group.gini))
+    quintile_col.plotly_chart(charts.quintile_bars(
+        group.quintiles, refs.threshold("burden_high"), refs.threshold("burden_severe"),
+        refs.currency))
 
 st.subheader(_("Where burden clusters (local Moran's I)"))
 try:

@@ -141,3 +141,30 @@ def test_the_portals_lab_charts_cover_the_released_districts(monkeypatch):
     shown = quintile_chart(at)
     np.testing.assert_allclose(shown["after"], expected["burden_after"] * 100, rtol=1e-9)
     assert not np.allclose(shown["after"][:len(everyone)], everyone["burden_after"] * 100)
+
+
+def test_the_portals_equity_page_with_every_district_withheld_says_so(monkeypatch):
+    """A city of small districts only: nothing is released, so no group figure can be
+    computed; the page says why instead of failing, and the maps still draw."""
+    from core.intake.city import load_city
+    from tests.conftest import square_grid
+    from tests.test_portal_downloads import small_city as base
+
+    attrs = base().districts.drop(columns="geometry").copy()
+    attrs["population"] = 60
+    attrs["households"] = 25
+    city = load_city(square_grid(3), attrs[[c for c in attrs.columns
+                                            if c in ("district_id", "population", "households",
+                                                     "median_household_income", "poverty_rate",
+                                                     "floor_area_m2", "roof_area_m2",
+                                                     "electricity_kwh", "gas_kwh")]],
+                     name="Tiny districts city")
+    set_mode(monkeypatch, "portal")
+    at = open_app(nav.EQUITY, city=city)
+    assert not at.exception and not at.error
+    assert any("too few remain with an energy burden" in i.value for i in at.info)
+    assert "Gini of burden (0–1)" not in metrics(at)
+    set_mode(monkeypatch, "planner")
+    at = open_app(nav.EQUITY, city=city)
+    assert not at.exception and not at.error
+    assert "Gini of burden (0–1)" in metrics(at)
