@@ -21,7 +21,8 @@ def main(argv: list[str]) -> int:
                 todo = methods.untranslated(lang)
                 print(f"{lang}: {', '.join(todo) if todo else 'all up to date'}")
         return 0
-    if argv[:1] == ["stamp"] and len(argv) == 3 and argv[2] in methods.english():
+    if (argv[:1] == ["stamp"] and len(argv) == 3 and argv[1] in LANGUAGES
+            and argv[1] != SOURCE_LANGUAGE and argv[2] in methods.english()):
         if not methods.translation_path(argv[1], argv[2]).is_file():
             print(f"no translation file {methods.translation_path(argv[1], argv[2])}")
             return 2
