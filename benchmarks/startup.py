@@ -22,9 +22,13 @@ bare Streamlit, same run), before -> after issue 13's start-up work (the store n
 imports the solver, hence torch, nor alembic until it is opened; the briefing's
 matplotlib only when a briefing is made): map visible 15.9 s = 3.60 x bare Streamlit ->
 7.1 s = 2.45 x (8.4 s = 3.23 x in a busier run); memory after the first map 468 -> 286 MB;
-after every page 694 -> 664 MB (the Energy model page adds torch, 180 MB, and
-torch._dynamo, 71 MB, which torch.optim imports; the Equity page esda's libpysal, scikit-
-learn and scipy.stats, 82 MB). With the map component (dashboard.map, no deck.gl): map
+after every page 694 -> 664 MB. Then the training stepped torch's functional AdamW
+instead of constructing ``torch.optim.AdamW``, which imported torch._dynamo: after every
+page 685 -> 621 MB, the Energy model page adding 285 -> 219 MB (torch itself about 180
+MB). What is left: the Equity page 79 MB (esda imports all of libpysal, which imports
+scikit-learn, scipy.stats, requests and bs4: no narrower import of either package
+exists), the Scenario lab 31 MB (core.report's package import: matplotlib, Jinja2,
+markdown-it). With the map component (dashboard.map, no deck.gl): map
 visible 3.84 s = 2.13 x bare Streamlit (median of 3 runs), memory after the first map 285 MB;
 on an existing store 4.07 s = 2.26 x bare (1.80 s), the first start (store made) 4.10 s:
 the store's creation is not where the time goes.

@@ -112,11 +112,8 @@ else:
     result = ev.targets[target]
     chart_col, map_col = st.columns(2)
     with chart_col:
-        st.plotly_chart(charts.predicted_vs_observed(
-            result.observed, result.oof["model"], result.oof_lower, result.oof_upper, names,
-            _(columns.label_of(target)), _(cross_validation.MODEL_NAMES["model"])))
-        st.caption(_("Bars: the network's {level} % prediction interval under "
-                     "cross-validation.").format(level=LEVEL))
+        st.plotly_chart(charts.predicted_vs_observed(result, names, _(columns.label_of(target))))
+        st.caption(charts.interval_caption(result, LEVEL))
     energy = predicted.status(city, target)
     outlined = city.predicted_mask(target)
     with map_col:

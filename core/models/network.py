@@ -42,6 +42,7 @@ machine: about 6.5 s with one thread, 4.1 s with two).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from torch.optim.adamw import adamw
 
 from core.device import pick_device
 from core.settings import get_settings
@@ -204,24 +206,69 @@ def _intra_op_threads(threads: int, device: torch.device) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _optimizer(params: list[torch.Tensor], config: TrainConfig) -> torch.optim.AdamW:
+#: AdamW's hyper-parameters besides lr and weight decay: torch.optim.AdamW's own defaults
+_ADAMW_DEFAULTS = inspect.signature(torch.optim.AdamW).parameters
+BETAS: tuple[float, float] = _ADAMW_DEFAULTS["betas"].default
+EPS: float = _ADAMW_DEFAULTS["eps"].default
+DECAYED = (1, 3, 5)  # W1, W2, W3 in Ensemble.params order: the MLP's weights, decayed
+UNDECAYED = (0, 2, 4, 6)  # W0, b1, b2, b3
+
+
+@dataclass
+class _AdamW:
     """AdamW over the parameters in :attr:`Ensemble.params` order, weight decay on the MLP's
-    weights (W1, W2, W3) only."""
-    W0, W1, b1, W2, b2, W3, b3 = params
-    return torch.optim.AdamW([{"params": [W1, W2, W3], "weight_decay": config.weight_decay},
-                              {"params": [W0, b1, b2, b3], "weight_decay": 0.0}], lr=config.lr)
+    weights (W1, W2, W3) only: each parameter's moments and step count, stepped by torch's
+    functional ``torch.optim.adamw.adamw`` per group, the update ``torch.optim.AdamW`` makes
+    with the same state. Not that optimizer object: constructing one imports torch._dynamo,
+    71 MB of server memory on the Energy model page (issue 13)."""
+
+    params: list[torch.Tensor]
+    exp_avg: list[torch.Tensor]  # first moments, one per parameter, its shape
+    exp_avg_sq: list[torch.Tensor]  # second moments
+    steps: list[torch.Tensor]  # steps taken, one CPU scalar per parameter (as AdamW keeps it)
+    lr: float
+    weight_decay: float  # on W1, W2 and W3
+
+    @classmethod
+    def start(cls, params: list[torch.Tensor], config: TrainConfig) -> _AdamW:
+        """No step taken yet: zero moments and step counts."""
+        return cls(params, [torch.zeros_like(p) for p in params],
+                   [torch.zeros_like(p) for p in params],
+                   [torch.zeros((), dtype=torch.float32) for _ in params],
+                   config.lr, config.weight_decay)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (AdamW's ``zero_grad(set_to_none=True)``)."""
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One AdamW step of every parameter from its ``.grad``."""
+        for group, decay in ((DECAYED, self.weight_decay), (UNDECAYED, 0.0)):
+            adamw([self.params[i] for i in group], [self.params[i].grad for i in group],
+                  [self.exp_avg[i] for i in group], [self.exp_avg_sq[i] for i in group], [],
+                  [self.steps[i] for i in group], amsgrad=False, beta1=BETAS[0],
+                  beta2=BETAS[1], lr=self.lr, weight_decay=decay, eps=EPS, maximize=False)
+
+    def keep(self, keep: torch.Tensor, params: list[torch.Tensor]) -> _AdamW:
+        """The state of the networks at positions ``keep`` (of the A) for their ``params``:
+        moments per member; the step count is shared."""
+        return _AdamW(params, [v[keep].clone() for v in self.exp_avg],
+                      [v[keep].clone() for v in self.exp_avg_sq],
+                      [s.clone() for s in self.steps], self.lr, self.weight_decay)
 
 
 @dataclass
 class _Live:
-    """The networks still training (A of the M): their parameters, optimizer, data and the
+    """The networks still training (A of the M): their parameters, optimizer state, data and the
     rows their validation loss is taken on. Early stopping drops the networks that stopped
     (:meth:`keep`): AdamW is element-wise and each member's loss is its own, so the others
     follow exactly the path they would follow beside them."""
 
     members: torch.Tensor  # (A,) positions among the M
     params: list[torch.Tensor]  # Ensemble.params order, (A, ...)
-    opt: torch.optim.AdamW
+    opt: _AdamW
     Xs: torch.Tensor  # (A, n, d) standardised inputs
     Ys: torch.Tensor  # (A, n) standardised targets
     tr: torch.Tensor  # (A, n) training rows (float mask)
@@ -230,14 +277,10 @@ class _Live:
     score_Y: torch.Tensor  # (A, V)
     score_w: torch.Tensor  # (A, V) 1 on those rows, 0 on padding
 
-    def keep(self, keep: torch.Tensor, config: TrainConfig) -> _Live:
+    def keep(self, keep: torch.Tensor) -> _Live:
         """The same run with only the networks at positions ``keep`` (of the A)."""
         params = [p.detach()[keep].clone().requires_grad_(True) for p in self.params]
-        opt = _optimizer(params, config)
-        for old, new in zip(self.params, params, strict=True):
-            if old in self.opt.state:  # moments per member; the step count is shared
-                opt.state[new] = {k: v[keep].clone() if v.dim() else v.clone()
-                                  for k, v in self.opt.state[old].items()}
+        opt = self.opt.keep(keep, params)
         return _Live(self.members[keep], params, opt, self.Xs[keep], self.Ys[keep],
                      self.tr[keep], self.scored[keep], self.score_X[keep], self.score_Y[keep],
                      self.score_w[keep])
@@ -310,7 +353,7 @@ def _fit(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
         ens.b3.zero_()
     ens.W0.requires_grad_(True)
     scored = torch.where(va.sum(1, keepdim=True) > 0, va, tr)  # rows of the validation loss
-    live = _Live(torch.arange(M, device=dev), ens.params, _optimizer(ens.params, config), Xs,
+    live = _Live(torch.arange(M, device=dev), ens.params, _AdamW.start(ens.params, config), Xs,
                  Ys, tr, scored, *_score_rows(Xs, Ys, scored))
     best = [p.detach().clone() for p in ens.params]
     best_loss = torch.full((M,), float("inf"), device=dev)
@@ -346,7 +389,7 @@ def _fit(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
             with torch.no_grad():
                 track(masked_mean(sq.detach(), live.scored), epoch)
             loss = masked_mean(sq, live.tr).sum()
-            live.opt.zero_grad(set_to_none=True)
+            live.opt.zero_grad()
             loss.backward()
             live.opt.step()
         else:
@@ -356,7 +399,7 @@ def _fit(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
                 m = live.tr.index_select(1, r)
                 out = _forward(*live.params, live.Xs.index_select(1, r))
                 loss = masked_mean((out - live.Ys.index_select(1, r)) ** 2, m).sum()
-                live.opt.zero_grad(set_to_none=True)
+                live.opt.zero_grad()
                 loss.backward()
                 live.opt.step()
             with torch.no_grad():  # the validation rows only
@@ -371,7 +414,7 @@ def _fit(X: np.ndarray, Y: np.ndarray, train: np.ndarray, val: np.ndarray,
             break
         going = ~stopped[live.members]
         if int((~going).sum()) >= max(1, live.members.numel() // 8):
-            live = live.keep(torch.nonzero(going).squeeze(1), config)
+            live = live.keep(torch.nonzero(going).squeeze(1))
     with torch.no_grad():
         for b, p in zip(best, ens.params, strict=True):
             p.copy_(b)

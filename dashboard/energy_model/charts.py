@@ -7,23 +7,29 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.i18n import N_, _
+from core.models.cross_validation import MODEL_NAMES, TargetResult
 from dashboard.palette import ACCENT, MUTED
 
-PERCENT = 100  # shares are drawn as percent
+NETWORK = "model"  # the network's name in MODEL_NAMES: the one model with an interval
 
 
-def predicted_vs_observed(observed: np.ndarray, predicted: np.ndarray, lower: np.ndarray,
-                          upper: np.ndarray, names: np.ndarray, label: str,
-                          model: str) -> go.Figure:
-    """Out-of-fold predictions against observations (log axes), with 90 % intervals."""
+def predicted_vs_observed(result: TargetResult, names: np.ndarray, label: str) -> go.Figure:
+    """Out-of-fold predictions of the model used for the target (``result.selected``)
+    against observations (kWh/yr, log axes), named by that model; with the network's 90 %
+    intervals where the network is the model used (the baselines give none)."""
+    observed, predicted = result.observed, result.oof[result.selected]
     ok = np.isfinite(observed) & np.isfinite(predicted)
-    o, p, lo, hi = observed[ok], predicted[ok], lower[ok], upper[ok]
+    o, p = observed[ok], predicted[ok]
+    error_y = None
+    if result.selected == NETWORK:
+        lo, hi = result.oof_lower[ok], result.oof_upper[ok]
+        error_y = dict(type="data", symmetric=False, array=np.clip(hi - p, 0, None),
+                       arrayminus=np.clip(p - lo, 0, None), color="rgba(49,104,142,0.35)",
+                       thickness=1)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=o, y=p, mode="markers", name=model, text=names[ok], marker=dict(color=MUTED, size=7),
-        error_y=dict(type="data", symmetric=False, array=np.clip(hi - p, 0, None),
-                     arrayminus=np.clip(p - lo, 0, None), color="rgba(49,104,142,0.35)",
-                     thickness=1),
+        x=o, y=p, mode="markers", name=_(MODEL_NAMES[result.selected]), text=names[ok],
+        marker=dict(color=MUTED, size=7), error_y=error_y,
         hovertemplate=_("%{text}<br>observed %{x:,.0f} kWh/yr<br>predicted %{y:,.0f} kWh/yr"
                       "<extra></extra>")))
     span = [float(min(o.min(), p.min())), float(max(o.max(), p.max()))] if ok.any() else [1, 10]
@@ -35,6 +41,16 @@ def predicted_vs_observed(observed: np.ndarray, predicted: np.ndarray, lower: np
                       yaxis=dict(title=_("predicted (kWh/yr)"), type="log"), height=420,
                       legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=50, b=10))
     return fig
+
+
+def interval_caption(result: TargetResult, level: str) -> str:
+    """What the bars of :func:`predicted_vs_observed` are (``level``: the intervals' level,
+    %): the network's interval, or none where a baseline is the model used."""
+    if result.selected == NETWORK:
+        return _("Bars: the network's {level} % prediction interval under "
+                 "cross-validation.").format(level=level)
+    return _("No bars: the model used ({model}) gives no prediction interval; only the "
+             "network does.").format(model=_(MODEL_NAMES[result.selected]))
 
 
 def degree_day_split(monthly: pd.DataFrame, label: str) -> go.Figure:
