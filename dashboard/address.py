@@ -180,18 +180,17 @@ def write(sc: Scenario) -> None:
 
 
 def sidebar_note(sc: Scenario) -> None:
-    """Under the sliders: the saved scenario they hold (or were set to), and whether saving
-    is off."""
+    """For under the sliders (drawn where the caller is): the saved scenario they hold (or
+    were set to), and whether saving is off."""
     saved = state.open_scenario()
-    with st.sidebar:
-        if saved is not None:
-            name = text.md(text.cut(saved.name))
-            st.caption(_("Saved scenario: **{name}**").format(name=name)
-                       if matching(sc) is not None else
-                       _("Changed from the saved scenario **{name}** "
-                         "(not saved)").format(name=name))
-        if reason := app_store.off_reason():
-            st.caption(reason)
+    if saved is not None:
+        name = text.md(text.cut(saved.name))
+        st.caption(_("Saved scenario: **{name}**").format(name=name)
+                   if matching(sc) is not None else
+                   _("Changed from the saved scenario **{name}** "
+                     "(not saved)").format(name=name))
+    if reason := app_store.off_reason():
+        st.caption(reason)
 
 
 def switch_to(page: str) -> None:

@@ -58,11 +58,15 @@ def _frame() -> None:
     sc = sidebar.scenario_sidebar()
     address.settle(sc)
     address.write(sc)
-    address.sidebar_note(sc)
+    note = st.sidebar.container()  # drawn after the page: it opens the store (SQLAlchemy)
     guard.show_callback_error()
     for warning in state.pop_warnings():
         st.warning(warning)
-    guard.run_page(pages.run, pages.url_path or "overview")
+    try:
+        guard.run_page(pages.run, pages.url_path or "overview")
+    finally:  # also after st.stop() on the page
+        with note:
+            address.sidebar_note(sc)
 
 
 guard.run_page(_frame, "app")

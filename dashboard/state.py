@@ -32,8 +32,7 @@ from core.models import predicted
 from core.plan.scenario import Scenario
 from core.settings import get_settings
 from core.store import StoredScenario, StoreError
-from core.store.fingerprint import fingerprint
-from core.store.schema import CITY_ID_LENGTH
+from core.store.fingerprint import city_id as stored_city_id
 from dashboard import keys
 from dashboard import store as app_store
 
@@ -143,7 +142,7 @@ def is_default() -> bool:
 def default_city_id() -> str:
     """The bundled default city's id in the store (its content fingerprint's, as
     :meth:`core.store.Store.save_city` makes it), whether or not it is saved yet."""
-    return fingerprint(_default_city())[:CITY_ID_LENGTH]
+    return stored_city_id(_default_city())
 
 
 def city_id() -> str | None:

@@ -10,13 +10,17 @@ there (not deleted) is asked of the database on every use.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core.i18n import _
 from core.intake.city import City
 from core.settings import get_settings
-from core.store import Allocation, Store, StoredScenario, StoreError
+from core.store import Allocation, StoredScenario, StoreError
+
+if TYPE_CHECKING:
+    from core.store import Store
 
 STORES_KEPT = 4  # stores opened by one process (tests point each one at its own folder)
 CITIES_KEPT = 8  # saved cities held in memory, across sessions
@@ -25,6 +29,8 @@ ALLOCATIONS_KEPT = 64  # saved results per district held in memory, across sessi
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _open(url: str | None, data_dir: str) -> tuple[Store | None, str | None]:
+    from core.store import Store  # SQLAlchemy: not before a page needs the store
+
     try:
         return Store.open(url, data_dir), None
     except StoreError as exc:

@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: packages the overview does not need: the solver and the energy model (torch),
 #: statistics, charts and the briefing's PDF. (The first run opens the store, to say in the
-#: sidebar whether saving is on, and so checks its migrations with alembic.)
+#: sidebar whether saving is on, and so checks its migrations with alembic: after the page
+#: is drawn, test_the_map_is_drawn_before_the_store_opens.)
 HEAVY = ("torch", "scipy", "sklearn", "matplotlib", "weasyprint", "mapclassify")
 
 FIRST_RUN = """
@@ -44,10 +45,42 @@ def test_the_first_run_imports_none_of_the_heavy_packages(tmp_path):
     assert imported_heavy(FIRST_RUN, tmp_path) == []
 
 
-def test_the_store_imports_neither_the_solver_nor_the_migrations(tmp_path):
-    assert imported_heavy("import core.store", tmp_path, (*HEAVY, "alembic")) == []
+def test_the_store_imports_neither_the_solver_nor_the_database_libraries(tmp_path):
+    heavy = (*HEAVY, "alembic", "sqlalchemy")
+    assert imported_heavy("import core.store\nfrom core.store import StoredScenario, StoreError",
+                          tmp_path, heavy) == []
+    assert imported_heavy("from core.store import Store", tmp_path, heavy) == ["sqlalchemy"]
+
+
+ORDER = """
+from dashboard import components
+from core.store.store import Store
+from tools.apptest import open_app
+events = []
+draw, open_ = components.district_map, Store.open.__func__
+components.district_map = lambda *a, **k: events.append("map") or draw(*a, **k)
+Store.open = classmethod(lambda cls, *a, **k: events.append("store") or open_(cls, *a, **k))
+at = open_app()
+assert not at.exception, at.exception
+assert events == ["map", "store"], events
+"""
+
+
+def test_the_map_is_drawn_before_the_store_opens(tmp_path):
+    """Opening the store (SQLAlchemy, alembic's check) waits until the page is drawn: the
+    sidebar's note on saving comes last."""
+    imported_heavy(ORDER, tmp_path)
 
 
 def test_the_probe_sees_a_heavy_import(tmp_path):
     """The check can fail: the solver imports torch."""
     assert imported_heavy("import core.plan.optimizer", tmp_path) == ["torch"]
+
+
+def test_the_portal_figures_import_none_of_the_briefing_libraries(tmp_path):
+    """The Scenario lab computes the portal's plan figures (core.report.withheld); the
+    briefing's matplotlib, Jinja2 and WeasyPrint load only when a briefing is made."""
+    heavy = ("matplotlib", "jinja2", "weasyprint", "core.report.compose")
+    assert imported_heavy("from core.report import withheld", tmp_path, heavy) == []
+    assert "core.report.compose" in imported_heavy("from core.report import briefing", tmp_path,
+                                                   heavy)

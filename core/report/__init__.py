@@ -9,8 +9,17 @@
 * ``text``: numbers with their units and currency.
 
 Never imports streamlit: the app and ``python -m core report`` call the same function.
+Importing the package, or a part such as ``withheld``, does not import ``compose`` (and with
+it matplotlib, Jinja2 and WeasyPrint): ``Briefing`` and ``briefing`` load on first use.
 """
 
-from core.report.compose import Briefing, briefing
+import importlib
+
+
+def __getattr__(name: str):
+    if name in ("Briefing", "briefing"):
+        return getattr(importlib.import_module("core.report.compose"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Briefing", "briefing"]

@@ -49,13 +49,29 @@ Usage::
         allocation = store.get_allocation(scenario_id)  # .district_table()
         store.publish_scenario(scenario_id)  # on the portal; False takes it off
         inputs = store.briefing_inputs(scenario_id)  # for core.report.briefing
+
+Importing this package does not import SQLAlchemy: the errors and records are plain
+Python, and ``Store``, the ledger and the resolution load on first use (a page that only
+shows a saved scenario's record, or the first page a server draws, does not wait for the
+database libraries).
 """
 
+import importlib
+
 from core.store.errors import Deleted, NotFound, Refused, StoreError, StoreUnavailable
-from core.store.ledger import BudgetExceeded, LedgerEntry, PrivacyLedger
 from core.store.records import Allocation, StoredCity, StoredScenario
-from core.store.resolution import BriefingInputs, Resolution
-from core.store.store import Store
+
+#: name -> the module that defines it, imported on first use (it imports SQLAlchemy)
+_ON_USE = {"Store": "core.store.store", "BudgetExceeded": "core.store.ledger",
+           "LedgerEntry": "core.store.ledger", "PrivacyLedger": "core.store.ledger",
+           "BriefingInputs": "core.store.resolution", "Resolution": "core.store.resolution"}
+
+
+def __getattr__(name: str):
+    if name in _ON_USE:
+        return getattr(importlib.import_module(_ON_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Allocation", "BriefingInputs", "BudgetExceeded", "Deleted", "LedgerEntry", "NotFound",
            "PrivacyLedger",

@@ -24,6 +24,7 @@ from core.intake.city import City
 
 #: City fields that are not part of its content, or are hashed on their own
 SKIPPED = ("districts", "display", "degree_days")
+CITY_ID_LENGTH = 16  # hex characters of the fingerprint that make a saved city's id
 
 
 def canonical(value):
@@ -78,3 +79,9 @@ def _fingerprint(city: City) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def city_id(city: City) -> str:
+    """The id :meth:`core.store.Store.save_city` gives ``city``: the first
+    :data:`CITY_ID_LENGTH` hex characters of its fingerprint."""
+    return fingerprint(city)[:CITY_ID_LENGTH]

@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from core.errors import InputError
 from core.store.errors import Refused
-from core.store.fingerprint import fingerprint
-from core.store.schema import CITY_ID_LENGTH, LEDGER_ID_LENGTH, LedgerRow
+from core.store.fingerprint import city_id  # the id a city's entries are kept under
+from core.store.schema import LEDGER_ID_LENGTH, LedgerRow
 
 if TYPE_CHECKING:
     from core.intake.city import City
@@ -57,11 +57,6 @@ class LedgerEntry:
     @property
     def figures(self) -> tuple[str, ...]:
         return tuple(self.totals)
-
-
-def city_id(city: City) -> str:
-    """The id a city's entries are kept under (its store id)."""
-    return fingerprint(city)[:CITY_ID_LENGTH]
 
 
 class PrivacyLedger:

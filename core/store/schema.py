@@ -14,8 +14,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from core.plan.scenario import ID_LENGTH as SCENARIO_HASH_LENGTH
+from core.store.fingerprint import CITY_ID_LENGTH
 
-CITY_ID_LENGTH = 16  # hex characters of the city's fingerprint that make its id
 SCENARIO_ID_LENGTH = 12  # hex characters of a saved scenario's random id
 LEDGER_ID_LENGTH = 12  # hex characters of a privacy-ledger entry's random id
 HASH_LENGTH = 64  # SHA-256, hex
