@@ -6,7 +6,11 @@ and printed as "first start"), open the app in Debian's chromium (Playwright) as
 soon as the health check answers, wait until the map has drawn (the paint marker that
 dashboard/map/district_map.js sets after each paint) and its legend shows, then read the
 server's resident memory. A bare Streamlit page is measured in the same run as the
-reference, so the ratio says what Greenprint adds on top of Streamlit itself.
+reference, so the ratio says what Greenprint adds on top of Streamlit itself. Then a second
+visitor (a fresh browser context, nothing cached) opens the same, now warm, server: its time
+from navigation to the map has no imports or first loads in it, only the new session's run
+(about 0.2 s of server time on the default city) and the browser loading and running the
+page's elements (Streamlit's code for sliders, select boxes, metrics, the data grid; the map).
 
 ``--all-pages``: then, in one browser session of one server, open every page of the menu
 (``dashboard.nav.ALL``, through the sidebar's links, as a user does), wait until each
