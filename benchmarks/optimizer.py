@@ -20,6 +20,21 @@ and diminishing returns drawn from a seeded generator), in one process:
 
 The last lines print issue 13's targets at 801 x 256 with the measured figures and their
 references: batched >= 100x HiGHS one by one, >= 5x one at a time, memory within the budget.
+
+Measured at 801 x 256, one thread, ``--quick --highs-seconds 5`` on the shared 2-core
+machine (wall-clock, other jobs running), before -> after issue 13's profiling pass:
+batched 0.307 s -> 0.215 to 0.220 s (three runs), one at a time 0.63 to 0.65 s after (it
+swings with the load: 0.89 s in the run before), x one at a time 2.9x -> 2.9 to 3.0x,
+HiGHS 241x -> 313x to 345x, peak working memory 56 MB -> 54 to 61 MB. In CPU time
+(``time.thread_time``, medians, both versions side by side) batched 258 to 272 ms -> 209
+to 228 ms, one at a time unchanged (about 700 ms). Where the batched 0.21 s goes: the
+stable sort by value per unit of money about 55 ms (the tranches of diminishing returns
+sorted by their first tranche and merged), first touches of the result's fresh memory
+about 25 ms (the [S, J] linear instance and the plans; the cost is one shared row when no
+scenario changes a cost), other elementwise passes about 90 ms, per-scenario Python
+(scenario checks, statuses) about 25 ms. One at a time costs about 2.6 ms per scenario,
+so 5x needs about 0.5 ms per scenario of about 10,000 items, of which the sort alone
+takes 0.2 ms.
 """
 
 from __future__ import annotations
@@ -243,7 +258,7 @@ def probe(n: int, s: int, device: str, memory_mb: float | None) -> dict:
     peak[0] = max(peak[0], _rss_mb())
     out_mb = sum(a.nbytes for a in (res.units, res.spend_usd, res.abatement_t,
                                      res.bill_savings_usd)) / 2**20
-    out_mb += sum(t.numel() * t.element_size() for t in (
+    out_mb += sum(t.untyped_storage().nbytes() for t in (  # (a shared row counts once)
         res.linear.value, res.linear.cost, res.linear.cap, res.linear_spend_usd)) / 2**20
     return {"peak_mb": max(peak[0] - before - out_mb, 0.0), "budget_mb": budget,
             "what": f"resident memory added, less the result's {out_mb:.0f} MB"}

@@ -102,6 +102,83 @@ def test_a_batch_gives_the_same_answers_as_one_by_one():
         assert torch.allclose(batch[i], alone[0], rtol=1e-12, atol=1e-12)
 
 
+def sweep_with_repeats():
+    """A batch of 8 seeded instances over the same 40 items: rows 0, 2, 5 and 7 share one set
+    of values and caps (a sweep of budgets and Justice40 shares), rows 3 and 6 another (row 6
+    also repeats the budget and share of row 3), rows 1 and 4 are their own."""
+    rng = np.random.default_rng(11)
+    n = 40
+    rho, cap = rng.normal(1, 1, (8, n)), rng.uniform(0, 5, (8, n))
+    rho[:, :10] = rho[:, 10:20]  # ties inside each row, kept in the items' order
+    for rows in ([0, 2, 5, 7], [3, 6]):
+        rho[rows], cap[rows] = rho[rows[0]], cap[rows[0]]
+    dac = rng.random(n) < 0.4
+    budget = np.array([5.0, 20.0, 40.0, 30.0, 60.0, 80.0, 30.0, 120.0])
+    share = np.array([0.0, 0.4, 0.4, 0.6, 0.2, 0.9, 0.6, 0.5])
+    return rho, cap, dac, budget, share
+
+
+def test_rows_with_the_same_keys_share_one_sort_and_keep_their_own_order():
+    rho, cap, dac, budget, share = sweep_with_repeats()
+    key = torch.tensor(rho, dtype=T)
+    distinct, of = torch_exact._repeated_rows(key)
+    assert distinct.tolist() == [0, 1, 3, 4] and of.tolist() == [0, 1, 0, 2, 3, 0, 2, 0]
+    assert torch.equal(torch_exact._descending(key),
+                       torch.argsort(key, dim=1, descending=True, stable=True))
+    # rows whose keys differ only in the sign of a zero, or not at all: bit for bit
+    zeros = torch.tensor([[0.0, 1.0, -0.0], [-0.0, 1.0, 0.0], [0.0, 1.0, -0.0]], dtype=T)
+    assert torch_exact._repeated_rows(zeros)[1].tolist() == [0, 1, 0]
+    assert torch_exact._repeated_rows(key[[1, 4]]) is None
+
+
+def test_a_sweep_sharing_its_sort_gives_each_row_its_own_plan_and_the_highs_optimum():
+    rho, cap, dac, budget, share = sweep_with_repeats()
+    batch = torch_exact.solve(in_usd(rho, cap, dac, budget, share))
+    for i in range(len(budget)):
+        alone_inst = in_usd(rho[i:i + 1], cap[i:i + 1], dac, budget[i:i + 1], share[i:i + 1])
+        alone = torch_exact.solve(alone_inst)
+        assert torch.equal(batch.spend_usd[i], alone.spend_usd[0])
+        assert batch.status[i] == alone.status[0]
+        assert_same_report(alone, highs.solve(alone_inst), rel=1e-9)
+
+
+def tranche_keys(rng, s: int, p: int, m: int) -> torch.Tensor:
+    """[s, p x m] values per USD in ``m`` tranches of ``p`` items (each tranche the first
+    scaled by 0.8 per step, as diminishing returns make them), with ties and negatives."""
+    first = rng.normal(0.5, 1, (s, p))
+    first[:, : p // 4] = first[:, p // 4: 2 * (p // 4)]  # ties inside a block
+    return torch.tensor(np.concatenate([first * 0.8 ** t for t in range(m)], 1), dtype=T)
+
+
+def test_blocks_that_sort_alike_give_the_full_stable_sort():
+    rng = np.random.default_rng(5)
+    key = tranche_keys(rng, 6, 50, 3)
+    key[4, 100:] = -key[4, :50]  # a row whose third block sorts the other way round
+    key[5, 50:100] = key[5, :50]  # a row whose first two blocks tie item for item
+    expected = torch.argsort(key, dim=1, descending=True, stable=True)
+    assert torch.equal(torch_exact._descending(key, blocks=3), expected)
+    assert torch.equal(torch_exact._descending(key, blocks=1), expected)
+    assert torch.equal(torch_exact._descending(key[[4]], blocks=3), expected[[4]])
+
+
+def test_the_blocks_hint_changes_no_plan_and_keeps_the_highs_optimum():
+    rng = np.random.default_rng(9)
+    s_n, p, m = 6, 30, 3
+    rho = tranche_keys(rng, s_n, p, m).numpy()
+    cap = np.tile(rng.uniform(0, 5, (s_n, p)), (1, m))
+    dac = np.tile(rng.random(p) < 0.4, m)
+    budget, share = rng.uniform(5, 150, s_n), np.array([0.0, 0.3, 0.5, 0.7, 0.9, 0.4])
+    plain = in_usd(rho, cap, dac, budget, share)
+    hinted = AllocationProblem(plain.value, plain.cost, plain.cap, plain.dac, plain.budget,
+                               plain.share, None, m)
+    a, b = torch_exact.solve(plain), torch_exact.solve(hinted)
+    assert torch.equal(a.spend_usd, b.spend_usd) and a.status == b.status
+    assert torch.equal(a.budget_dual, b.budget_dual)
+    for i in range(s_n):
+        assert_same_report(torch_exact.solve(hinted.row(i)), highs.solve(hinted.row(i)),
+                           rel=1e-9)
+
+
 def test_a_hand_solved_instance():
     # two items: a DAC one worth 1/USD (cap 10 USD) and another worth 3/USD (cap 100 USD);
     # budget 50, 40 % to DACs: spend 10 on DAC and 15 elsewhere (10 = 0.4 x 25), objective 55
@@ -190,6 +267,26 @@ def test_city_solve_matches_highs_and_reports_everything(city4):
     assert res.units.shape == (1, 4, len(ctx.keys))
     table = results.by_intervention(ctx, res)
     assert set(table["intervention"]) == set(ctx.keys)
+
+
+@pytest.mark.parametrize("multipliers", [False, True])
+def test_a_batch_shares_one_cost_row_unless_a_scenario_changes_a_cost(city4, multipliers):
+    ctx = problem.context(city4)
+    scs = [Scenario(budget_usd_per_capita=b, justice40_share=j, diminishing_returns=d,
+                    tech_cost_multipliers={"envelope_retrofit": 0.5} if multipliers and i == 2
+                    else {})
+           for i, (b, j, d) in enumerate([(80, 0.0, False), (300, 0.4, True), (500, 0.6, False),
+                                          (900, 0.5, True)])]
+    res = optimizer.optimize(ctx, scs, device="cpu", memory_mb=1e-6)  # one scenario a chunk
+    cost = res.linear.cost
+    assert (cost.stride(0) == 0) is not multipliers  # one row, expanded, or one per scenario
+    for s, sc in enumerate(scs):
+        alone = optimizer.optimize(ctx, sc, device="cpu")
+        width = alone.linear.cost.shape[1]
+        assert torch.equal(cost[s, :width], alone.linear.cost[0])
+        assert np.array_equal(res.spend_usd[s], alone.spend_usd[0])
+        check = results.check_against_highs(res, s)
+        assert check["status"] == "optimal" and check["gap_rel"] <= 1e-9
 
 
 def test_weatherisation_only_goes_to_disadvantaged_districts(city4):

@@ -223,7 +223,11 @@ def _solve_chunk(ctx: CityContext, city: _City, scs: list[Scenario], shape: _Sha
     s_n, m_seg = len(scs), shape.tranches
     p = scenario_vectors(scs, ctx, dev)
     factors = shape.factors(dev)
-    cost = p["cost"][:, 0, :][:, city.flat % city.k].repeat(1, m_seg)  # [S, J] money per unit
+    cost_k = p["cost"][:, 0, :]  # [S, K] money per unit
+    if s_n and bool((cost_k == cost_k[:1]).all()):  # no scenario changes a cost: one row
+        cost = cost_k[0][city.flat % city.k].repeat(m_seg).expand(s_n, -1)  # [S, J]
+    else:
+        cost = cost_k[:, city.flat % city.k].repeat(1, m_seg)  # [S, J]
     cap = (city.cap * (1.0 / m_seg)).repeat(m_seg)  # [J] units per tranche
     dac = city.dac.repeat(m_seg)  # [J]
     ceiling = bills = None
@@ -272,8 +276,9 @@ def _solve_chunk(ctx: CityContext, city: _City, scs: list[Scenario], shape: _Sha
                                  kept["unreachable"])
         viol = torch.maximum(viol, _worst(excess))
         over_ceiling = (excess > 1e-9).sum(1).cpu().numpy()
-    problem = AllocationProblem(kept["value"], cost, cap.expand(s_n, -1), dac, p["budget"],
-                                p["share"], kept["lower"])
+    problem = step["problem"] if shape.rounds == 1 else AllocationProblem(  # (its rho is kept)
+        kept["value"], cost, cap.expand(s_n, -1), dac, p["budget"], p["share"], kept["lower"],
+        m_seg)
     sol = AllocationSolution(kept["spend"], tuple(kept["status"]), kept["j40"], kept["dual"],
                              kept["sol_objective"], seconds)
     t0 = time.perf_counter()
@@ -305,10 +310,11 @@ def _linear_step(city: _City, p: dict, factors, cost, cap, dac, scale, ceiling, 
         lower = (lower_cells.reshape(s_n, city.n * city.k, m_seg)[:, city.flat, :]
                  .transpose(1, 2).reshape(s_n, -1)) / cost
     problem = AllocationProblem(v_items, cost, cap.expand(s_n, -1), dac, p["budget"],
-                                p["share"], lower)
+                                p["share"], lower, m_seg)
     sol = solver.solve(problem)
     seg_units = sol.spend_usd / cost
-    return {"value": v_items, "lower": lower, "spend": sol.spend_usd, "seg_units": seg_units,
+    return {"problem": problem, "value": v_items, "lower": lower, "spend": sol.spend_usd,
+            "seg_units": seg_units,
             "j40": sol.j40_binding, "dual": sol.budget_dual, "sol_objective": sol.objective,
             "status": list(sol.status), "seconds": sol.seconds, "unreachable": unreachable,
             "forced": forced, "abate": abate, "bill": bill,
@@ -385,17 +391,22 @@ def _ceiling_excess(ceiling, income_total, hh_bill, out_bill, unreachable) -> to
 
 
 def _worst(breach: torch.Tensor) -> torch.Tensor:
-    """Largest of each scenario's breaches [S, ...] (all >= 0) -> [S]; 0 when there are none."""
-    return torch.cat([breach.flatten(1), breach.new_zeros(breach.shape[0], 1)], 1).amax(1)
+    """Largest of each scenario's breaches [S, ...] (those below 0 count as 0) -> [S]; 0 when
+    there are none."""
+    flat = breach.flatten(1)
+    if flat.shape[1] == 0:
+        return flat.new_zeros(flat.shape[0])
+    return flat.amax(1).clamp(min=0)
 
 
 def _violations(units, cap, spend, budget, share, dac):
     """Largest relative breach per scenario [S] of budget, caps, non-negativity, Justice40."""
-    total = spend.sum((1, 2))
+    by_district = spend.sum(2)  # [S, N]
+    total = by_district.sum(1)
     v_budget = (total - budget).clamp(min=0) / budget.clamp(min=1.0)
-    v_cap = _worst((units - cap).clamp(min=0) / cap.clamp(min=1.0))
-    v_neg = _worst((-units).clamp(min=0))
-    dac_spend = (spend * dac[None, :, None]).sum((1, 2))
+    v_cap = _worst((units - cap) / cap.clamp(min=1.0))
+    v_neg = _worst(-units)
+    dac_spend = by_district @ dac
     v_j40 = (share * total - dac_spend).clamp(min=0) / total.clamp(min=1.0)
     return torch.stack([v_budget, v_cap, v_neg, v_j40]).amax(0)
 
@@ -430,6 +441,10 @@ class _Batch:
         self.binding: list[list[str]] = [[] for _ in range(s_n)]
         self.iterations, self.seconds_off = 0, 0.0
         self.dac = city.dac.repeat(tranches)
+        #: fields whose every chunk so far gave one row for all its scenarios (cost when no
+        #: scenario changes a cost, caps when the chunks share their tranches): that row [J]
+        #: and the scenarios it is theirs; the batch's field is then that row, expanded
+        self.shared: dict[str, tuple[torch.Tensor, list[int]]] = {}
 
     def put(self, rows: list[int], part: _Part) -> None:
         """Store the plans of scenarios ``rows`` (in that order) of a chunk."""
@@ -452,6 +467,8 @@ class _Batch:
             if t is None:
                 self.items.setdefault(f, None)
                 continue
+            if self._share(f, rows, t, part.tranches, repeat):
+                continue
             if self.items.get(f) is None:  # forced spending: zero for the chunks without
                 self.items[f] = (t.new_zeros if f == "lower" else t.new_empty)(self.s_n,
                                                                                self.n_items)
@@ -461,6 +478,32 @@ class _Batch:
             self.status[i], self.messages[i], self.binding[i] = st, msg, b
         self.iterations = max(self.iterations, part.iterations)
         self.seconds_off += part.status_seconds
+
+    def _share(self, f: str, rows: list[int], t: torch.Tensor, m: int, repeat: bool) -> bool:
+        """Keep a chunk's cost or caps ``t`` [S, P x m] as one row when it is one row (expanded,
+        or a chunk of one scenario) and every earlier chunk gave that same row (True); else
+        write the shared row out into the batch's [S, J] tensor, for ``t`` to be written
+        beside it (False)."""
+        one_row = f in ("cost", "cap") and t.shape[0] and (t.shape[0] == 1 or t.stride(0) == 0)
+        if one_row and f not in self.items:
+            row = self._padded(t[0], m, repeat)
+            if f not in self.shared:
+                self.shared[f] = row, list(rows)
+                return True
+            if torch.equal(self.shared[f][0], row):
+                self.shared[f][1].extend(rows)
+                return True
+        if f in self.shared:
+            row, done = self.shared.pop(f)
+            self.items[f] = row.new_empty(self.s_n, self.n_items).index_copy_(
+                0, torch.tensor(done, device=row.device), row.expand(len(done), -1))
+        return False
+
+    def _padded(self, row: torch.Tensor, m: int, repeat: bool) -> torch.Tensor:
+        """A chunk's row [P x m] over the batch's tranches [J] (see :meth:`_write`)."""
+        if m == self.tranches:
+            return row
+        return torch.cat([row] + [row if repeat else torch.zeros_like(row)] * (self.tranches - 1))
 
     def _write(self, holder: torch.Tensor, rows: torch.Tensor, t: torch.Tensor, m: int,
                repeat: bool) -> None:
@@ -480,7 +523,8 @@ class _Batch:
 
     def result(self, ctx: CityContext, scenarios: list[Scenario], dev: torch.device,
                seconds: float) -> Result:
-        a, it = self.arrays, self.items
+        a = self.arrays
+        it = self.items | {f: row.expand(self.s_n, -1) for f, (row, _) in self.shared.items()}
         if not scenarios:
             empty = torch.zeros(0, self.n_items, dtype=DTYPE, device=dev)
             it = {"value": empty, "cost": empty, "cap": empty, "lower": None, "spend": empty}
@@ -489,7 +533,8 @@ class _Batch:
                 f: np.zeros(0) for f in ("objective", "budget", "violation", "dual")}
         share = torch.tensor([sc.justice40_share for sc in scenarios], dtype=DTYPE, device=dev)
         linear = AllocationProblem(it["value"], it["cost"], it["cap"], self.dac,
-                                   torch.as_tensor(a["budget"], device=dev), share, it["lower"])
+                                   torch.as_tensor(a["budget"], device=dev), share, it["lower"],
+                                   self.tranches)
         return Result(scenarios, ctx.keys, a["units"], a["spend"], a["abatement"],
                       a["bill_savings"], a["objective"], a["budget"], ctx.dac, self.status,
                       self.messages, self.binding, a["violation"], a["dual"],

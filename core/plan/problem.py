@@ -176,8 +176,13 @@ def unit_effects(de, dg, p: dict, ctx_t: dict):
     abate = -(de * p["grid"] + dg * p["gas"]) / carbon.KG_PER_T
     bill = -equity.energy_bill_usd(de, dg, equity.Prices(p["pe"], p["pg"]))  # saving > 0
     weight = 1 + p["w"] * ctx_t["dac"][None, :, None]
-    net = bill + p["cp"] * abate - p["cost"] / p["life"]
-    burden = equity.mean_household_burden_change(bill, ctx_t["income"][None, :, None],
-                                                 ctx_t["households_total"])
-    value = torch.where(p["obj"] == 0, abate, torch.where(p["obj"] == 1, net, burden)) * weight
-    return abate, bill, value
+    per_objective = {  # OBJECTIVE_CODES -> value; only the scenarios' objectives are computed
+        0: lambda: abate,
+        1: lambda: bill + p["cp"] * abate - p["cost"] / p["life"],
+        2: lambda: equity.mean_household_burden_change(bill, ctx_t["income"][None, :, None],
+                                                       ctx_t["households_total"])}
+    codes = sorted(set(p["obj"].flatten().tolist()))
+    value = per_objective[codes[-1]]() if codes else abate
+    for code in reversed(codes[:-1]):
+        value = torch.where(p["obj"] == code, per_objective[code](), value)
+    return abate, bill, value * weight

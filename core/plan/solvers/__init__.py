@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import torch
@@ -28,6 +29,9 @@ class AllocationProblem:
     Forced units are bought even beyond the budget (the budget row reads
     ``cost.x <= max(budget, cost.lower)``; the optimizer reports the overrun), so only
     Justice40 can make an instance infeasible.
+
+    ``rho`` and ``cap_usd`` are computed once per problem (the solver and the statuses both
+    read them): treat them as read-only.
     """
 
     value: torch.Tensor  # [S, J] objective units per unit installed
@@ -37,13 +41,17 @@ class AllocationProblem:
     budget: torch.Tensor  # [S] money
     share: torch.Tensor  # [S] Justice40 share of spending, 0..1
     lower: torch.Tensor | None = None  # [S, J] units forced in (None = 0)
+    #: the items are this many blocks of equal size (tranches of the same district x
+    #: intervention pairs) that usually sort alike by value per unit of money: a hint a solver
+    #: may use to sort faster (core.plan.solvers.torch_exact), never a change of the problem
+    blocks: int = 1
 
-    @property
+    @cached_property
     def rho(self) -> torch.Tensor:
         """Value per unit of money [S, J]."""
         return self.value / self.cost
 
-    @property
+    @cached_property
     def cap_usd(self) -> torch.Tensor:
         """Spending cap per item [S, J], money."""
         return self.cost * self.cap
@@ -66,8 +74,11 @@ class AllocationProblem:
         dac = self.dac.to(self.value.dtype)  # [J] or [S, J]
         room = self.cap_usd.clamp(min=0) if self.lower is None else \
             (self.cap_usd - self.lower_usd).clamp(min=0)
-        useful = room * (self.rho > 0).to(room.dtype)  # (a float mask: bool x float is slow)
-        dac_usd, other_usd = (room * dac).sum(1), (useful * (1 - dac)).sum(1)
+        useful = torch.where(self.rho > 0, room, 0.0)
+        if dac.dim() == 1:  # one product per row, no [S, J] temporaries
+            dac_usd, other_usd = room @ dac, useful @ (1 - dac)
+        else:
+            dac_usd, other_usd = (room * dac).sum(1), (useful * (1 - dac)).sum(1)
         if self.lower is None:
             return dac_usd, other_usd
         lower = self.lower_usd
@@ -82,14 +93,16 @@ class AllocationProblem:
         return AllocationProblem(self.value[s:s + 1], self.cost[s:s + 1], self.cap[s:s + 1],
                                  self.dac_items[s:s + 1], self.budget[s:s + 1],
                                  self.share[s:s + 1],
-                                 None if self.lower is None else self.lower[s:s + 1])
+                                 None if self.lower is None else self.lower[s:s + 1],
+                                 self.blocks)
 
     def to(self, device: str | torch.device) -> AllocationProblem:
         """The same problem with every tensor on ``device``."""
         def move(t):
             return None if t is None else t.to(device)
         return AllocationProblem(*(move(t) for t in (self.value, self.cost, self.cap, self.dac,
-                                                     self.budget, self.share, self.lower)))
+                                                     self.budget, self.share, self.lower)),
+                                 self.blocks)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,15 @@ rounding (checked against HiGHS in the tests).
 One stable sort of the items by ``rho`` serves every step: the greedy fill, and both
 groups' prefixes on the line (each group is the sorted order with the other group's
 items at zero capacity). Ties keep the items' order, so a scenario's plan is the same
-whatever batch it is solved in. The optimum on the line is the first breakpoint where the
-marginal value stops being positive: for a few items every breakpoint is evaluated; for
-many, a search over the breakpoints of each group finds it (the marginal value is
-non-increasing), testing 16 of them per step, ``log16(J)`` steps whatever the batch size.
+whatever batch it is solved in. Scenarios of a batch whose items sort on the same keys (a
+sweep of budgets or Justice40 shares) share one sort. Items in tranches (diminishing
+returns) are sorted by their first tranche; where that order sorts the other tranches too,
+merging the tranches completes the sort, faster than sorting every item (otherwise every
+item is sorted): the same order either way. The optimum on the line is the first
+breakpoint where the marginal value stops being positive: for a few items every breakpoint
+is evaluated; for many, a search over the breakpoints of each group finds it (the marginal
+value is non-increasing), testing 16 of them per step, ``log16(J)`` steps whatever the
+batch size.
 Both give the same point (tests/test_batching.py).
 """
 
@@ -174,15 +179,76 @@ def _on_line(rates, room, u, dacf, b, share, fd, fn):
     return yd.add_(yn), infeasible  # each item is in one group: the other's prefix is zero there
 
 
-def _descending(key: torch.Tensor) -> torch.Tensor:
+def _descending(key: torch.Tensor, blocks: int = 1) -> torch.Tensor:
     """The order [S, J] that sorts each row of ``key`` from largest to smallest, ties in the
-    items' order. A float64 key is sorted as the int64 of its bits, flipped below zero so
-    that they order as the floats do (an integer sort is the faster one)."""
+    items' order. Rows equal bit for bit to an earlier row (a sweep of budgets or Justice40
+    shares) are sorted once and share that order: the same order as their own sort.
+    ``blocks``: see :func:`_sorted_by_blocks`."""
+    repeats = _repeated_rows(key)
+    if repeats is None:
+        return _sorted(key, blocks)
+    distinct, of = repeats
+    return _sorted(key.index_select(0, distinct), blocks).index_select(0, of)
+
+
+def _sorted(key: torch.Tensor, blocks: int = 1) -> torch.Tensor:
+    """:func:`_descending` of every row. A float64 key is sorted as the int64 of its bits,
+    flipped below zero so that they order as the floats do (an integer sort is the faster
+    one)."""
     if key.dtype != torch.float64:
         return torch.argsort(key, dim=1, descending=True, stable=True)
     bits = key.view(torch.int64)
     ordered = (bits >> 63).bitwise_and_(0x7FFF_FFFF_FFFF_FFFF).bitwise_xor_(bits)
+    if blocks > 1 and key.shape[1] % blocks == 0 and key.shape[1] > blocks:
+        return _sorted_by_blocks(ordered, blocks)
     return torch.sort(ordered, dim=1, descending=True, stable=True).indices
+
+
+def _sorted_by_blocks(ordered: torch.Tensor, blocks: int) -> torch.Tensor:
+    """The stable descending order [S, J] of integer keys whose items are ``blocks`` blocks of
+    equal size that usually sort alike (tranches: the same items, each value scaled by one
+    factor). The first block is sorted; where its order also sorts every other block (keys
+    never rise along it, and ties keep the items' order), the blocks laid out in that order
+    are sorted runs, which a stable sort merges in a fraction of a full sort's time, ties in
+    block order (the items' order); a row where it does not gets the full sort. Either way
+    the order is the full stable sort's."""
+    s, j = ordered.shape
+    p = j // blocks
+    first = torch.sort(ordered[:, :p], dim=1, descending=True, stable=True).indices  # [S, P]
+    runs = ordered.view(s, blocks, p).gather(2, first[:, None, :].expand(s, blocks, p))
+    falls = runs[..., 1:] < runs[..., :-1]
+    ties_in_order = (runs[..., 1:] == runs[..., :-1]) & (first[:, None, 1:] > first[:, None, :-1])
+    sorts_all = (falls | ties_in_order).flatten(1).all(1)  # [S]
+    merged = torch.sort(runs.view(s, j), dim=1, descending=True, stable=True).indices
+    items = (first[:, None, :] + p * torch.arange(blocks, device=ordered.device)[:, None])
+    order = items.view(s, j).gather(1, merged)
+    if not bool(sorts_all.all()):
+        rows = (~sorts_all).nonzero().squeeze(1)
+        order[rows] = torch.sort(ordered[rows], dim=1, descending=True, stable=True).indices
+    return order
+
+
+def _repeated_rows(key: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """When some rows of ``key`` [S, J] repeat an earlier row bit for bit: the distinct rows
+    (indices [D], ascending) and the position among them of each row's first copy [S];
+    None when every row differs. Rows are grouped by a sum of their bits first (one pass),
+    then compared in full only within a group."""
+    s = key.shape[0]
+    if s < 2 or key.shape[1] == 0:
+        return None
+    bits = key.view(torch.int64 if key.element_size() == 8 else torch.int32)
+    fingerprint = bits.sum(1)
+    groups, group = torch.unique(fingerprint, return_inverse=True)
+    if groups.numel() == s:  # every row differs
+        return None
+    rows = torch.arange(s, device=key.device)
+    first = torch.full_like(groups, s, dtype=torch.long).scatter_reduce_(0, group, rows, "amin")
+    same = first[group]
+    same = torch.where((bits == bits.index_select(0, same)).all(1), same, rows)
+    distinct = torch.unique(same)
+    if distinct.numel() == s:
+        return None
+    return distinct, torch.searchsorted(distinct, same)
 
 
 def solve(problem: AllocationProblem) -> AllocationSolution:
@@ -195,7 +261,7 @@ def solve(problem: AllocationProblem) -> AllocationSolution:
     cap_usd = problem.cap_usd
     if problem.lower is None:
         lower = None
-        room = cap_usd.clamp_(min=0)
+        room = cap_usd.clamp(min=0)  # (rho and cap_usd are the problem's: read-only)
         fd = fn = torch.zeros_like(budget)
     else:
         lower = problem.lower_usd
@@ -205,11 +271,11 @@ def solve(problem: AllocationProblem) -> AllocationSolution:
     b = (budget - fd - fn).clamp(min=0)
     # one stable sort by value per unit of money (items without room last) serves the greedy
     # fill and both groups on the line; the work is done in that order and scattered back
-    order = _descending(rho.masked_fill(room <= 0, NEG_INF))
+    order = _descending(rho.masked_fill(room <= 0, NEG_INF), problem.blocks)
     rates, room_s = rho.gather(1, order), room.gather(1, order)
     dac_s = problem.dac_items.gather(1, order)
     dacf_s = dac_s.to(rho.dtype)
-    u_s = (rates > 0).to(rho.dtype).mul_(room_s)  # the room of the items that pay
+    u_s = torch.where(rates > 0, room_s, 0.0)  # the room of the items that pay
 
     # 1. the plain greedy fill, ignoring Justice40
     ys = _prefix_fill(u_s, b)
@@ -232,14 +298,14 @@ def solve(problem: AllocationProblem) -> AllocationSolution:
     y = torch.empty_like(ys).scatter_(1, order, ys)  # order is a permutation: fills every item
     spend = y if lower is None else lower + y
     budget_binds = (spend.sum(1) >= budget * (1 - 1e-9)) & (budget > 0)
-    chosen = ys > 0
-    marg_d = _row_min(rates.masked_fill(~(chosen & dac_s), float("inf")))
-    marg_n = _row_min(rates.masked_fill(~chosen | dac_s, float("inf")))
+    chosen_rates = torch.where(ys > 0, rates, float("inf"))
+    marg_d = _row_min(torch.where(dac_s, chosen_rates, float("inf")))
+    marg_n = _row_min(chosen_rates.masked_fill_(dac_s, float("inf")))
     line_dual = share * marg_d + (1 - share) * torch.where(torch.isfinite(marg_n), marg_n, 0.0)
     dual = torch.where(breaks, line_dual, torch.minimum(marg_d, marg_n))
     dual = torch.where(budget_binds & torch.isfinite(dual), dual, torch.zeros_like(dual))
     status = tuple("infeasible" if bad else "optimal" for bad in infeasible.tolist())
-    objective = rho.mul_(spend).sum(1)  # (rho is this call's own tensor)
+    objective = (rho * spend).sum(1)
     if spend.is_cuda:
         torch.cuda.synchronize()
     return AllocationSolution(spend, status, breaks, dual, objective, time.perf_counter() - t0)
