@@ -407,7 +407,7 @@ TABLE_LABELS: dict[str, tuple[str, ...]] = {
     "data/interventions.csv": ("label", "unit"),
     "data/scenario_limits.csv": ("unit", "note"),
     "data/equity_thresholds.csv": ("unit",),
-    "data/release_thresholds.csv": ("unit",),
+    "data/release_thresholds.csv": ("unit", "note"),
     "data/estimate_parameters.csv": ("unit",),
 }
 

@@ -17,6 +17,7 @@ from dashboard import (
     portal,
     sidebar,
     state,
+    text,
 )
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
@@ -50,7 +51,8 @@ def _frame() -> None:
     with st.sidebar:
         st.markdown("### Greenprint")
         st.caption(_("City sustainability assessment: energy, carbon and equity by district."))
-        st.markdown(_("**City:** {name}  \n{n} districts").format(name=city.name, n=city.n))
+        st.markdown(_("**City:** {name}  \n{n} districts").format(name=text.inline(city.name),
+                                                                      n=city.n))
         if city.illustrative:
             st.caption(_("Illustrative data, not official statistics."))
         if portal.active():

@@ -21,6 +21,7 @@ from core.intake import estimates
 from core.intake.city import City
 from dashboard import keys, text
 from dashboard.map import district_map, highlight_fill  # noqa: F401 (the pages' maps)
+from dashboard.text import inline
 
 ILLUSTRATIVE_NOTICE = (N_("**Illustrative data, not official statistics.** The attributes of this "
                        "city are generated from public average figures to show how Greenprint "
@@ -32,7 +33,7 @@ def data_notice(city: City) -> None:
     if city.illustrative:
         st.warning(_(ILLUSTRATIVE_NOTICE))
     st.caption(_("City: {name} · {n} districts · source: {source}").format(
-        name=city.name, n=city.n, source=city.source))
+        name=text.inline(city.name), n=city.n, source=text.inline(city.source)))
     st.caption(_("Reference values: {summary} (every value and its source "
                "on the Data page).").format(summary=text.money(city.references.summary())))
     if coverage := city.coverage():
@@ -116,7 +117,7 @@ def page_style() -> None:
 def map_text(text: summary.MapText) -> None:
     """A map's text alternative, under it: one sentence, and the map as a table (district,
     value, class) in an expander (core.assess.summary)."""
-    st.caption(text.summary)
+    st.caption(inline(text.summary))  # district names are data: never Markdown
     config = {} if text.value_column is None else {
         text.value_column: st.column_config.NumberColumn(format=f"%,.{text.digits}f")}
     with st.expander(_("Map as a table")):  # rows sent as they are scrolled to, past 1,000

@@ -191,7 +191,8 @@ def release_section(city: City) -> None:
         st.error(_("The release rule cannot be read: {exc}").format(exc=exc))
         return
     st.markdown(_("**The rule in force:** {rule}.").format(rule=_(rule.describe())))
-    thresholds = reference_tables.table(rules.TABLE).assign(unit=lambda f: f["unit"].map(unit))
+    thresholds = reference_tables.table(rules.TABLE).assign(unit=lambda f: f["unit"].map(unit),
+                                                            note=lambda f: f["note"].map(_))
     st.dataframe(thresholds, hide_index=True, column_config={
         "name": _("Threshold"), "value": _("Value"), "unit": _("Unit"),
         "source": st.column_config.TextColumn(_("Source"), width="large"), "note": _("Meaning")})

@@ -17,6 +17,16 @@ def md(value: str) -> str:
     return _MARKDOWN.sub(r"\\\1", value)
 
 
+_INLINE = re.compile(r"[\\`*\[\]<>$~|]|(?<!\w)_|_(?!\w)|:(?=material/)")
+
+
+def inline(value: str) -> str:
+    """``value`` (a name the data or a user gave) inside a sentence of Markdown: the signs that
+    would make a link, emphasis, code, HTML, a formula or an icon are escaped; punctuation and
+    an underscore inside a word (``community_areas``) stay as they are."""
+    return _INLINE.sub(lambda m: "\\" + m.group(0), value)
+
+
 def money(value: str) -> str:
     """Text holding amounts of money, for Markdown: a currency sign stays a sign. Markdown in
     Streamlit reads the text between two ``$`` as a formula, as happens where a locale writes

@@ -7,7 +7,7 @@ import streamlit as st
 from core.errors import InputError
 from core.i18n import _
 from core.plan import compare
-from dashboard import components, keys, portal, state
+from dashboard import components, keys, portal, state, text
 from dashboard import store as app_store
 from dashboard.compare import charts, view
 from dashboard.scenario_lab import solve
@@ -25,19 +25,19 @@ records = store.list_scenarios(city_id=city_id, published_only=portal.active()) 
 if len(records) < compare.MIN_SCENARIOS and portal.active():
     st.info(_("At least {min_scenarios} published scenarios of {name} are needed to compare "
               "them here; {n_records} published so far.").format(
-        min_scenarios=compare.MIN_SCENARIOS, name=city.name, n_records=len(records)))
+        min_scenarios=compare.MIN_SCENARIOS, name=text.inline(city.name), n_records=len(records)))
     st.stop()
 if len(records) < compare.MIN_SCENARIOS:
     st.info(_("Save at least {min_scenarios} scenarios of {name} in the Scenario lab "
             "(“Save scenario”) to compare them here; {n_records} saved so far. The "
             "Scenarios page opens another city's.").format(
-                min_scenarios=compare.MIN_SCENARIOS, name=city.name, n_records=len(records)))
+                min_scenarios=compare.MIN_SCENARIOS, name=text.inline(city.name), n_records=len(records)))
     st.stop()
 by_id = {r.id: r for r in records}
 pick = st.multiselect(
     _("Saved scenarios of {name} ({min_scenarios} to {max_scenarios}; the "
     "first is A, the one the others are measured against)").format(
-        name=city.name, min_scenarios=compare.MIN_SCENARIOS,
+        name=text.inline(city.name), min_scenarios=compare.MIN_SCENARIOS,
         max_scenarios=compare.MAX_SCENARIOS), list(by_id),
     default=list(by_id)[:view.DEFAULT_CHOSEN][::-1], max_selections=compare.MAX_SCENARIOS,
     format_func=lambda i: view.label(by_id[i]), key=keys.COMPARE_PICK)
@@ -57,23 +57,24 @@ currency = compared[0].currency
 release = portal.released(city, view.district_figures(compared, ctxs[0]), "comparison",
                           "_".join(pick))
 
-st.dataframe(compare.scenario_table(compared)[["scenario", "name", "tags", "saved", "status"]],
-             hide_index=True, column_config={"scenario": "Scenario", "name": "Name", "tags": "Tags",
-                                             "saved": "Saved", "status": "Plan"})
+scenarios = compare.scenario_table(compared)[["scenario", "name", "tags", "saved", "status"]]
+st.dataframe(scenarios.assign(status=scenarios["status"].map(_)), hide_index=True,
+             column_config={"scenario": _("Scenario"), "name": _("Name"), "tags": _("Tags"),
+                            "saved": _("Saved"), "status": _("Plan")})
 st.subheader(_("Headline figures"))
 st.caption(_("Each scenario's saved result; a difference is the scenario minus A, in the same "
            "unit (percentage points for %). Money in millions of the city's currency."))
 kpis = compare.kpi_table(compared)
 st.dataframe(kpis, hide_index=True, column_config={
-    "figure": "Figure", "unit": "Unit",
+    "figure": _("Figure"), "unit": _("Unit"),
     **{c: st.column_config.NumberColumn(c, format="%,.2f") for c in kpis.columns[2:]}})
 params = compare.parameter_table(compared)
 if params.empty:
     st.caption(_("The scenarios have the same parameters."))
 else:
     st.markdown(_("**Parameters that differ**"))
-    st.dataframe(params, hide_index=True, column_config={"parameter": "Parameter",
-                                                         "unit": "Unit"})
+    st.dataframe(params, hide_index=True, column_config={"parameter": _("Parameter"),
+                                                         "unit": _("Unit")})
 
 st.subheader(_("Per district"))
 layers = solve.map_layers(currency)
@@ -92,7 +93,7 @@ st.plotly_chart(charts.burden_by_quintile(compare.burden_by_quintile(compared, c
 st.subheader(_("Spending in disadvantaged districts"))
 st.dataframe(compare.disadvantaged_spending(compared).drop(columns="name"), hide_index=True,
              column_config={
-                 "scenario": "Scenario",
+                 "scenario": _("Scenario"),
                  "spend_m_usd": st.column_config.NumberColumn(
                      _("Spent (M {currency})").format(currency=currency),
                                                               format="%,.2f"),

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.assess import summary
-from core.i18n import _
+from core.i18n import _, number
 from core.intake import columns, degree_day_table, lineage, mapping, quality, staging
 from core.intake.city import coverage_text
 from dashboard import components, guard, keys, portal, state
@@ -145,7 +145,7 @@ m2.metric(_("With data (districts)"), _("{n_with_data:,} of {n_districts:,}").fo
     n_with_data=report.n_with_data, n_districts=report.n_districts),
           border=True, help=_("districts with an attribute row and a population; the others "
                             "stay on the map as no data and are left out of the analyses"))
-m3.metric(_("Quality score (points of 100)"), f"{report.score:.1f}", border=True,
+m3.metric(_("Quality score (points of 100)"), number(report.score, 1), border=True,
           help=quality.SCORE_FORMULA)
 m4.metric(_("Blocking problems (count)"), len(report.blocking), border=True)
 m5.metric(_("Warnings (count)"), len(report.warnings), border=True)
@@ -197,11 +197,12 @@ else:
             coverage=coverage))
     st.dataframe(upload.capability_table(result.city, degree_days, dd_up, checked_key),
                  hide_index=True, column_config={
-                     "analysis": "Analysis", "status": "Status",
+                     "analysis": _("Analysis"), "status": _("Status"),
                      "reason": _("What it uses, or what would unlock it")})
 
 st.header(_("5. Use this city"))
-name = st.text_input(_("City name"), value=b_up.name.rsplit(".", 1)[0], key=keys.DATA_CITY_NAME)
+stem = b_up.name.rsplit(".", 1)[0].strip() or b_up.name
+name = st.text_input(_("City name"), value=stem, key=keys.DATA_CITY_NAME).strip() or stem
 usable = report.usable and not figure_error
 st.button(_("Use this city"), type="primary", key=keys.DATA_USE, disabled=not usable,
           on_click=guard.callback(upload.use_city),

@@ -5,7 +5,7 @@ import streamlit as st
 from core.assess import indicators, maps
 from core.i18n import _, unit
 from core.release import shown as public
-from dashboard import components, keys, portal, state
+from dashboard import components, keys, portal, state, text
 from dashboard.district import charts
 
 city = state.active_city()
@@ -25,7 +25,7 @@ no_data = (table[indicators.DATA] == indicators.NO_DATA).to_numpy()
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(names[district_id])
+    st.subheader(text.md(text.cut(names[district_id])))  # a name is data: never Markdown
     if no_data[ids.index(district_id)]:
         st.info(_("This district has no data (no attribute row or no population): it is shown "
                 "as no data and left out of ranks, the disadvantaged rule and the optimizer. "
@@ -51,7 +51,7 @@ with right:
                                      "<b>{name}</b> ({district_id})", key=keys.PROFILE_MAP,
                                      height=380, highlight=district_id, pick=True)
     st.caption(_("The map marks {name} among the city's {n} districts; the list above "
-                 "chooses another one.").format(name=names[district_id], n=city.n))
+                 "chooses another one.").format(name=text.quoted(names[district_id]), n=city.n))
     if no_data.any():
         components.legend([maps.no_data_row(int(no_data.sum()))], "Districts")
     if picked is not None and picked != district_id:

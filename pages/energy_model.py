@@ -53,12 +53,13 @@ else:
                                  key=keys.MODEL_SEED)
     retrain = button_col.button(_("Retrain"), key=keys.MODEL_RETRAIN, type="primary")
 ev = results.evaluation(city, folds, seed, retrain, loading)
-st.caption(_("{folds}-fold cross-validation, seed {seed}, {members} "
-           "ensemble members per fold, device {device}, {seconds:.1f} s. The networks "
-           "predict the {scale} from {n_features} features: {join}.").format(
-               folds=ev.folds, seed=ev.config.seed, members=ev.config.members, device=ev.device,
-               seconds=ev.seconds, scale=_(ev.scale), n_features=len(ev.features),
-               join=', '.join(ev.features)))
+if ev.targets:  # nothing trained: the warnings below say why, with no "0-fold" run
+    st.caption(_("{folds}-fold cross-validation, seed {seed}, {members} "
+               "ensemble members per fold, device {device}, {seconds:.1f} s. The networks "
+               "predict the {scale} from {n_features} features: {join}.").format(
+                   folds=ev.folds, seed=ev.config.seed, members=ev.config.members,
+                   device=ev.device, seconds=ev.seconds, scale=_(ev.scale),
+                   n_features=len(ev.features), join=', '.join(ev.features)))
 
 for target, why in ev.unavailable.items():
     st.warning(_("{label_of} is not modelled: {why}.").format(label_of=_(columns.label_of(target)),

@@ -1,12 +1,10 @@
 """Equity: energy burden, disadvantaged districts, inequality, clusters and threshold sensitivity."""
 
-import math
-
 import streamlit as st
 
-from core import money
+from core import i18n, money
 from core.assess import equity, indicators, inequality, maps, summary
-from core.i18n import _, unit
+from core.i18n import _, number, unit
 from core.intake import estimates
 from core.release import shown as public
 from dashboard import components, keys, portal, state, text
@@ -17,23 +15,24 @@ EQUITY_FIGURES = ("energy_burden", "disadvantaged")
 
 
 def percent(share: float) -> str:
-    """A share as percent with two decimals; "n/a" for NaN (no district with an income)."""
-    return "n/a" if math.isnan(share) else f"{share * 100:.2f}"
+    """A share as percent with two decimals, with the locale's decimal sign; "n/a" for NaN
+    (no district with an income)."""
+    return number(share * 100, 2)
 
 
 def group_metrics(columns, group: inequality.EquityReport, refs) -> None:
     """Gini, Theil and the shares of households with a high and a severe burden (at the
     thresholds of the city's reference values ``refs``)."""
-    columns[0].metric(_("Gini of burden (0–1)"), f"{group.gini:.3f}", border=True,
+    columns[0].metric(_("Gini of burden (0–1)"), number(group.gini, 3), border=True,
                       help=_("household-weighted; 0 = every household carries the same burden"))
-    columns[1].metric(_("Theil index of burden (-)"), f"{group.theil:.3f}", border=True,
+    columns[1].metric(_("Theil index of burden (-)"), number(group.theil, 3), border=True,
                       help=_("household-weighted Theil T; 0 = equal"))
-    columns[2].metric(_("High burden (share of households)"), f"{group.high_share:.1%}",
+    columns[2].metric(_("High burden (share of households)"), i18n.percent(group.high_share, 1),
                       border=True, help=_(
                           "share of households living in districts whose average burden is at "
                           "least {threshold:.0%} of income").format(
                               threshold=refs.threshold('burden_high')))
-    columns[3].metric(_("Severe burden (share of households)"), f"{group.severe_share:.1%}",
+    columns[3].metric(_("Severe burden (share of households)"), i18n.percent(group.severe_share, 1),
                       border=True, help=_(
                           "share of households living in districts whose average burden is at "
                           "least {threshold:.0%} of income").format(
@@ -201,7 +200,9 @@ else:
 st.subheader(_("How sensitive is the disadvantaged flag to its thresholds?"))
 st.caption(_("One threshold moves while the other stays at its default; counts are districts "
            "that gain or lose the status against the default rule."))
-st.dataframe(report.sensitivity, hide_index=True, column_config={
+sensitivity = report.sensitivity.assign(threshold=lambda f: f["threshold"].map(_))
+st.dataframe(sensitivity, hide_index=True, column_config={
+    "threshold": st.column_config.TextColumn(_("Threshold")),
     "percentile": st.column_config.NumberColumn(_("Threshold (percentile)"), format="%.1f"),
     "disadvantaged": st.column_config.NumberColumn(_("Disadvantaged (districts)")),
     "gained": st.column_config.NumberColumn(_("Gained (districts)")),

@@ -16,7 +16,7 @@ components.data_notice(city)
 
 st.header(_("The active city"))
 st.markdown(_("**{name}** — {n} districts.  \n**Source:** {source}").format(
-    name=city.name, n=city.n, source=city.source))
+    name=text.inline(city.name), n=city.n, source=text.inline(city.source)))
 if city.lineage:
     st.markdown(_("**Lineage** (every change made to the data on its way in):"))
     st.dataframe(pd.DataFrame({"step": range(1, len(city.lineage) + 1),

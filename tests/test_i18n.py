@@ -4,6 +4,7 @@ page shows English prose in Chinese (a visible string that is not marked fails h
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 import string
@@ -11,13 +12,15 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from core import i18n, methods, money
+from core import i18n, methods, money, reference_tables
 from core.assess import indicators, maps
 from core.intake.city import default_city
+from core.release import rule as rules
 from dashboard import keys, nav
 from tools.apptest import open_app
 
@@ -234,12 +237,18 @@ ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z’']+(?:[ \-][A-Za-z][a-z’']+){2,}\b
 CODE = re.compile(r"<style>.*?</style>|`[^`]*`|<[^>]+>|https?://\S+", re.S)
 
 
+#: reference tables a page shows whole, sources included (the Methods page's release rule)
+SHOWN_TABLES = (rules.TABLE,)
+
+
 def data_values(at) -> list[str]:
     """Text that is data, not interface: names and sources from the city and its reference
-    values, and the reference prose the Methods page shows in English only."""
+    values, the sources of the reference tables shown, and the reference prose the Methods
+    page shows in English only."""
     city = at.session_state[keys.CITY] if keys.CITY in at.session_state else default_city()
     values = [city.name, city.source, *city.districts["name"].astype(str)]
     values += [str(s) for s in city.references.frame()["source"]]
+    values += [str(s) for name in SHOWN_TABLES for s in reference_tables.table(name)["source"]]
     values += [text for e in city.estimates.values() for f in e.figures
                for text in (f.source, f.short_source)]
     # the method notes and the data README (reference prose, English or translated: their
@@ -267,6 +276,25 @@ def visible_texts(at) -> list[tuple[str, str]]:
                 out += [(f"{kind} option", str(o)) for o in getattr(el, "options", []) or []]
     for el in at.get("download_button"):
         out.append(("download", el.proto.label))
+    for el in at.dataframe:
+        out += table_texts(el)
+    return out
+
+
+def table_texts(el) -> list[tuple[str, str]]:
+    """(kind, text) of a dataframe: its headers (a column's configured label and help, else
+    its name) and its text cells."""
+    config = json.loads(el.proto.columns) if el.proto.columns else {}
+    frame = el.value
+    out = []
+    for column in frame.columns:
+        conf = config.get(str(column), {})
+        if conf.get("hidden"):
+            continue
+        out += [("table header", conf.get("label") or str(column)),
+                ("table help", conf.get("help") or "")]
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            out += [("table cell", str(v)) for v in frame[column].dropna().unique()]
     return out
 
 
@@ -331,7 +359,7 @@ def test_the_formula_check_sees_unescaped_dollars():
     page.caption = [SimpleNamespace(value=spanish)]
     for kind in ("button", "expander", "tabs", "metric", "slider", "selectbox", "radio",
                  "checkbox", "toggle", "text_input", "number_input", "multiselect",
-                 "text_area", "select_slider"):
+                 "text_area", "select_slider", "dataframe"):
         setattr(page, kind, getattr(page, kind, []))
     page.get = lambda _kind: []
     assert formulas(page) == [spanish]
@@ -361,3 +389,17 @@ def test_the_report_command_refuses_an_unknown_language(tmp_path):
                                  "--out", str(tmp_path / "b.html")])
     assert r.exit_code == 2, r.output
     assert "use one of en, zh, es" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+@pytest.mark.parametrize("page", [nav.COMPARE, nav.SCENARIOS], ids=lambda p: Path(p).stem)
+def test_the_saved_scenario_pages_speak_the_language_with_scenarios_saved(page, lang):
+    """With saved scenarios the Compare page shows its tables (headline figures, parameters,
+    Justice40 spending) and the Saved scenarios page its list; with none, only a message."""
+    from tests.test_store_pages import seed
+
+    seed()
+    with i18n.use_language(lang):
+        at = open_app(page, query={keys.LANGUAGE: lang}, timeout_s=240)
+        assert not at.exception and len(at.dataframe) >= (4 if page == nav.COMPARE else 1)
+        assert english_left(at, script_latin=lang != "zh") == []

@@ -23,7 +23,7 @@ import pandas as pd
 
 from core import reference_tables
 from core.assess import equity
-from core.i18n import lazy
+from core.i18n import N_, lazy
 from core.intake import columns as cols
 from core.intake import reference_values
 from core.intake.reference_values import ReferenceValues
@@ -103,7 +103,7 @@ def threshold_sensitivity(burden: pd.Series, low_income: pd.Series,
         low_income_percentiles, float)
     base = equity.disadvantaged(burden, low_income, bp0, ip0)
     rows = []
-    for which, values in (("burden percentile", bps), ("low-income percentile", ips)):
+    for which, values in ((N_("burden percentile"), bps), (N_("low-income percentile"), ips)):
         for p in values:
             bp, ip = (p, ip0) if which == "burden percentile" else (bp0, p)
             flag = equity.disadvantaged(burden, low_income, bp, ip)

@@ -114,8 +114,12 @@ def _scores_json(ev: Evaluation, city: City) -> dict:
 def _print_scores(ev: Evaluation, city: City) -> None:
     from core.models import cross_validation, model_card, yardstick
 
-    typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold cross-validation, "
-               f"{ev.config.members} ensemble members, device {ev.device}, {ev.seconds:.1f} s")
+    if not ev.targets:  # nothing trained: the reasons below, not an empty "0-fold" run
+        typer.echo(f"{ev.city_name}: {ev.n_districts} districts, no energy model trained")
+    else:
+        typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold "
+                   f"cross-validation, {ev.config.members} ensemble members, device {ev.device}, "
+                   f"{ev.seconds:.1f} s")
     if ev.footprint is not None:  # what the training's own computing cost
         typer.echo(f"footprint of this training: {ev.footprint.text()}")
     crit = yardstick.criteria()

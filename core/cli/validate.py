@@ -79,7 +79,7 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
         raise typer.Exit(code)
     echo_report(report, m if suggest else None, written, write)
     if result.city is not None:
-        typer.echo(f"Reference values: {result.city.references.describe()}")
+        typer.echo(result.city.references.describe())  # "reference values: ..."
     if result.city is not None:
         echo_predicted(result.city)
     if supports is not None:

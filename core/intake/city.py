@@ -21,6 +21,7 @@ import pandas as pd
 from core import paths
 from core.constants import WGS84
 from core.errors import CityValidationError, Problem
+from core.i18n import _
 from core.intake import columns, quality, readers, staging
 from core.intake.degree_day_table import read_degree_days
 from core.intake.estimates import Estimate
@@ -149,8 +150,9 @@ def coverage_text(n_with_data: int, n: int) -> str | None:
     missing = n - n_with_data
     if missing == 0:
         return None
-    return (f"{n_with_data:,} of {n:,} districts have data; {missing:,} shown as no data (no "
-            "attribute row or no population) and left out of the analyses")
+    return _("{n_with_data:,} of {n:,} districts have data; {missing:,} shown as no data (no "
+             "attribute row or no population) and left out of the analyses").format(
+        n_with_data=n_with_data, n=n, missing=missing)
 
 
 @dataclass(frozen=True, eq=False)

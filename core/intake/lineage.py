@@ -27,6 +27,7 @@ PATTERNS: tuple[str, ...] = (
     N_("read: attributes decoded as {encoding}, delimiter {delimiter}"),
     N_("join: {n} attribute row(s) without an id left out"),
     N_("join: attribute columns replace boundary columns {columns}"),
+    N_("join: attribute column {column} left out (the boundaries' geometry is used)"),
     N_("join: {n} district(s) have no attribute row"),
     N_("clean: {n} exact duplicate attribute row(s) dropped by the user"),
     N_("clean: {n} row(s) excluded from the boundaries by the user (ids {ids} and {more} "

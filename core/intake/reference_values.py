@@ -72,8 +72,8 @@ from core.intake import documents, readers
 from core.intake.units import KWH_PER_THERM
 
 COLUMNS = ("name", "value", "unit", "source")
-DEFAULT = "default"  # origin of a value of the US tables
-CONVERTED = "converted"  # origin of a US money default converted at the exchange rate
+DEFAULT = i18n.N_("default")  # origin of a value of the US tables
+CONVERTED = i18n.N_("converted")  # origin of a US money default converted at the exchange rate
 USD = "USD"
 CURRENCY = "currency"
 RATE = "usd_exchange_rate"

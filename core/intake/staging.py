@@ -23,6 +23,7 @@ usable).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -109,6 +110,7 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
     gdf = geometry.to_wgs84(boundaries, lineage, crs)
     gdf = with_id(gdf.rename(columns=mapping), mapping.get(id_column, id_column), "boundaries")
     gdf = _exclude(gdf, cleaning.exclude_ids, "boundaries", lineage)
+    _require_ids(gdf, mapping.get(id_column, id_column))
     if cleaning.ignore_leading_zeros:
         gdf["district_id"] = _strip_zeros(gdf["district_id"], "boundaries", lineage)
     gdf = geometry.repair(gdf, lineage)
@@ -196,12 +198,8 @@ def _exact_duplicates(t: pd.DataFrame) -> pd.Series:
 def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:
     """Blocking problems of a joined district table: ids, geometry, required columns, schema."""
     problems: list[Problem] = []
-    ids = gdf["district_id"]
-    missing = ids.isna()
-    if missing.any():
-        problems.append(Problem("missing ids", f"{int(missing.sum())} district(s) have no id",
-                                "give every district an id", "district_id"))
-    dup = ids[ids.duplicated(keep=False) & ~missing]
+    ids = gdf["district_id"]  # every district has one (stage refuses boundaries without)
+    dup = ids[ids.duplicated(keep=False)]
     if len(dup):
         problems.append(Problem("duplicate ids", f"{dup.nunique()} id(s) appear more than once",
                                 "give every district a unique id", "district_id",
@@ -321,6 +319,17 @@ def _id_problems(ids: IdMatch, dup_rows: int) -> list[Problem]:
     return out
 
 
+def _require_ids(gdf: gpd.GeoDataFrame, column: str) -> None:
+    """Refuse boundaries with a district whose id is empty: nothing could name, join or
+    report it."""
+    no_id = gdf["district_id"].isna().to_numpy()
+    if no_id.any():
+        rows = pd.Series(np.flatnonzero(no_id) + 1)
+        raise InputError(f"{int(no_id.sum())} district(s) of the boundaries have no id in "
+                         f"'{column}' (features {_few(rows)} of the file); give every district "
+                         "an id, or choose another id column")
+
+
 def _few(values: pd.Series) -> str:
     v = list(values.astype(str)[:SHOWN_IDS])
     more = f" and {len(values) - SHOWN_IDS} more" if len(values) > SHOWN_IDS else ""
@@ -350,6 +359,10 @@ _JOINED = "__greenprint_joined__"  # the merge's indicator column, dropped at on
 
 
 def _join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, lineage: list[str]) -> gpd.GeoDataFrame:
+    if gdf.geometry.name in table.columns:  # e.g. a GIS export's WKT: the boundaries draw
+        table = table.drop(columns=gdf.geometry.name)
+        lineage.append(f"join: attribute column {gdf.geometry.name} left out (the boundaries' "
+                       "geometry is used)")
     shared = [c for c in table.columns if c in gdf.columns and c != "district_id"]
     if shared:
         gdf = gdf.drop(columns=shared)
@@ -399,29 +412,52 @@ def _strict_numbers(raw: pd.Series) -> pd.Series | None:
     return pd.Series(values.to_numpy(zero_copy_only=False), index=raw.index, dtype=float)
 
 
+_DECIMAL_COMMA = re.compile(r"\s*[-+]?\d{1,3}(?:[ .\u00a0\u202f]?\d{3})*,\d+\s*")
+_THOUSANDS_COMMA = re.compile(r"\s*[-+]?\d{1,3}(?:,\d{3})+\s*")
+
+
+def _comma_hint(example: str) -> str:
+    """How to write ``example`` when it is a number with a decimal comma ("150000,5",
+    "1.234,5", as spreadsheets in much of Europe and Latin America save them)."""
+    if not _DECIMAL_COMMA.fullmatch(example) or _THOUSANDS_COMMA.fullmatch(example):
+        return ""  # "12,345" may be twelve thousand: no guess
+    point = re.sub(r"[ .\u00a0\u202f]", "", example.strip()).replace(",", ".")
+    return (f" with a decimal point and no thousands separator (e.g. '{point}', not "
+            f"'{example.strip()}'); save the table again with '.' as the decimal sign")
+
+
 def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
                     problems: list[Problem]) -> dict[str, int]:
-    """Canonical numeric and extra-feature columns to float; text that is no number is a
-    blocking problem (the cell becomes missing). Other columns become numbers when every
-    value is one."""
+    """Canonical numeric and extra-feature columns to float; text that is no number, and an
+    infinite value ("inf", "1e400"), is a blocking problem (the cell becomes missing). Other
+    columns become numbers when every value is one."""
     counts: dict[str, int] = {}
     for name in [c for c in cols.NUMERIC if c in gdf] + extra:
         raw = gdf[name]
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-            gdf[name] = raw.astype(float)
-            continue
-        num = _strict_numbers(raw)
-        if num is None:  # some cell needs pandas' lenient parse (spaces, text)
-            num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna()  # text, unless blank (checked only where it matters)
+            num = raw.astype(float)
+            bad = pd.Series(False, index=raw.index)
+        else:
+            num = _strict_numbers(raw)
+            if num is None:  # some cell needs pandas' lenient parse (spaces, text)
+                num = pd.to_numeric(raw, errors="coerce")
+            bad = num.isna() & raw.notna()  # text, unless blank (checked only where it matters)
+            if bad.any():
+                bad &= raw.astype(str).str.strip() != ""
         if bad.any():
-            bad &= raw.astype(str).str.strip() != ""
-        if bad.any():
-            counts[name] = int(bad.sum())
+            example = str(raw[bad].iloc[0])
             problems.append(Problem("type", f"{int(bad.sum())} value(s) are not numbers, e.g. "
-                                    f"'{raw[bad].iloc[0]}'", f"make '{name}' numeric", name,
-                                    tuple(gdf.loc[bad, "district_id"].astype(str))))
-        gdf[name] = num.astype(float)
+                                    f"'{example}'", f"make '{name}' numeric{_comma_hint(example)}",
+                                    name, tuple(gdf.loc[bad, "district_id"].astype(str))))
+        num = num.astype(float)
+        infinite = pd.Series(np.isinf(num.to_numpy()), index=raw.index)
+        if infinite.any():
+            problems.append(Problem("type", f"{int(infinite.sum())} value(s) are infinite, e.g. "
+                                    f"'{raw[infinite].iloc[0]}'", f"give '{name}' finite values",
+                                    name, tuple(gdf.loc[infinite, "district_id"].astype(str))))
+        if bad.any() or infinite.any():
+            counts[name] = int((bad | infinite).sum())
+        gdf[name] = num.where(~infinite)
     skip = set(cols.CANONICAL) | set(extra) | {gdf.geometry.name}
     for name in [c for c in gdf.columns if c not in skip]:
         if gdf[name].dtype == object or pd.api.types.is_string_dtype(gdf[name]):

@@ -16,7 +16,7 @@ from core.assess import carbon
 from core.device import pick_device
 from core.errors import InputError
 from core.footprint import Footprint, Meter
-from core.i18n import N_, lazy, lazy_join, lazy_lower
+from core.i18n import N_, _, lazy, lazy_join, lazy_lower
 from core.intake import columns as cols
 from core.intake.city import City
 from core.models import metrics, yardstick
@@ -295,17 +295,18 @@ def predictions(ev: Evaluation) -> pd.DataFrame:
 
 
 def scores_table(ev: Evaluation) -> pd.DataFrame:
-    """Model and baselines side by side per target, in %, with the ASHRAE yardstick's verdict."""
+    """Model and baselines side by side per target, in %, with the ASHRAE yardstick's verdict;
+    targets, models and verdicts named in the language in effect."""
     rows = []
     for t, r in ev.targets.items():
         for name, label in MODEL_NAMES.items():
             s = r.scores[name]
             rows.append({
-                "target": cols.label_of(t), "model": label, "cv_rmse_pct": s.cv_rmse * 100,
+                "target": _(cols.label_of(t)), "model": _(label), "cv_rmse_pct": s.cv_rmse * 100,
                 "nmbe_pct": s.nmbe * 100, "r2": s.r2,
                 "coverage_90_pct": s.coverage_90 * 100 if s.coverage_90 is not None else np.nan,
                 "meets_ashrae": yardstick.meets(s.cv_rmse, s.nmbe),
-                "verdict": yardstick.grade(s.cv_rmse, s.nmbe)[0],
+                "verdict": _(yardstick.grade(s.cv_rmse, s.nmbe)[0]),
                 "selected": name == r.selected,
             })
     return pd.DataFrame(rows)

@@ -25,7 +25,7 @@ import pandas as pd
 from core import i18n
 from core.assess import equity, maps
 from core.errors import InputError
-from core.i18n import _
+from core.i18n import N_, _
 from core.plan import results
 from core.plan.lab import KpiDelta
 from core.plan.problem import CityContext
@@ -116,11 +116,12 @@ def scenario_table(compared: Sequence[Entry]) -> pd.DataFrame:
 
 
 def _figures(entry: Entry) -> list[tuple[str, str, float]]:
-    """(figure, unit, value) of a scenario: its saved KPIs, then abatement and budget."""
+    """(figure, unit, value) of a scenario, in the language in effect: its saved KPIs, then
+    abatement and budget."""
     t, cur = entry.saved.totals, entry.currency
-    return ([(k.label, k.unit, float(k.value)) for k in entry.saved.kpis]
-            + [("Abatement", "t CO2/yr", float(t["abatement_t_co2_per_yr"])),
-               ("Budget", f"M {cur}", float(t["budget_usd"]) / MILLION)])
+    return ([(_(k.label), i18n.unit(k.unit), float(k.value)) for k in entry.saved.kpis]
+            + [(_("Abatement"), i18n.unit("t CO2/yr"), float(t["abatement_t_co2_per_yr"])),
+               (_("Budget"), f"M {cur}", float(t["budget_usd"]) / MILLION)])
 
 
 def kpi_table(compared: Sequence[Entry]) -> pd.DataFrame:
@@ -139,18 +140,20 @@ def kpi_table(compared: Sequence[Entry]) -> pd.DataFrame:
 
 
 def _parameter_text(field: str, value) -> str:
+    """A parameter's value as the comparison shows it, in the language in effect."""
     if value is None:
-        return {"grid_decarbonisation": "the city's path", "burden_ceiling": "none"}.get(
-            field, "the city's")
+        unset = {"grid_decarbonisation": N_("the city's path"), "burden_ceiling": N_("none")}
+        return _(unset.get(field, N_("the city's")))
     if field in SHARE_FIELDS:
-        return f"{value * PCT:,.4g}"
+        return i18n.number_text(f"{value * PCT:,.4g}")
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if isinstance(value, dict):
-        return "; ".join(f"{k} x {m:g}" for k, m in sorted(value.items())) or "none"
+        return "; ".join(f"{k} x {i18n.number_text(f'{m:g}')}"
+                         for k, m in sorted(value.items())) or _("none")
     if field == "objective":
-        return i18n._(OBJECTIVES[value])
-    return f"{value:,.6g}" if isinstance(value, float) else str(value)
+        return _(OBJECTIVES[value])
+    return i18n.number_text(f"{value:,.6g}") if isinstance(value, float) else str(value)
 
 
 def parameter_table(compared: Sequence[Entry], differing_only: bool = True) -> pd.DataFrame:
@@ -162,7 +165,7 @@ def parameter_table(compared: Sequence[Entry], differing_only: bool = True) -> p
         values = [getattr(e.saved.scenario, field) for e in compared]
         if differing_only and all(v == values[0] for v in values):
             continue
-        rows.append({"parameter": label, "unit": unit.format(cur=cur),
+        rows.append({"parameter": _(label), "unit": i18n.unit(unit.format(cur=cur)),
                      **{e.letter: _parameter_text(field, v)
                         for e, v in zip(compared, values, strict=True)}})
     return pd.DataFrame(rows, columns=["parameter", "unit", *[e.letter for e in compared]])

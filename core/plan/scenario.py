@@ -53,18 +53,18 @@ MONEY_FIELDS = ("budget_usd_per_capita", "electricity_usd_per_kwh", "gas_usd_per
 #: city's currency code)
 PARAMETERS = {
     "budget_usd_per_capita": (N_("Budget per resident"), "{cur} per resident"),
-    "horizon_year": (N_("Horizon year"), "year"),
+    "horizon_year": (N_("Horizon year"), N_("year")),
     "grid_decarbonisation": (N_("Grid decarbonisation by the horizon year"), "%"),
     "electricity_usd_per_kwh": (N_("Electricity price"), "{cur}/kWh"),
     "gas_usd_per_kwh": (N_("Natural gas price"), "{cur}/kWh"),
     "carbon_price_usd_per_t": (N_("Carbon price"), "{cur}/t CO2"),
     "justice40_share": (N_("Minimum spending in disadvantaged districts"), "%"),
-    "burden_ceiling": (N_("Energy-burden ceiling"), "% of income"),
-    "equity_weight": (N_("Equity weight"), "weight"),
-    "tech_cost_multipliers": (N_("Technology cost multipliers"), "x the catalogue's cost"),
+    "burden_ceiling": (N_("Energy-burden ceiling"), N_("% of income")),
+    "equity_weight": (N_("Equity weight"), N_("weight")),
+    "tech_cost_multipliers": (N_("Technology cost multipliers"), N_("x the catalogue's cost")),
     "objective": (N_("Objective"), ""),
-    "diminishing_returns": (N_("Diminishing returns"), "on / off"),
-    "interactions": (N_("Retrofit / heat-pump interaction"), "on / off"),
+    "diminishing_returns": (N_("Diminishing returns"), N_("on / off")),
+    "interactions": (N_("Retrofit / heat-pump interaction"), N_("on / off")),
 }
 
 @lru_cache(maxsize=1)

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.i18n import _
+from core.i18n import N_, _, language, unit
 from core.intake import reference_values
 from core.intake.city import City
 from core.intake.reference_values import ReferenceValues
 from dashboard import guard, keys, state, text
 from dashboard.data.upload import guarded
 
-EDITED = "the Data page"  # origin of values edited in the table
+EDITED = N_("the Data page")  # origin of values edited in the table
 SHOWN = list(reference_values.COLUMNS)
 
 
@@ -29,10 +29,23 @@ def _use_button(refs: ReferenceValues, label: str, key: str, what: str) -> None:
                   what=what, describe=refs.describe())))
 
 
+def _shown(refs: ReferenceValues) -> pd.DataFrame:
+    """The values as the table shows them: units and origins in the language in effect."""
+    frame = refs.frame()
+    return frame.assign(unit=frame["unit"].map(unit), origin=frame["origin"].map(_))
+
+
+def _as_read(refs: ReferenceValues, table: pd.DataFrame) -> pd.DataFrame:
+    """The edited table with the units core reads: a unit shown in the reader's language is
+    its own again (a unit typed anew is kept as typed)."""
+    own = {unit(u): u for u in refs.frame()["unit"]}
+    return table.assign(unit=table["unit"].map(lambda u: own.get(u, u)))
+
+
 def _edited(refs: ReferenceValues, table: pd.DataFrame) -> None:
     """Check the edited table; offer to apply it when it is valid and differs."""
     shown = refs.frame()[SHOWN].fillna("")
-    rows = table[SHOWN].fillna("").astype(str)
+    rows = _as_read(refs, table)[SHOWN].fillna("").astype(str)
     if rows.reset_index(drop=True).equals(shown.astype(str).reset_index(drop=True)):
         return
     new, error = guarded(reference_values.overlay, refs, rows.to_dict("records"), EDITED)
@@ -74,9 +87,9 @@ def section(city: City) -> None:
                    "US dollar needs the row usd_exchange_rate). The grid path is one row per "
                    "year, "
                    "grid_factor_<year>. data/examples/references_uk.csv is an example."))
-        table = st.data_editor(refs.frame(), hide_index=True, width="stretch",
+        table = st.data_editor(_shown(refs), hide_index=True, width="stretch",
                                num_rows="dynamic", disabled=["origin"],
-                               key=f"{keys.DATA_REFERENCES_EDITOR}_{refs.key}",
+                               key=f"{keys.DATA_REFERENCES_EDITOR}_{refs.key}_{language()}",
                                column_config={
                                    "name": st.column_config.TextColumn(_("Name")),
                                    "value": st.column_config.TextColumn(_("Value")),

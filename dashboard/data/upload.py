@@ -22,7 +22,7 @@ from core.intake.city import City, Validation, validate_city
 from core.intake.mapping import ColumnMapping
 from core.intake.staging import Cleaning
 from core.settings import get_settings
-from dashboard import components, guard, keys, state
+from dashboard import components, guard, keys, state, text
 
 BOUNDARY_TYPES = [s.lstrip(".") for s in readers.BOUNDARY_SUFFIXES]
 TABLE_TYPES = [s.lstrip(".") for s in readers.TABLE_SUFFIXES]
@@ -191,7 +191,8 @@ def use_city(city: City, name: str, key: str, mapping: ColumnMapping | None = No
             "restart") if state.city_id()
             else i18n._("for this session only (it could not be saved)"))
     state.push_notice(i18n._("Every page now shows {name} ({n:,} districts){with_dd}; "
-                             "{kept}.").format(name=name, n=city.n, with_dd=with_dd, kept=kept))
+                             "{kept}.").format(name=text.inline(name), n=city.n, with_dd=with_dd,
+                                               kept=kept))
 
 
 def back_to_default() -> None:
