@@ -10,6 +10,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from core import paths
+from core.store.fingerprint import city_id as stored_city_id
 from dashboard import keys
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
@@ -21,14 +22,15 @@ def open_app(page: str | None = None, *, city=None, query: dict[str, str] | None
     """The app after its first run, switched to ``page`` (a dashboard.nav path) if given.
 
     ``city`` becomes the session's active city before the first run (as after an upload),
-    cached under its name: give different test cities different names. ``query`` holds
+    cached under its content id (as the app keys an upload): two test cities with one name
+    do not share cached results. ``query`` holds
     URL parameters (as a shared link carries them). Fails on an exception.
     """
     at = _collecting_map_data(AppTest.from_file(APP, default_timeout=timeout_s))
     at.query_params.update(query or {})
     if city is not None:
         at.session_state[keys.CITY] = city
-        at.session_state[keys.CITY_KEY] = f"test-{city.name}"
+        at.session_state[keys.CITY_KEY] = f"test-{stored_city_id(city)}"
     at.run()
     if page is not None:
         at.switch_page(page).run()
