@@ -1,8 +1,14 @@
-"""Errors that carry a message a user can act on."""
+"""Errors that carry a message a user can act on.
+
+A message may be a :func:`core.i18n.lazy` message: it reads as English (logs, tests, the
+English CLI) and ``str()`` writes it in the language in effect where it is shown (core.i18n
+imports this module, so it is imported where a message is written, not at the top)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+SHOWN_DISTRICTS = 8  # district ids a problem's line names before "and N more"
 
 
 class InputError(ValueError):
@@ -16,10 +22,19 @@ class InputError(ValueError):
         super().__init__(message)
         self.setting = setting
 
+    def __str__(self) -> str:
+        from core.i18n import Lazy, _
+
+        message = self.args[0] if self.args else ""
+        return _(message) if isinstance(message, Lazy) else str(message)
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data, and what to do about it."""
+    """One thing wrong with the data, and what to do about it.
+
+    ``check``, ``message`` and ``fix`` are lazy messages (English as strings; ``str(problem)``
+    writes the line in the language in effect); ``column`` and ``district_ids`` are data."""
 
     check: str
     message: str
@@ -29,13 +44,17 @@ class Problem:
     blocking: bool = True
 
     def __str__(self) -> str:
+        from core.i18n import _
+
         where = f" [{self.column}]" if self.column else ""
         ids = ""
         if self.district_ids:
-            shown = ", ".join(self.district_ids[:8])
-            more = f" and {len(self.district_ids) - 8} more" if len(self.district_ids) > 8 else ""
-            ids = f" (districts {shown}{more})"
-        return f"{self.check}{where}: {self.message}{ids}. Fix: {self.fix}"
+            shown = ", ".join(self.district_ids[:SHOWN_DISTRICTS])
+            more = len(self.district_ids) - SHOWN_DISTRICTS
+            ids = _(" (districts {shown}{more})").format(
+                shown=shown, more=_(" and {n} more").format(n=more) if more > 0 else "")
+        return _("{check}{where}: {message}{ids}. Fix: {fix}").format(
+            check=_(self.check), where=where, message=_(self.message), ids=ids, fix=_(self.fix))
 
 
 @dataclass
@@ -45,4 +64,6 @@ class CityValidationError(ValueError):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "the city data has problems:\n" + "\n".join(f"- {p}" for p in self.problems)
+        from core.i18n import _
+
+        return "\n".join([_("the city data has problems:"), *(f"- {p}" for p in self.problems)])

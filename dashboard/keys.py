@@ -40,6 +40,7 @@ DATA_LAYER = "data_layer"
 DATA_BOUNDARY_ID = "data_boundary_id"
 DATA_ATTRIBUTE_ID = "data_attribute_id"
 DATA_CRS = "data_crs"
+DATA_ENCODING = "data_encoding"  # + the table's digest: one choice per uploaded table
 DATA_MAPPING_FILE = "data_mapping_file"
 DATA_MAPPING_EDITOR = "data_mapping_editor"
 DATA_DROP_DUPLICATES = "data_drop_duplicates"

@@ -33,6 +33,15 @@ b_up = upload.upload(left.file_uploader(
 a_up = upload.upload(right.file_uploader(
     _("Attribute table, optional (CSV, XLSX, Parquet)"), type=upload.TABLE_TYPES,
     key=keys.DATA_ATTRIBUTES))
+encoding = None
+if detected := upload.legacy_encoding(a_up):  # a text table that is not UTF-8: which is it?
+    encoding = right.selectbox(
+        _("Encoding of the attribute table (it is not UTF-8)"),
+        upload.encoding_choices(detected), format_func=upload.encoding_label,
+        key=f"{keys.DATA_ENCODING}_{a_up.digest}",
+        help=_("Detected from the file: {encoding}. If names look wrong (e.g. '£ódŸ' for 'Łódź'), "
+               "choose the encoding the table was saved in; a table saved as UTF-8 needs no "
+               "choice.").format(encoding=detected))
 dd_up = upload.upload(st.file_uploader(
     _("Monthly degree days, optional (CSV: month, hdd_c, cdd_c in °C-days)"), type=["csv"],
     key=keys.DATA_DEGREE_DAYS))
@@ -65,7 +74,7 @@ gdf, error = upload.boundaries(b_up, layer)
 if error:
     st.error(_("Boundaries: {error}").format(error=error))
     st.stop()
-tbl, error = upload.table(a_up)
+tbl, error = upload.table(a_up, encoding)
 if error:
     st.error(_("Attributes: {error}").format(error=error))
     st.stop()
@@ -83,7 +92,7 @@ if saved_file is not None:
         st.stop()
 # The CLI's rule (mapping.merge): a loaded file overrides the suggestions; the table below
 # starts from the result, and what the user sets there overrides both.
-base = mapping.merge(mapping.suggest(a_cols, b_cols), saved)
+base = mapping.merge(mapping.suggest(a_cols, b_cols, boundaries=gdf, table=tbl), saved)
 ids_left, ids_right, crs_col = st.columns(3)
 b_id = ids_left.selectbox(_("Id column in the boundaries"), b_cols, key=keys.DATA_BOUNDARY_ID,
                           index=b_cols.index(base.id_column) if base.id_column in b_cols else 0)
@@ -98,7 +107,7 @@ st.caption(_("Suggested from your column names: check each row, pick the canonic
            "e.g. kWh, m², share). Tick *model feature* to keep another numeric column for the "
            "models."))
 base = base.model_copy(update={"id_column": b_id, "attributes_id": a_id})
-files_key = state.cache_key(b_up.digest, a_up.digest if a_up else None, layer)
+files_key = state.cache_key(b_up.digest, a_up.digest if a_up else None, layer, encoding)
 editor_key = state.cache_key(files_key, b_id, a_id, saved_file.file_id if saved_file else None)
 edited = st.data_editor(
     pd.DataFrame(mapping.to_rows(base, b_cols, a_cols), columns=list(mapping.ROW_COLUMNS)),
@@ -109,7 +118,8 @@ edited = st.data_editor(
         "unit": st.column_config.SelectboxColumn(_("Unit"), options=mapping.unit_choices()),
         "model_feature": st.column_config.CheckboxColumn(_("Model feature"))})
 chosen, error = upload.guarded(lambda: mapping.from_rows(
-    edited.to_dict("records"), id_column=b_id, attributes_id=a_id, layer=layer, crs=crs))
+    edited.to_dict("records"), id_column=b_id, attributes_id=a_id, layer=layer, crs=crs,
+    encoding=encoding))
 if error:
     st.error(_("Mapping: {error}").format(error=error))
     st.stop()
@@ -146,7 +156,7 @@ m2.metric(_("With data (districts)"), _("{n_with_data:,} of {n_districts:,}").fo
           border=True, help=_("districts with an attribute row and a population; the others "
                             "stay on the map as no data and are left out of the analyses"))
 m3.metric(_("Quality score (points of 100)"), number(report.score, 1), border=True,
-          help=quality.SCORE_FORMULA)
+          help=_(quality.SCORE_FORMULA))
 m4.metric(_("Blocking problems (count)"), len(report.blocking), border=True)
 m5.metric(_("Warnings (count)"), len(report.warnings), border=True)
 for problem in report.blocking:
@@ -164,7 +174,8 @@ with map_col:
 with legend_col:
     components.legend(view.legend, _("Quality score (points of 100)"))
 components.map_text(summary.of_choropleth(view, 1))
-st.caption(_("Quality score: {score_formula}.").format(score_formula=quality.SCORE_FORMULA))
+st.caption(_("Quality score: {score_formula}.").format(
+    score_formula=_(quality.SCORE_FORMULA)))
 
 tab_problems, tab_columns, tab_districts, tab_geometry, tab_lineage = st.tabs(
     [_("Problems"), _("Columns"), _("Districts"), _("Overlaps and gaps"), _("Lineage")])

@@ -151,6 +151,24 @@ def test_a_decimal_comma_says_how_to_write_the_number(grid4, attrs4, cell, writt
         assert f"e.g. '{written}', not '{cell}'" in problem.fix
 
 
+@pytest.mark.parametrize("cell, written", [
+    ("150 000", "150000"), ("1\u00a0234\u00a0567", "1234567"), ("1\u202f234.5", "1234.5"),
+    ("-12 345", "-12345"), ("12 34", None), ("1 2", None)])
+def test_a_space_between_thousands_says_how_to_write_the_number(grid4, attrs4, cell, written):
+    """French and Polish settings write 150 000 with a space, a no-break space (U+00A0) or a
+    narrow one (U+202F): the fix names the number without them, and converts nothing."""
+    table = attrs4.astype({"floor_area_m2": object})
+    table.loc[0, "floor_area_m2"] = cell
+    v = validate_city(grid4, table)
+    (problem,) = [p for p in v.report.problems if p.column == "floor_area_m2"]
+    assert problem.blocking and f"e.g. '{cell}'" in problem.message
+    if written is None:
+        assert "thousands" not in problem.fix
+    else:
+        assert f"e.g. '{written}', not '{cell}'" in problem.fix
+        assert "no thousands separator" in problem.fix
+
+
 def test_validate_names_the_reference_values_once(tmp_path, grid4):
     path = tmp_path / "b.geojson"
     grid4.assign(population=[1, 2, 3, 4]).to_file(path)

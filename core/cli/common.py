@@ -47,6 +47,10 @@ MappingFile = Annotated[Path | None, typer.Option("--mapping", help="Saved mappi
 Layer = Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="CRS of the boundaries when the file "
                                                "has none (or a wrong one), e.g. EPSG:3435.")]
+EncodingOption = Annotated[str | None, typer.Option(
+    "--encoding", help="Encoding of a CSV attribute table that is not UTF-8 (a Python codec "
+                       "name, e.g. cp1250, cp1252, cp1251, cp932, gb18030); default: detected. "
+                       "UTF-8 and a byte-order mark are always honoured.")]
 DegreeDays = Annotated[Path | None, typer.Option(
     "--degree-days", help="Monthly degree days CSV: month (1..12), hdd_c, cdd_c in °C-days "
                           "(format of data/chicago/degree_days.csv).")]
@@ -88,42 +92,44 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
                       attributes_id: str | None, map_: list[str] | None,
                       unit: list[str] | None, mapping_file: Path | None, layer: str | None,
                       crs: str | None = None, extra_features: list[str] | None = None,
-                      suggest: bool = False) -> ColumnMapping:
+                      suggest: bool = False, encoding: str | None = None) -> ColumnMapping:
     """The mapping a command uses: :func:`core.intake.mapping.merge` of the suggestions
     (read from the inputs' column names, only when ``suggest``), the ``--mapping`` file and
-    the options (raises InputError)."""
+    the options (raises InputError); ``encoding`` is the ``--encoding`` option."""
     from core.intake import mapping as column_mapping
     from core.intake.city import read_inputs
 
     saved = column_mapping.load(mapping_file) if mapping_file else None
     explicit = column_mapping.validated(
         {"id_column": id_column, "attributes_id": attributes_id, "layer": layer, "crs": crs,
+         "encoding": encoding,
          "columns": pairs(map_, "--map"), "units": pairs(unit, "--unit"),
          "extra_features": list(extra_features or [])}, "the command-line options")
     merged = column_mapping.merge(None, saved, explicit)
     if not suggest:
         return merged
-    gdf, table, _ = read_inputs(boundaries, attributes, merged.layer)
+    gdf, table, _ = read_inputs(boundaries, attributes, merged.layer, merged.encoding)
     b_cols, a_cols = column_mapping.source_columns(gdf, table)
-    return column_mapping.merge(column_mapping.suggest(a_cols, b_cols), saved, explicit)
+    return column_mapping.merge(column_mapping.suggest(a_cols, b_cols, boundaries=gdf, table=table),
+                                saved, explicit)
 
 
 def city_from_args(boundaries: Path, attributes: Path | None, id_column: str | None,
                    attributes_id: str | None, map_: list[str] | None, unit: list[str] | None,
                    mapping_file: Path | None, layer: str | None, crs: str | None = None,
                    degree_days: Path | None = None, estimate: list[str] | None = None,
-                   references: Path | None = None) -> City:
+                   references: Path | None = None, encoding: str | None = None) -> City:
     """Load the city the way every command does (raises InputError/CityValidationError).
 
     ``degree_days``: an optional monthly degree-day table attached to the city;
     ``estimate``: the ``--estimate NAME=VALUE`` options; ``references``: the
-    ``--references FILE`` option."""
+    ``--references FILE`` option; ``encoding``: the ``--encoding`` option."""
     from core.intake.city import load_city
 
     figures = figures_from_args(estimate)
     refs = references_from_args(references)
     m = mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                          mapping_file, layer, crs)
+                          mapping_file, layer, crs, encoding=encoding)
     return with_degree_days(load_city(boundaries, attributes, m, figures=figures,
                                       references=refs), degree_days)
 
@@ -169,7 +175,8 @@ def fail(message: str, code: int, as_json: bool) -> None:
 
 
 #: the option that gives each setting an InputError can name (core.errors.InputError.setting)
-SETTING_OPTIONS = {"crs": "--crs EPSG:XXXX", "layer": "--layer NAME"}
+SETTING_OPTIONS = {"crs": "--crs EPSG:XXXX", "layer": "--layer NAME",
+                   "encoding": "--encoding NAME"}
 
 
 def with_option(exc: InputError) -> str:

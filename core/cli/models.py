@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 
 def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
-          degree_days, estimate, references=None) -> City:
+          degree_days, estimate, references=None, encoding=None) -> City:
     from core.intake.city import default_city
 
     if boundaries is None:
@@ -42,7 +42,7 @@ def _city(boundaries, attributes, id_column, attributes_id, map_, unit, mapping,
         return cli.with_degree_days(city, degree_days)
     return cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
                               mapping, layer, degree_days=degree_days, estimate=estimate,
-                              references=references)
+                              references=references, encoding=encoding)
 
 
 def _degree_day_json(city: City, fits: dict) -> dict:
@@ -145,7 +145,8 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
              mapping: cli.MappingFile = None, layer: cli.Layer = None, folds: Folds = 5,
              members: Members = 5, seed: Seed = 0, device: Device = "auto",
              degree_days: cli.DegreeDays = None, estimate: cli.EstimateOption = None,
-             references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
+             references: cli.ReferencesOption = None, encoding: cli.EncodingOption = None,
+             as_json: cli.JsonFlag = False) -> None:
     """Cross-validate the energy model against two baselines (CV(RMSE), NMBE, R2, coverage);
     with monthly data and degree days, also the base / heating / cooling split."""
     from core.models import cross_validation
@@ -153,7 +154,7 @@ def evaluate(boundaries: OptionalBoundaries = None, attributes: cli.Attributes =
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days, estimate,
-                                         references), as_json)
+                                         references, encoding), as_json)
     config = _config(folds, members, seed, device)
     ev = _trained(city, as_json, lambda: cross_validation.evaluate(city, config))
     fits = dd.fit(city)
@@ -173,7 +174,8 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
           = Path("model"),
           folds: Folds = 5, members: Members = 5, seed: Seed = 0, device: Device = "auto",
           degree_days: cli.DegreeDays = None, estimate: cli.EstimateOption = None,
-          references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
+          references: cli.ReferencesOption = None, encoding: cli.EncodingOption = None,
+          as_json: cli.JsonFlag = False) -> None:
     """Train the energy model, save it (weights, settings, model card in JSON and Markdown)
     for ``predict --model``."""
     from core.models import degree_days as dd
@@ -181,7 +183,7 @@ def train(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = No
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, degree_days, estimate,
-                                         references), as_json)
+                                         references, encoding), as_json)
     model = _trained(city, as_json,
                      lambda: EnergyModel(_config(folds, members, seed, device)).fit(city))
     ev = model.evaluation
@@ -208,14 +210,15 @@ def predict(boundaries: OptionalBoundaries = None, attributes: cli.Attributes = 
             out: Annotated[Path | None, typer.Option(
                 "--out", help="CSV file for the predictions; default: print them.")] = None,
             device: Device = "auto", estimate: cli.EstimateOption = None,
-            references: cli.ReferencesOption = None, as_json: cli.JsonFlag = False) -> None:
+            references: cli.ReferencesOption = None, encoding: cli.EncodingOption = None,
+            as_json: cli.JsonFlag = False) -> None:
     """Predict annual electricity and gas per district (kWh/yr, with the network's 90 %
     interval) with a model saved by ``train``."""
     from core.models.energy import EnergyModel
 
     city = cli.run_guarded(lambda: _city(boundaries, attributes, id_column, attributes_id, map_,
                                          unit, mapping, layer, None, estimate,
-                                         references), as_json)
+                                         references, encoding), as_json)
     table = cli.run_guarded(lambda: EnergyModel.load(model, device).predict(city), as_json)
     if out is not None:
         table.to_csv(out, index=False)

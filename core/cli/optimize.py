@@ -97,6 +97,7 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
                                                      help="Also solve with HiGHS and report the gap.")] = False,
              device: Device = "auto", estimate: cli.EstimateOption = None,
              observed_only: cli.ObservedOnly = False, references: cli.ReferencesOption = None,
+             encoding: cli.EncodingOption = None,
              as_json: cli.JsonFlag = False) -> None:
     """Allocate interventions to districts for one scenario (torch; HiGHS check with --reference)."""
     from core.plan import optimizer, results, scenario
@@ -105,7 +106,8 @@ def optimize(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         dev = _device(device)
         sc = scenario.load(scenario_file)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, estimate=estimate, references=references)
+                                  mapping, layer, estimate=estimate, references=references,
+                                  encoding=encoding)
         ctx, city = _context(city, observed_only, as_json)
         res = optimizer.optimize(ctx, sc, device=dev)
         return ctx, city, res
@@ -149,6 +151,7 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
           address: Annotated[str | None, typer.Option("--address", help="The Ray cluster, e.g. "
                                                       "ray://HOST:10001; default "
                                                       "GREENPRINT_RAY_ADDRESS, else a local Ray")] = None,
+          encoding: cli.EncodingOption = None,
           as_json: cli.JsonFlag = False) -> None:
     """Solve a scenario for a range of one field's values, all in one batched call (or in
     chunks on a Ray cluster with --engine ray; progress on stderr)."""
@@ -163,7 +166,8 @@ def sweep(boundaries: cli.Boundaries, scenario_file: ScenarioFile,
         base = scenario.load(scenario_file)
         scs = [base.replace(**{name: v.item()}) for v in values]
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, estimate=estimate, references=references)
+                                  mapping, layer, estimate=estimate, references=references,
+                                  encoding=encoding)
         ctx, city = _context(city, observed_only, as_json)
         return name, values, city, engines.solve(ctx, scs, engine, address, dev,
                                                  progress=progress if engine == "ray" else None)

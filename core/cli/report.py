@@ -191,6 +191,7 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
            base_url: BaseUrl = None, device: Device = "auto",
            estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
            observed_only: cli.ObservedOnly = False, lang: Lang = None,
+           encoding: cli.EncodingOption = None,
            as_json: cli.JsonFlag = False) -> None:
     """Write a policy briefing (PDF or HTML) of a scenario: question and answer, maps,
     equity, assumptions, data quality, model validation, permalink and methods, in the
@@ -222,7 +223,8 @@ def report(boundaries: OptionalBoundaries = None, scenario_ref: ScenarioRef = ..
             city, quality, stored_city = _saved_city(wanted, store)
         else:
             m = None if boundaries is None else cli.mapping_from_args(
-                boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer, crs)
+                boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer, crs,
+                encoding=encoding)
             city, quality, stored_city = _city_of_files(
                 boundaries, attributes, m, cli.figures_from_args(estimate),
                 cli.references_from_args(references))

@@ -143,14 +143,16 @@ def cities_save(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
                 estimate: cli.EstimateOption = None,
                 name: Annotated[str | None, typer.Option("--name", help="The city's name "
                                                          "(default: the file's).")] = None,
+                encoding: cli.EncodingOption = None,
                 as_json: cli.JsonFlag = False) -> None:
     """Validate a city and save it; print its id (the same data gives the same id). Districts
     with data but no observed energy get the energy model's prediction, as in `optimize`."""
     def save(store: Store):
         m = cli.mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, crs)
+                                  mapping, layer, crs, encoding=encoding)
         city = cli.city_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, crs, degree_days, estimate)
+                                  mapping, layer, crs, degree_days, estimate,
+                                  encoding=encoding)
         if name is not None:
             city = replace(city, name=name)
         city = cli.with_predictions(city, as_json)

@@ -14,6 +14,7 @@ def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
             map_: cli.MapOption = None, unit: cli.UnitOption = None,
             mapping: cli.MappingFile = None, layer: cli.Layer = None,
             estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
+            encoding: cli.EncodingOption = None,
             as_json: cli.JsonFlag = False) -> None:
     """Load a city and print its headline figures (population, energy, per resident), its
     reference values (currency, grid factor) and the columns Greenprint estimated for it. Districts with data but no observed energy get
@@ -23,7 +24,8 @@ def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
 
     city = cli.run_guarded(lambda: cli.with_predictions(cli.city_from_args(
         boundaries, attributes, id_column, attributes_id, map_, unit, mapping, layer,
-        estimate=estimate, references=references), as_json), as_json)
+        estimate=estimate, references=references, encoding=encoding), as_json),
+        as_json)
     refs = city.references
     kpis = indicators.city_kpis(city)
     if as_json:

@@ -44,6 +44,7 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
              drop_duplicates: DropDuplicates = False, ignore_leading_zeros: IgnoreZeros = False,
              suggest: Suggest = False, write: Write = None,
              estimate: cli.EstimateOption = None, references: cli.ReferencesOption = None,
+             encoding: cli.EncodingOption = None,
              as_json: cli.JsonFlag = False) -> None:
     """Check a city's data and print its quality report (exit 0 usable, 1 blocking, 2 unreadable)."""
     from core.capabilities import capabilities
@@ -57,7 +58,8 @@ def validate(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
     def run():
         figures = cli.figures_from_args(estimate)
         m = cli.mapping_from_args(boundaries, attributes, id_column, attributes_id, map_, unit,
-                                  mapping, layer, crs, extra_feature, suggest)
+                                  mapping, layer, crs, extra_feature, suggest,
+                                  encoding=encoding)
         refs = cli.references_from_args(references)
         return m, validate_city(boundaries, attributes, m, cleaning, figures=figures,
                                 references=refs)

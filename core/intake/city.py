@@ -239,7 +239,7 @@ def validate_city(
         a figure is not valid, or a saved city's reference values no longer are.
     """
     m = mapping or ColumnMapping()
-    gdf, table, saved = read_inputs(boundaries, attributes, m.layer)
+    gdf, table, saved = read_inputs(boundaries, attributes, m.layer, m.encoding)
     staged = staging.stage(gdf, table, id_column=m.id_column or "district_id",
                           attributes_id=m.attributes_id, mapping=m.columns,
                           units_by_column=m.units, extra_features=tuple(m.extra_features),
@@ -309,14 +309,17 @@ def load_city(
 
 def read_inputs(boundaries: str | Path | gpd.GeoDataFrame,
                 attributes: str | Path | pd.DataFrame | None,
-                layer: str | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None, dict]:
-    """Read both inputs (files or frames); also return a saved city's metadata, if any."""
+                layer: str | None = None, encoding: str | None = None,
+                ) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None, dict]:
+    """Read both inputs (files or frames); also return a saved city's metadata, if any.
+    ``encoding``: the attribute table's, when it is not Unicode (readers.decode_text)."""
     gdf = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else readers.read_boundaries(
         boundaries, layer=layer)
     saved = dict(gdf.attrs.get(readers.SAVED_CITY) or {})
     table = None
     if attributes is not None:
-        table = attributes if isinstance(attributes, pd.DataFrame) else readers.read_table(attributes)
+        table = (attributes if isinstance(attributes, pd.DataFrame)
+                 else readers.read_table(attributes, encoding))
     return gdf, table, saved
 
 

@@ -37,6 +37,8 @@ SHAPEFILE_MAGIC = b"\x00\x00\x27\x0a"  # file code 9994, big-endian
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-16 and UTF-32 byte-order marks (Excel's "Unicode text" is UTF-16-LE with its mark)
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 # GDAL configuration for user files: no network, no external SQLite virtual tables, no
 # directory listing beside the file. Applied once per process before the first open.
@@ -88,6 +90,8 @@ def sniff(path: Path) -> str | None:
         return "shp"
     if head.startswith(PARQUET_MAGIC):
         return "parquet" if tail == PARQUET_MAGIC else None
+    if head.startswith(WIDE_BOMS):  # NUL bytes are its text's: decoded by the reader
+        return "text"
     text = head.removeprefix(UTF8_BOM).lstrip()
     if b"\x00" in head:
         return None

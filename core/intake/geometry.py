@@ -17,6 +17,7 @@ import shapely
 
 from core.constants import EQUAL_AREA_CRS, M2_PER_KM2, WGS84, WGS84_EPSG
 from core.errors import InputError
+from core.i18n import lazy
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 # A CRS given by a user: an authority code only (EPSG:3435, ESRI:102671 or a bare 3435).
@@ -39,8 +40,8 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
             from pyproj import CRS
             given = CRS.from_user_input(crs if ":" in crs else f"EPSG:{crs}")
         except Exception as exc:
-            raise InputError(f"'{crs}' is not a coordinate reference system; give an EPSG code "
-                             "such as EPSG:3435") from exc
+            raise InputError(lazy("'{crs}' is not a coordinate reference system; give an EPSG "
+                                  "code such as EPSG:3435", crs=crs)) from exc
         if gdf.crs is not None and gdf.crs != given:
             lineage.append(f"crs: file said {gdf.crs.to_string()}; the given {crs} was used")
         elif gdf.crs is None:
@@ -50,15 +51,17 @@ def to_wgs84(gdf: gpd.GeoDataFrame, lineage: list[str], crs: str | None = None) 
         if _lonlat(gdf):
             lineage.append("crs: none in file; coordinates are lon/lat, EPSG:4326 assumed")
             return gdf.set_crs(WGS84)
-        raise InputError("the boundaries have no coordinate reference system and the coordinates "
-                         "are not longitude/latitude; give the EPSG code of the file "
-                         "(e.g. EPSG:3435 for Illinois East, US feet)", setting="crs")
+        raise InputError(lazy("the boundaries have no coordinate reference system and the "
+                              "coordinates are not longitude/latitude; give the EPSG code of "
+                              "the file (e.g. EPSG:3435 for Illinois East, US feet)"),
+                         setting="crs")
     if gdf.crs.is_geographic and not _lonlat(gdf):
         # GeoJSON readers assume EPSG:4326 when a file says nothing; projected numbers then
         # land far outside the globe
-        raise InputError(f"the boundaries say {gdf.crs.to_string()} (longitude/latitude) but "
-                         "their coordinates are not; give the EPSG code of the file (e.g. "
-                         "EPSG:3435 for Illinois East, US feet)", setting="crs")
+        raise InputError(lazy("the boundaries say {crs} (longitude/latitude) but their "
+                              "coordinates are not; give the EPSG code of the file (e.g. "
+                              "EPSG:3435 for Illinois East, US feet)", crs=gdf.crs.to_string()),
+                         setting="crs")
     if gdf.crs.to_epsg() != WGS84_EPSG:
         lineage.append(f"crs: reprojected from {gdf.crs.to_string()} to EPSG:4326")
         return gdf.to_crs(WGS84)

@@ -52,9 +52,9 @@ import shapely
 from core import i18n, reference_tables
 from core.constants import M2_PER_KM2
 from core.errors import Problem
-from core.i18n import _, deferred, lazy
+from core.i18n import N_, _, deferred, lazy
 from core.intake import columns as cols
-from core.intake import geometry
+from core.intake import geometry, lineage
 from core.intake.estimates import Estimate
 from core.intake.staging import Staged
 
@@ -66,21 +66,15 @@ LOG_KINDS = ("count", "money", "area", "energy", "number")
 MONTHLY = frozenset(cols.MONTHLY_ELECTRICITY + cols.MONTHLY_GAS)
 SCORE_MAX = 100.0
 NOTE = "note"  # severity of an estimate in the report's tables
+#: severity -> its word in the language in effect
+SEVERITIES = {"blocking": N_("blocking"), "warning": N_("warning"), NOTE: N_("note")}
 ESTIMATE_FIX = (lazy("map the city's own column to replace the estimate, or change the figures "
                 "it uses"))
 
 
 def problem_text(p: Problem) -> str:
-    """A problem in one line (as ``str(problem)``), in the language in effect (core.i18n)."""
-    where = f" [{p.column}]" if p.column else ""
-    ids = ""
-    if p.district_ids:
-        shown = ", ".join(p.district_ids[:8])
-        more = _(" and {n} more").format(n=len(p.district_ids) - 8) \
-            if len(p.district_ids) > 8 else ""
-        ids = _(" (districts {shown}{more})").format(shown=shown, more=more)
-    return _("{check}{where}: {message}{ids}. Fix: {fix}").format(
-        check=_(p.check), where=where, message=_(p.message), ids=ids, fix=_(p.fix))
+    """A problem in one line, in the language in effect (``str(problem)``, core.i18n)."""
+    return str(p)
 
 
 def threshold(name: str) -> float:
@@ -119,7 +113,8 @@ class QualityReport:
     @property
     def notes(self) -> list[Problem]:
         """One note per estimate (check ``estimated``); never a problem of the data."""
-        return [Problem("estimated", e.describe(), ESTIMATE_FIX, e.column, (), blocking=False)
+        return [Problem(lazy("estimated"), deferred(lineage.shown, e.describe()), ESTIMATE_FIX,
+                        e.column, (), blocking=False)
                 for e in self.estimates.values()]
 
     def _entries(self) -> list[tuple[str, Problem]]:
@@ -147,11 +142,12 @@ class QualityReport:
         return pd.DataFrame(rows, columns=columns)
 
     def problem_table(self) -> pd.DataFrame:
-        """One row per problem and per note, with how many districts it names."""
-        return pd.DataFrame([{"severity": severity,
-                              "check": p.check, "column": p.column or "",
-                              "districts": len(p.district_ids), "message": p.message,
-                              "fix": p.fix} for severity, p in self._entries()],
+        """One row per problem and per note, with how many districts it names, written in the
+        language in effect (the downloads, :meth:`to_csv` and :meth:`to_json`, keep English)."""
+        return pd.DataFrame([{"severity": _(SEVERITIES[severity]),
+                              "check": _(p.check), "column": p.column or "",
+                              "districts": len(p.district_ids), "message": _(p.message),
+                              "fix": _(p.fix)} for severity, p in self._entries()],
                             columns=["severity", "check", "column", "districts", "message", "fix"])
 
     def to_csv(self) -> str:
@@ -180,9 +176,11 @@ class QualityReport:
         return json.dumps(self.to_dict(), indent=1)
 
 
-SCORE_FORMULA = ("score = clip(100 - W_missing x missing share - W_blocking x blocking problems "
-                 "- W_warning x warnings, 0, 100) per district; overall = mean of districts; "
-                 "weights in data/plausibility_thresholds.csv")
+#: the score's formula (module docstring): English in the downloads, ``_(SCORE_FORMULA)`` where
+#: it is shown
+SCORE_FORMULA = N_("score = clip(100 - W_missing x missing share - W_blocking x blocking "
+                   "problems - W_warning x warnings, 0, 100) per district; overall = mean of "
+                   "districts; weights in data/plausibility_thresholds.csv")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -334,11 +332,11 @@ def _implausible(d: pd.DataFrame) -> list[Problem]:
         mask = mask.fillna(False).to_numpy()
         if mask.any():
             example = float(values[mask].iloc[0])
-            out.append(Problem("implausible", lazy("{sum} district(s) have {what} {bound} "
+            out.append(Problem(lazy("implausible"), lazy("{sum} district(s) have {what} {bound} "
                                "{unit}, e.g. {example:,.0f}", sum=int(mask.sum()), what=what,
                                bound=bound, unit=deferred(i18n.unit, unit), example=example),
-                               "check the units of energy, "
-                               "population and floor area (e.g. MWh entered as kWh)", column,
+                               lazy("check the units of energy, population and floor area "
+                                    "(e.g. MWh entered as kWh)"), column,
                                tuple(ids[mask]), blocking=False))
     return out
 
@@ -367,7 +365,7 @@ def _outliers(d: pd.DataFrame) -> list[Problem]:
         mask = (z.abs() > limit).to_numpy()
         if mask.any():
             scale = lazy(" (on a log scale)") if log else ""
-            out.append(Problem("outlier", lazy("{sum} value(s) lie far from the median "
+            out.append(Problem(lazy("outlier"), lazy("{sum} value(s) lie far from the median "
                                "{number} {unit_of}{scale}: modified z-score "
                                "above {limit:g}", sum=int(mask.sum()),
                                number=deferred(_number, float(d[c].median())),
@@ -387,7 +385,7 @@ def _topology_problems(topo: geometry.Topology) -> list[Problem]:
     out = []
     if len(topo.overlaps):
         ids = tuple(sorted(set(topo.overlaps["district_a"]) | set(topo.overlaps["district_b"])))
-        out.append(Problem("overlaps", lazy("{n_overlaps} pair(s) of districts overlap, "
+        out.append(Problem(lazy("overlaps"), lazy("{n_overlaps} pair(s) of districts overlap, "
                            "{overlap_m2:,.4f} km² "
                            "({overlap_m22:,.0f} m²) in all", n_overlaps=len(topo.overlaps),
                            overlap_m2=topo.overlap_m2 / M2_PER_KM2, overlap_m22=topo.overlap_m2),
@@ -395,7 +393,7 @@ def _topology_problems(topo: geometry.Topology) -> list[Problem]:
                            "densities count the overlap twice)"), "geometry", ids, blocking=False))
     if len(topo.gaps):
         ids = tuple(sorted({i for s in topo.gaps["district_ids"] for i in s.split(", ") if i}))
-        out.append(Problem("gaps", lazy("{n_gaps} hole(s) enclosed by the city, "
+        out.append(Problem(lazy("gaps"), lazy("{n_gaps} hole(s) enclosed by the city, "
                            "{gap_m2:,.4f} km² ({gap_m22:,.0f} m²) "
                            "in all: gaps between districts, or areas that are not part of the city",
                            n_gaps=len(topo.gaps), gap_m2=topo.gap_m2 / M2_PER_KM2,

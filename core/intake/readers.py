@@ -1,9 +1,10 @@
 """Readers for boundary files and attribute tables, with messages that say what to fix.
 
 Boundaries: GeoJSON, GeoPackage (one layer chosen), zipped Shapefile (guarded before
-extraction), Shapefile, GeoParquet. Tables: CSV (encoding detected, delimiter
-sniffed), XLSX, Parquet. Every reader also takes uploaded bytes
-(``read_boundaries_bytes``, ``read_table_bytes``): the size limit is checked first.
+extraction), Shapefile, GeoParquet. Tables: CSV (UTF-8, or what its byte-order mark says,
+else the encoding the user gives or chardet detects; delimiter sniffed), XLSX, Parquet.
+Every reader also takes uploaded bytes (``read_boundaries_bytes``, ``read_table_bytes``):
+the size limit is checked first.
 A file's content must match its suffix and is opened with that format's driver only
 (:mod:`core.intake.formats`); features, vertices, rows and columns are limited by settings
 before the costly work; messages never show a server path.
@@ -27,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 
 from core.errors import InputError
+from core.i18n import N_, lazy
 from core.intake import formats
 from core.settings import get_settings
 
@@ -38,12 +40,28 @@ CSV_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"]  # cells read as
 SNIFF_BYTES = 64 * 1024
 SAVED_CITY = "greenprint"  # GeoParquet metadata key (and frame attrs key) of a saved city
 BYTES_PER_MB = 1024 * 1024
-# charset-normalizer's language coherence below which a multi-byte East Asian guess is not
-# trusted over Windows-1252 (a heuristic of this reader, not a reference figure).
-CJK_MIN_COHERENCE = 0.2
-_CJK = {"big5", "big5hkscs", "gb2312", "gb18030", "gbk", "hz", "johab", "cp932", "cp949",
-        "cp950", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_kr",
-        "euc_jis_2004", "euc_jisx0213", "iso2022_jp", "iso2022_kr"}
+# Byte-order marks, longest first (UTF-32-LE's begins with UTF-16-LE's), and the codec each says.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+WIDE_UNICODE = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
+# chardet's encoding eras searched when a file is neither Unicode nor given an encoding: the
+# Windows code pages, UTF and the East Asian multi-byte encodings ("MODERN_WEB") and the
+# ISO-8859 family; DOS, Mac and mainframe code pages fit short Latin text too often.
+DETECTED_ERAS = ("MODERN_WEB", "LEGACY_ISO")
+FALLBACKS = [("cp1252", "fallback"), ("latin-1", "fallback")]  # latin-1 decodes any byte
+#: where the encoding of a table came from: a byte-order mark, valid UTF-8, the user, chardet's
+#: guess, or the last resort
+ENCODING_FROM = ("bom", "utf-8", "given", "detected", "fallback")
+#: legacy encodings of public tables a user may choose (Python codec name -> script or region)
+ENCODINGS = {"cp1252": N_("Western European"), "cp1250": N_("Central European"),
+             "cp1251": N_("Cyrillic"), "cp1253": N_("Greek"), "cp1254": N_("Turkish"),
+             "cp1257": N_("Baltic"), "cp1255": N_("Hebrew"), "cp1256": N_("Arabic"),
+             "cp1258": N_("Vietnamese"), "iso8859-1": N_("Western European"),
+             "iso8859-2": N_("Central European"), "iso8859-15": N_("Western European"),
+             "koi8-r": N_("Cyrillic"), "cp874": N_("Thai"), "cp932": N_("Japanese"),
+             "gb18030": N_("Simplified Chinese"), "big5": N_("Traditional Chinese"),
+             "cp949": N_("Korean")}
 
 
 # --------------------------------------------------------------------------- limits
@@ -278,10 +296,12 @@ def _read_zipped_shapefile(path: Path, layer: str | None) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- tables
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """Read an attribute table from CSV, XLSX or Parquet.
 
-    For CSV, ``table.attrs`` records the detected ``encoding`` and ``delimiter``.
+    For CSV, ``encoding`` is the user's word on a file that is not Unicode (see
+    :func:`decode_text`); ``table.attrs`` records the ``encoding`` used, where it came from
+    (``encoding_from``) and the ``delimiter``.
     """
     path = _existing(path, "attributes")
     suffix = path.suffix.lower()
@@ -291,7 +311,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     fmt = formats.check_signature(path, path.name, "attributes")
     try:
         if fmt == "text":
-            table = read_csv_bytes(path.read_bytes(), path.name)
+            table = read_csv_bytes(path.read_bytes(), path.name, encoding)
         elif fmt == "xlsx":
             _guard_workbook(path)
             table = pd.read_excel(path, engine="openpyxl", nrows=get_settings().max_rows + 1)
@@ -310,51 +330,121 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def read_table_bytes(name: str, data: bytes) -> pd.DataFrame:
+def read_table_bytes(name: str, data: bytes, encoding: str | None = None) -> pd.DataFrame:
     """:func:`read_table` for uploaded bytes (the name gives the format)."""
     with _spooled(name, data, TABLE_SUFFIXES, "attributes") as path:
-        return read_table(path)
+        return read_table(path, encoding)
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """Decode text bytes: UTF-8 (with or without BOM) first, else the detected encoding."""
+def legacy_encoding(name: str, data: bytes) -> str | None:
+    """The encoding :func:`read_table_bytes` guesses for ``data`` when it is a text table
+    that does not say its own (no byte-order mark, not UTF-8): what the user is asked to
+    confirm. None for any other file, or one that cannot be read (its reader says why)."""
+    if formats.expected_format(str(name)) != "text":
+        return None
+    try:
+        check_size(len(data), name)
+        _, encoding, source = decode_text(data, name)
+    except InputError:
+        return None
+    return encoding if source in ENCODING_FROM[3:] else None  # detected, or the last resort
+
+
+def check_encoding(encoding: str) -> str:
+    """``encoding`` as Python's name of that text codec ("Windows-1250" -> "cp1250"); an
+    InputError that says what to give when Python has no such text encoding."""
+    try:
+        info = codecs.lookup(str(encoding).strip())
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise InputError(lazy("'{encoding}' is not a text encoding Python knows; give one of "
+                              "its codec names, e.g. cp1250 (Central European), cp1252 (Western "
+                              "European), cp1251 (Cyrillic), cp932 (Japanese) or gb18030 "
+                              "(Chinese)", encoding=str(encoding)), setting="encoding")
+    return info.name
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str, str]:
+    """Decode text bytes; return the text, the encoding used (Python's codec name) and where
+    it came from (:data:`ENCODING_FROM`).
+
+    A byte-order mark decides first (UTF-8, UTF-16, UTF-32: Excel's "Unicode text"), then
+    valid UTF-8. Only a file that is neither is decoded with the user's ``encoding``, else
+    with the one chardet detects among the encodings of :data:`DETECTED_ERAS` (the
+    Windows-125x and ISO-8859 families, Shift_JIS, GB18030, Big5, EUC-KR...), else
+    Windows-1252 (or Latin-1, which decodes any byte)."""
+    given = check_encoding(encoding) if encoding else None
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            return _decoded(data, codec, name, "bom"), codec.removesuffix("-sig"), "bom"
+    if given in WIDE_UNICODE:  # UTF-16/32 without a mark, said by the user: NULs expected
+        return _decoded(data, given, name, "given"), given, "given"
     if b"\x00" in data[:SNIFF_BYTES]:
         raise InputError(f"'{name}' looks like a binary file, not a text CSV; export the table "
                          "as CSV, XLSX or Parquet")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8"), "utf-8", "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:SNIFF_BYTES * 4]).best()
-    first = [best.encoding] if best else []
-    if best and best.encoding in _CJK and best.coherence < CJK_MIN_COHERENCE:
-        first = []  # short Western text (e.g. "Élysée" in Latin-1) often "fits" a CJK table
-    for encoding in first + ["cp1252", "latin-1"]:
+    if given:
+        return _decoded(data, given, name, "given"), given, "given"
+    detected = _detect(data[:SNIFF_BYTES * 4])
+    for codec, source in ([(detected, "detected")] if detected else []) + FALLBACKS:
         try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+            return data.decode(codec), codec, source
+        except UnicodeDecodeError:  # a byte past the detection window that it cannot decode
             continue
     raise InputError(f"cannot decode '{name}'; save it as UTF-8")  # latin-1 never fails
 
 
-def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
-    """CSV bytes -> table of text cells; encoding detected, delimiter sniffed."""
-    text, encoding = decode_text(data, name)
+def _detect(sample: bytes) -> str | None:
+    """chardet's guess among :data:`DETECTED_ERAS`, as Python's codec name (None: no guess)."""
+    import chardet
+    from chardet.enums import EncodingEra
+
+    era = EncodingEra(0)
+    for name in DETECTED_ERAS:
+        era |= EncodingEra[name]
+    found = chardet.detect(sample, encoding_era=era, max_bytes=len(sample))["encoding"]
+    try:
+        return codecs.lookup(found).name if found else None
+    except LookupError:
+        return None
+
+
+def _decoded(data: bytes, codec: str, name: str, source: str) -> str:
+    """``data`` decoded strictly with ``codec``; an InputError naming the first wrong byte."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        fields = {"name": name, "codec": codec, "position": exc.start,
+                  "byte": data[exc.start:exc.start + 1].hex().upper()}
+    if source == "given":
+        raise InputError(lazy("'{name}' is not {codec} text, as the encoding you gave says: byte "
+                              "0x{byte} at position {position:,} is not valid in {codec}. "
+                              "Choose another encoding, or save the file as UTF-8", **fields),
+                         setting="encoding")
+    raise InputError(lazy("'{name}' is not {codec} text, as its byte-order mark says: byte "
+                          "0x{byte} at position {position:,} is not valid in {codec}. Save the "
+                          "file again as UTF-8", **fields))
+
+
+def read_csv_bytes(data: bytes, name: str, encoding: str | None = None) -> pd.DataFrame:
+    """CSV bytes -> table of text cells; encoding decided by :func:`decode_text`, delimiter
+    sniffed (comma, semicolon, tab or bar)."""
+    text, encoding, source = decode_text(data, name, encoding)
     if not text.strip():
         raise InputError(f"'{name}' is empty")
     sample = text[:SNIFF_BYTES]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = _delimiter(sample)
     header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
     check_shape(max(text.count("\n") - 1, 0), len(header), name)  # before pandas does the costly parse
     # UTF-8 goes to Arrow as the bytes it came in (no copy of the text re-encoded)
-    source = (io.BytesIO(data.removeprefix(codecs.BOM_UTF8)) if encoding == "utf-8"
-              else io.StringIO(text))
-    table = _read_csv_arrow(source, delimiter, header) if len(set(header)) == len(header) else None
+    source_io = (io.BytesIO(data.removeprefix(codecs.BOM_UTF8)) if encoding == "utf-8"
+                 else io.StringIO(text))
+    table = (_read_csv_arrow(source_io, delimiter, header) if len(set(header)) == len(header)
+             else None)
     try:
         if table is None:  # pandas' own parser: repeated column names, or what Arrow refused
             table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
@@ -364,8 +454,19 @@ def read_csv_bytes(data: bytes, name: str) -> pd.DataFrame:
                          f"{library_message(exc)}") from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"'{name}' has no columns") from exc
-    table.attrs.update(encoding=encoding, delimiter=delimiter)
+    table.attrs.update(encoding=encoding, encoding_from=source, delimiter=delimiter)
     return table
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter of :data:`CSV_DELIMITERS` that the Sniffer finds consistent in
+    ``sample``; when it finds none, the one the header line holds most of (a comma if none)."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        header = sample.split("\n", 1)[0]
+        most = max(CSV_DELIMITERS, key=header.count)
+        return most if header.count(most) else ","
 
 
 def _read_csv_arrow(source: io.BytesIO | io.StringIO, delimiter: str,

@@ -317,7 +317,7 @@ def loads(data: bytes | str, name: str = "references.csv") -> ReferenceValues:
     """:func:`read` for uploaded bytes or text."""
     raw = data.encode() if isinstance(data, str) else data
     documents.check_size(len(raw), name)
-    text, _ = readers.decode_text(raw, name)
+    text, _, _ = readers.decode_text(raw, name)
     return overlay(defaults(), _rows(text, name), name, first_line=2)
 
 

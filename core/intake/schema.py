@@ -5,14 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from core import i18n
 from core.errors import Problem
+from core.i18n import deferred, lazy
 from core.intake import columns as cols
 
+#: pandera's check -> what a column's values must be, said of the column (``{what}``: its
+#: name and unit); a check not listed here is named as pandera names it
 _FIXES = {
-    "greater_than_or_equal_to(0)": "cannot be negative",
-    "in_range(0, 1)": "must be a share between 0 and 1 (choose unit 'percent' if given in %)",
-    "not_nullable": "needs a value for every district",
-    "field_uniqueness": "must be unique",
+    "greater_than_or_equal_to(0)": i18n.N_("{what} cannot be negative"),
+    "in_range(0, 1)": i18n.N_("{what} must be a share between 0 and 1 (choose unit 'percent' "
+                              "if given in %)"),
+    "not_nullable": i18n.N_("{what} needs a value for every district"),
+    "field_uniqueness": i18n.N_("{what} must be unique"),
 }
 
 
@@ -49,10 +54,13 @@ def schema_problems(frame: pd.DataFrame) -> list[Problem]:
             ids = tuple(str(table["district_id"].iloc[int(i)]) for i in idx
                         if 0 <= int(i) < len(table))
             unit = cols.unit_of(str(column))
-            what = f"'{column}'" + (f" ({unit})" if unit else "")
-            fix = f"{what} " + _FIXES.get(str(check), f"must satisfy {check}")
+            what = (lazy("'{column}' ({unit})", column=str(column), unit=deferred(i18n.unit, unit))
+                    if unit else f"'{column}'")
+            fix = (lazy(_FIXES[str(check)], what=what) if str(check) in _FIXES
+                   else lazy("{what} must satisfy {check}", what=what, check=str(check)))
             examples = ", ".join(str(v) for v in rows["failure_case"].head(3))
-            problems.append(Problem("schema", f"{len(rows)} value(s) fail {check}, e.g. {examples}",
-                                    fix, str(column), ids))
+            problems.append(Problem(lazy("schema"), lazy(
+                "{n} value(s) fail {check}, e.g. {examples}", n=len(rows), check=str(check),
+                examples=examples), fix, str(column), ids))
         return problems
     return []

@@ -33,7 +33,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core import i18n
 from core.errors import InputError, Problem
+from core.i18n import N_, deferred, lazy, lazy_join, lazy_list
 from core.intake import columns as cols
 from core.intake import estimates as est
 from core.intake import geometry, units
@@ -41,6 +43,12 @@ from core.intake.schema import schema_problems
 from core.settings import get_settings
 
 SHOWN_IDS = 5
+#: the error of a side (boundaries or attributes) without the id column it was given
+SIDE_HAS_NO_COLUMN = {
+    "boundaries": N_("the boundaries have no column '{column}'; choose the id column from: "
+                     "{columns}"),
+    "attributes": N_("the attributes have no column '{column}'; choose the id column from: "
+                     "{columns}")}
 
 
 @dataclass(frozen=True)
@@ -124,9 +132,9 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
         t = _exclude(t, cleaning.exclude_ids, "attributes", lineage)
         no_id = t["district_id"].isna()
         if no_id.any():
-            problems.append(Problem("missing ids", f"{int(no_id.sum())} attribute row(s) have "
-                                    "no id and were left out", "give every row an id",
-                                    "district_id", (), blocking=False))
+            problems.append(Problem(lazy("missing ids"), lazy(
+                "{n} attribute row(s) have no id and were left out", n=int(no_id.sum())),
+                lazy("give every row an id"), "district_id", (), blocking=False))
             lineage.append(f"join: {int(no_id.sum())} attribute row(s) without an id left out")
             t = t.loc[~no_id]
         if cleaning.ignore_leading_zeros:
@@ -140,23 +148,11 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
             dup_rows = 0
         ids = match_ids(gdf["district_id"], t["district_id"])
         if ids.n_matched == 0:
-            hint = (" They differ only by leading zeros (e.g. boundaries "
-                    f"'{ids.leading_zeros[0][0]}', attributes '{ids.leading_zeros[0][1]}'): make "
-                    "them identical or choose to match ids ignoring leading zeros."
-                    if ids.leading_zeros else "")
-            raise InputError("no attribute row matches a boundary id; check the id columns on "
-                             f"both sides (boundaries e.g. {list(gdf['district_id'][:3])}, "
-                             f"attributes e.g. {list(t['district_id'][:3])}).{hint}")
+            raise InputError(_no_match(ids, gdf["district_id"], t["district_id"]))
         problems += _id_problems(ids, dup_rows)
         dup_ids = t["district_id"].duplicated(keep=False)
         if dup_ids.any():
-            problems.append(Problem(
-                "duplicate ids", f"{t.loc[dup_ids, 'district_id'].nunique()} attribute id(s) "
-                "appear on more than one row" + (f", {dup_rows} of them exact duplicate rows"
-                                                 if dup_rows else ""),
-                "keep one row per district in the attributes"
-                + (" (or drop exact duplicate rows)" if dup_rows else ""), "district_id",
-                tuple(sorted(t.loc[dup_ids, "district_id"].unique()))))
+            problems.append(_duplicate_attribute_ids(t.loc[dup_ids, "district_id"], dup_rows))
             t = t.drop_duplicates("district_id", keep="first")
         gdf = _join(gdf, t, lineage)
         supplied = set(t.columns)
@@ -169,8 +165,9 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
     gdf["name"] = gdf["name"].where(gdf["name"].notna(), gdf["district_id"]).astype(str)
     missing_extra = [c for c in extra_features if c not in gdf]
     for c in missing_extra:
-        problems.append(Problem("extra feature", f"'{c}' was marked as a model feature but is not "
-                                "a column", f"unmark '{c}' or check its spelling", c))
+        problems.append(Problem(lazy("extra feature"), lazy(
+            "'{column}' was marked as a model feature but is not a column", column=c),
+            lazy("unmark '{column}' or check its spelling", column=c), c))
     type_errors = _coerce_numeric(gdf, [c for c in extra_features if c in gdf], problems)
     problems += district_problems(gdf)
     problems += data_problems(gdf, ids.boundary_only if ids is not None else ())
@@ -182,6 +179,36 @@ def stage(boundaries: gpd.GeoDataFrame, table: pd.DataFrame | None = None, *,
     return Staged(gdf, lineage, problems, ids, dup_rows, type_errors,
                   tuple(c for c in extra_features if c in gdf), units_used, estimated.estimates,
                   estimated.was_empty)
+
+
+def _no_match(ids: IdMatch, boundary_ids: pd.Series, attribute_ids: pd.Series) -> str:
+    """The error when no attribute row matches a boundary id: a few ids of each side, and
+    the leading zeros when they are all that differs."""
+    hint = ""
+    if ids.leading_zeros:
+        boundary, attribute = ids.leading_zeros[0]
+        hint = lazy(" They differ only by leading zeros (e.g. boundaries '{boundary}', "
+                    "attributes '{attribute}'): make them identical or choose to match ids "
+                    "ignoring leading zeros.", boundary=boundary, attribute=attribute)
+    return lazy("no attribute row matches a boundary id; check the id columns on both sides "
+                "(boundaries e.g. {boundaries}, attributes e.g. {attributes}).{hint}",
+                boundaries=str(list(boundary_ids[:3])),
+                attributes=str(list(attribute_ids[:3])), hint=hint)
+
+
+def _duplicate_attribute_ids(repeated: pd.Series, dup_rows: int) -> Problem:
+    """The blocking problem of attribute ids on more than one row (``repeated``: those rows'
+    ids), ``dup_rows`` of them exact duplicate rows."""
+    n = int(repeated.nunique())
+    if dup_rows:
+        message = lazy("{n} attribute id(s) appear on more than one row, {dup_rows} of them "
+                       "exact duplicate rows", n=n, dup_rows=dup_rows)
+        fix = lazy("keep one row per district in the attributes (or drop exact duplicate rows)")
+    else:
+        message = lazy("{n} attribute id(s) appear on more than one row", n=n)
+        fix = lazy("keep one row per district in the attributes")
+    return Problem(lazy("duplicate ids"), message, fix, "district_id",
+                   tuple(sorted(repeated.unique())))
 
 
 def _exact_duplicates(t: pd.DataFrame) -> pd.Series:
@@ -201,19 +228,22 @@ def district_problems(gdf: gpd.GeoDataFrame) -> list[Problem]:
     ids = gdf["district_id"]  # every district has one (stage refuses boundaries without)
     dup = ids[ids.duplicated(keep=False)]
     if len(dup):
-        problems.append(Problem("duplicate ids", f"{dup.nunique()} id(s) appear more than once",
-                                "give every district a unique id", "district_id",
-                                tuple(sorted(dup.unique()))))
+        problems.append(Problem(lazy("duplicate ids"), lazy(
+            "{n} id(s) appear more than once", n=int(dup.nunique())),
+            lazy("give every district a unique id"), "district_id",
+            tuple(sorted(dup.unique()))))
     bad = geometry.unusable(gdf.geometry)
     if bad.any():
         kinds = ", ".join(sorted(set(gdf.geometry[bad].geom_type.fillna("missing").astype(str))))
-        problems.append(Problem("geometry", f"empty, point or line geometries found ({kinds})",
-                                "provide polygon boundaries for every district", "geometry",
-                                tuple(ids[bad].astype(str))))
+        problems.append(Problem(lazy("geometry"), lazy(
+            "empty, point or line geometries found ({kinds})", kinds=kinds),
+            lazy("provide polygon boundaries for every district"), "geometry",
+            tuple(ids[bad].astype(str))))
     for name in cols.REQUIRED:
         if name not in gdf:
-            problems.append(Problem("missing column", f"required column '{name}' is absent",
-                                    f"map one of your columns to '{name}'", name))
+            problems.append(Problem(lazy("missing column"), lazy(
+                "required column '{column}' is absent", column=name),
+                lazy("map one of your columns to '{column}'", column=name), name))
     problems.extend(schema_problems(gdf))
     return problems
 
@@ -232,29 +262,32 @@ def data_problems(gdf: gpd.GeoDataFrame, no_row: tuple[str, ...] = ()) -> list[P
     problems = []
     if missing:
         rowless = sum(i in set(no_row) for i in missing)
-        why = [f"{rowless} without an attribute row" if rowless else "",
-               f"{len(missing) - rowless} without a population" if len(missing) > rowless else ""]
+        why = [lazy("{n} without an attribute row", n=rowless) if rowless else "",
+               lazy("{n} without a population", n=len(missing) - rowless)
+               if len(missing) > rowless else ""]
         problems.append(Problem(
-            "no data", f"{len(missing)} district(s) have no data ({', '.join(w for w in why if w)}):"
-            " they stay on the map as 'no data' and are left out of the analyses",
-            "add their rows to the attributes, or their population, to include them",
+            lazy("no data"), lazy("{n} district(s) have no data ({why}): they stay on the map "
+                                  "as 'no data' and are left out of the analyses",
+                                  n=len(missing), why=lazy_list([w for w in why if w], ",")),
+            lazy("add their rows to the attributes, or their population, to include them"),
             cols.DATA_COLUMN, missing, blocking=False))
     least = min(get_settings().min_districts_with_data, len(gdf))
     if int(has.sum()) < least:
         problems.append(Problem(
-            "too few districts with data", f"only {int(has.sum())} of {len(gdf)} district(s) "
-            f"have data (a population); a city needs at least {least} to be used",
-            f"map the column that holds each district's population to '{cols.DATA_COLUMN}' "
-            "(check its name and that the ids of both files match), or add the districts' rows "
-            "to the attributes", cols.DATA_COLUMN))
+            lazy("too few districts with data"), lazy(
+                "only {n} of {total} district(s) have data (a population); a city needs at "
+                "least {least} to be used", n=int(has.sum()), total=len(gdf), least=least),
+            lazy("map the column that holds each district's population to '{column}' (check "
+                 "its name and that the ids of both files match), or add the districts' rows "
+                 "to the attributes", column=cols.DATA_COLUMN), cols.DATA_COLUMN))
     return problems
 
 
 def with_id(frame: pd.DataFrame, column: str, side: str) -> pd.DataFrame:
     """``frame`` with its id column, as text, first and named ``district_id``."""
     if column not in frame:
-        raise InputError(f"the {side} have no column '{column}'; choose the id column from: "
-                         f"{', '.join(map(str, frame.columns[:20]))}")
+        raise InputError(lazy(SIDE_HAS_NO_COLUMN[side], column=column,
+                              columns=", ".join(map(str, frame.columns[:20]))))
     out = frame.copy()
     ids = out.pop(column)
     out = out.drop(columns="district_id", errors="ignore")
@@ -281,41 +314,56 @@ def _no_zeros(i: str) -> str:
 
 
 def match_ids(boundary_ids: pd.Series, attribute_ids: pd.Series) -> IdMatch:
-    """Compare ids as text; pairs equal but for leading zeros ("01" vs "1") are reported."""
+    """Compare ids as text; pairs equal but for leading zeros ("01" vs "1") are reported
+    (:func:`_zero_pairs`)."""
     b = set(boundary_ids.dropna().to_numpy(dtype=object))
     a = set(attribute_ids.dropna().to_numpy(dtype=object))
     b_only, a_only = sorted(b - a), sorted(a - b)
-    a_by_digits = {_no_zeros(x): x for x in a_only}
-    pairs = tuple((x, a_by_digits[_no_zeros(x)]) for x in b_only if _no_zeros(x) in a_by_digits)
-    return IdMatch(len(b & a), tuple(b_only), tuple(a_only), pairs)
+    return IdMatch(len(b & a), tuple(b_only), tuple(a_only), _zero_pairs(b_only, a_only))
+
+
+def _zero_pairs(b_only: list[str], a_only: list[str]) -> tuple[tuple[str, str], ...]:
+    """(boundary id, attribute id) pairs of unmatched ids equal but for leading zeros, when
+    taking the zeros away is what makes the two sides meet: every unmatched id of one side
+    then finds its match. Ids that are not the same ids, only look alike once stripped ('0',
+    '1', '2' against '001', '002', '003': numbered from 0 on one side, from 1 on the other),
+    leave ids unmatched on both sides, and give no pairs."""
+    b_digits = {_no_zeros(x): x for x in b_only}
+    a_digits = {_no_zeros(x): x for x in a_only}
+    shared = b_digits.keys() & a_digits.keys()
+    if not shared or (b_digits.keys() - shared and a_digits.keys() - shared):
+        return ()
+    return tuple((x, a_digits[_no_zeros(x)]) for x in b_only if _no_zeros(x) in shared)
 
 
 def _id_problems(ids: IdMatch, dup_rows: int) -> list[Problem]:
     out = []
     if ids.leading_zeros:
         b, a = ids.leading_zeros[0]
-        out.append(Problem("id mismatch", f"{len(ids.leading_zeros)} id(s) differ only by leading "
-                           f"zeros (boundaries '{b}', attributes '{a}')",
-                           "make the ids identical in both files, or choose to match ids "
-                           "ignoring leading zeros", "district_id",
-                           tuple(p[0] for p in ids.leading_zeros)))
+        out.append(Problem(lazy("id mismatch"), lazy(
+            "{n} id(s) differ only by leading zeros (boundaries '{boundary}', attributes "
+            "'{attribute}')", n=len(ids.leading_zeros), boundary=b, attribute=a),
+            lazy("make the ids identical in both files, or choose to match ids ignoring "
+                 "leading zeros"), "district_id", tuple(p[0] for p in ids.leading_zeros)))
     zero_b = {p[0] for p in ids.leading_zeros}
     zero_a = {p[1] for p in ids.leading_zeros}
     b_only = tuple(i for i in ids.boundary_only if i not in zero_b)
     a_only = tuple(i for i in ids.attribute_only if i not in zero_a)
     if b_only:
-        out.append(Problem("ids on one side", f"{len(b_only)} district(s) have no attribute row",
-                           "add their rows to the attributes to include them in the analyses; "
-                           "until then they stay on the map as 'no data'",
-                           "district_id", b_only, blocking=False))
+        out.append(Problem(lazy("ids on one side"), lazy(
+            "{n} district(s) have no attribute row", n=len(b_only)),
+            lazy("add their rows to the attributes to include them in the analyses; until then "
+                 "they stay on the map as 'no data'"), "district_id", b_only, blocking=False))
     if a_only:
-        out.append(Problem("ids on one side", f"{len(a_only)} attribute row(s) match no boundary: "
-                           f"{_few(pd.Series(a_only))}",
-                           "check the ids, or remove these rows from the attributes",
-                           "district_id", (), blocking=False))
+        out.append(Problem(lazy("ids on one side"), lazy(
+            "{n} attribute row(s) match no boundary: {ids}", n=len(a_only),
+            ids=_few(pd.Series(a_only))),
+            lazy("check the ids, or remove these rows from the attributes"), "district_id", (),
+            blocking=False))
     if dup_rows:
-        out.append(Problem("duplicate rows", f"{dup_rows} attribute row(s) are exact duplicates "
-                           "of another row", "drop exact duplicate rows", None, (), blocking=False))
+        out.append(Problem(lazy("duplicate rows"), lazy(
+            "{n} attribute row(s) are exact duplicates of another row", n=dup_rows),
+            lazy("drop exact duplicate rows"), None, (), blocking=False))
     return out
 
 
@@ -325,15 +373,18 @@ def _require_ids(gdf: gpd.GeoDataFrame, column: str) -> None:
     no_id = gdf["district_id"].isna().to_numpy()
     if no_id.any():
         rows = pd.Series(np.flatnonzero(no_id) + 1)
-        raise InputError(f"{int(no_id.sum())} district(s) of the boundaries have no id in "
-                         f"'{column}' (features {_few(rows)} of the file); give every district "
-                         "an id, or choose another id column")
+        raise InputError(lazy("{n} district(s) of the boundaries have no id in '{column}' "
+                              "(features {rows} of the file); give every district an id, or "
+                              "choose another id column", n=int(no_id.sum()), column=column,
+                              rows=_few(rows)))
 
 
 def _few(values: pd.Series) -> str:
-    v = list(values.astype(str)[:SHOWN_IDS])
-    more = f" and {len(values) - SHOWN_IDS} more" if len(values) > SHOWN_IDS else ""
-    return ", ".join(v) + more
+    """The first :data:`SHOWN_IDS` values, then how many more (a lazy message: the ids are
+    data, "and N more" is written in the reader's language where it is shown)."""
+    shown = ", ".join(values.astype(str)[:SHOWN_IDS])
+    more = len(values) - SHOWN_IDS
+    return lazy_join("", [shown, lazy(" and {n} more", n=more)]) if more > 0 else shown
 
 
 def _exclude(frame: pd.DataFrame, exclude: tuple[str, ...], side: str,
@@ -383,15 +434,18 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
     for name, unit in units_by_column.items():
         spec = cols.CANONICAL.get(name) or cols.CANONICAL.get(_family(name))
         if spec is None:
-            raise InputError(f"a unit was given for '{name}', which is not a canonical column; "
-                             "give units by canonical name, e.g. gas_kwh=therm")
+            raise InputError(lazy("a unit was given for '{column}', which is not a canonical "
+                                  "column; give units by canonical name, e.g. gas_kwh=therm",
+                                  column=name))
         if spec.kind not in units.UNITS:
-            raise InputError(f"'{name}' ({spec.unit or 'no unit'}) takes no unit conversion; "
-                             f"remove the unit '{unit}' for it")
+            raise InputError(lazy("'{column}' ({unit_of}) takes no unit conversion; remove the "
+                                  "unit '{unit}' for it", column=name,
+                                  unit_of=deferred(unit_or_none, spec.unit), unit=unit))
         try:
             f = units.factor(spec.kind, unit)
         except units.UnitError as exc:
-            raise InputError(f"column '{name}': {exc}") from exc
+            raise InputError(lazy("column '{column}': {error}", column=name,
+                                  error=str(exc))) from exc
         if name not in gdf or f == 1.0:
             continue
         num = pd.to_numeric(gdf[name], errors="coerce")
@@ -399,6 +453,11 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
         gdf[name] = (num * f).astype(object).where(num.notna(), gdf[name])
         lineage.append(f"units: {name} converted from {unit} (x{f:.6g})")
     return gdf
+
+
+def unit_or_none(text: str) -> str:
+    """A column's unit in the reader's language, or "no unit"."""
+    return i18n.unit(text) if text else i18n._("no unit")
 
 
 def _strict_numbers(raw: pd.Series) -> pd.Series | None:
@@ -414,16 +473,26 @@ def _strict_numbers(raw: pd.Series) -> pd.Series | None:
 
 _DECIMAL_COMMA = re.compile(r"\s*[-+]?\d{1,3}(?:[ .\u00a0\u202f]?\d{3})*,\d+\s*")
 _THOUSANDS_COMMA = re.compile(r"\s*[-+]?\d{1,3}(?:,\d{3})+\s*")
+# "1 234" or "1 234.5": thousands set apart by a space, a no-break space (U+00A0) or a narrow
+# no-break space (U+202F), as French, Polish or Swedish settings write them
+_SPACE_THOUSANDS = re.compile(r"\s*[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?\s*")
 
 
 def _comma_hint(example: str) -> str:
     """How to write ``example`` when it is a number with a decimal comma ("150000,5",
-    "1.234,5", as spreadsheets in much of Europe and Latin America save them)."""
+    "1.234,5", as spreadsheets in much of Europe and Latin America save them) or with
+    spaces between its thousands ("1 234"); empty for other text."""
+    if _SPACE_THOUSANDS.fullmatch(example):
+        return lazy(" without the spaces between its thousands (e.g. '{plain}', not "
+                    "'{example}'); save the table again with no thousands separator (it may be "
+                    "a no-break space, which looks like a plain one)",
+                    plain=re.sub(r"\s", "", example), example=example.strip())
     if not _DECIMAL_COMMA.fullmatch(example) or _THOUSANDS_COMMA.fullmatch(example):
         return ""  # "12,345" may be twelve thousand: no guess
     point = re.sub(r"[ .\u00a0\u202f]", "", example.strip()).replace(",", ".")
-    return (f" with a decimal point and no thousands separator (e.g. '{point}', not "
-            f"'{example.strip()}'); save the table again with '.' as the decimal sign")
+    return lazy(" with a decimal point and no thousands separator (e.g. '{point}', not "
+                "'{example}'); save the table again with '.' as the decimal sign",
+                point=point, example=example.strip())
 
 
 def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
@@ -446,15 +515,19 @@ def _coerce_numeric(gdf: gpd.GeoDataFrame, extra: list[str],
                 bad &= raw.astype(str).str.strip() != ""
         if bad.any():
             example = str(raw[bad].iloc[0])
-            problems.append(Problem("type", f"{int(bad.sum())} value(s) are not numbers, e.g. "
-                                    f"'{example}'", f"make '{name}' numeric{_comma_hint(example)}",
-                                    name, tuple(gdf.loc[bad, "district_id"].astype(str))))
+            problems.append(Problem(lazy("type"), lazy(
+                "{n} value(s) are not numbers, e.g. '{example}'", n=int(bad.sum()),
+                example=example), lazy("make '{column}' numeric{hint}", column=name,
+                                       hint=_comma_hint(example)),
+                name, tuple(gdf.loc[bad, "district_id"].astype(str))))
         num = num.astype(float)
         infinite = pd.Series(np.isinf(num.to_numpy()), index=raw.index)
         if infinite.any():
-            problems.append(Problem("type", f"{int(infinite.sum())} value(s) are infinite, e.g. "
-                                    f"'{raw[infinite].iloc[0]}'", f"give '{name}' finite values",
-                                    name, tuple(gdf.loc[infinite, "district_id"].astype(str))))
+            problems.append(Problem(lazy("type"), lazy(
+                "{n} value(s) are infinite, e.g. '{example}'", n=int(infinite.sum()),
+                example=str(raw[infinite].iloc[0])),
+                lazy("give '{column}' finite values", column=name),
+                name, tuple(gdf.loc[infinite, "district_id"].astype(str))))
         if bad.any() or infinite.any():
             counts[name] = int((bad | infinite).sum())
         gdf[name] = num.where(~infinite)

@@ -104,10 +104,9 @@ def equity_outcomes(city: City, ctx: CityContext, plan: Plan, chart: figures.Fig
 
 
 def data_section(city: City, quality: QualityReport) -> dict:
-    # the problems themselves, not quality.problem_table(): its frame keeps each message's
-    # English text, and the table shows it in the reader's language (the estimates, the
-    # report's notes, are listed on their own)
-    rows = [[_(SEVERITIES["blocking" if p.blocking else "warning"]), p.check, p.column or "-",
+    # the problems themselves, not quality.problem_table(): the briefing lists the estimates,
+    # the report's notes, on their own; each check and message in the reader's language
+    rows = [[_(SEVERITIES["blocking" if p.blocking else "warning"]), _(p.check), p.column or "-",
              Cell(number_text(f"{len(p.district_ids):,}"), len(p.district_ids)), _(p.message)]
             for p in quality.problems]
     return {

@@ -49,7 +49,8 @@ def upload(file) -> Upload | None:
 
 #: where on the Data page each setting an InputError can name is given
 SETTING_WIDGETS = {"crs": i18n.N_("in the CRS box under 2. Ids and columns"),
-                   "layer": i18n.N_("in the Layer box under the boundaries")}
+                   "layer": i18n.N_("in the Layer box under the boundaries"),
+                   "encoding": i18n.N_("in the Encoding box under the attribute table")}
 
 
 def guarded(fn: Callable, *args):
@@ -81,8 +82,31 @@ def _boundaries(_data: bytes, name: str, digest: str, layer: str | None) -> gpd.
 
 
 @st.cache_resource(**CACHE, show_spinner="Reading the table…")
-def _table(_data: bytes, name: str, digest: str) -> pd.DataFrame:
-    return readers.read_table_bytes(name, _data)
+def _table(_data: bytes, name: str, digest: str, encoding: str | None) -> pd.DataFrame:
+    return readers.read_table_bytes(name, _data, encoding)
+
+
+@st.cache_resource(**CACHE, show_spinner=False)
+def _legacy_encoding(_data: bytes, name: str, digest: str) -> str | None:
+    return readers.legacy_encoding(name, _data)
+
+
+def legacy_encoding(u: Upload | None) -> str | None:
+    """The encoding guessed for an uploaded text table that is not Unicode (no byte-order
+    mark, not UTF-8); None for any other upload, which needs no choice of encoding."""
+    return None if u is None else _legacy_encoding(u.data, u.name, u.digest)
+
+
+def encoding_choices(detected: str) -> list[str]:
+    """The encodings the Data page offers: the detected one first, then readers.ENCODINGS."""
+    return [detected] + [e for e in readers.ENCODINGS if e != detected]
+
+
+def encoding_label(codec: str) -> str:
+    """``cp1250 (Central European)``: a codec name with its script or region, translated."""
+    script = readers.ENCODINGS.get(codec)
+    return i18n._("{codec} ({script})").format(codec=codec, script=i18n._(script)) if script \
+        else codec
 
 
 def layers(u: Upload):
@@ -93,8 +117,10 @@ def boundaries(u: Upload, layer: str | None):
     return guarded(_boundaries, u.data, u.name, u.digest, layer)
 
 
-def table(u: Upload | None):
-    return (None, None) if u is None else guarded(_table, u.data, u.name, u.digest)
+def table(u: Upload | None, encoding: str | None = None):
+    """``(table, None)``, ``(None, message)``, or ``(None, None)`` when nothing is uploaded;
+    ``encoding``: the user's choice for a table that is not UTF-8 (None: detected)."""
+    return (None, None) if u is None else guarded(_table, u.data, u.name, u.digest, encoding)
 
 
 @st.cache_resource(**CACHE, show_spinner=False)
