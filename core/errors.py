@@ -1,14 +1,28 @@
 """Errors that carry a message a user can act on.
 
 A message may be a :func:`core.i18n.lazy` message: it reads as English (logs, tests, the
-English CLI) and ``str()`` writes it in the language in effect where it is shown (core.i18n
-imports this module, so it is imported where a message is written, not at the top)."""
+English CLI) and ``str()`` writes it in the language in effect where it is shown. core.i18n
+raises InputError, so this module does not import it: core.i18n hands its translator over
+when it loads (:func:`use_translator`); until then messages read as English."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SHOWN_DISTRICTS = 8  # district ids a problem's line names before "and N more"
+_translator: Callable[[str], str] = str
+
+
+def use_translator(translate: Callable[[str], str]) -> None:
+    """Write this module's messages with ``translate`` (core.i18n's ``_``)."""
+    global _translator
+    _translator = translate
+
+
+def _(message: str) -> str:
+    """``message`` (a msgid or a lazy message) in the language in effect."""
+    return _translator(message)
 
 
 class InputError(ValueError):
@@ -23,10 +37,8 @@ class InputError(ValueError):
         self.setting = setting
 
     def __str__(self) -> str:
-        from core.i18n import Lazy, _
-
         message = self.args[0] if self.args else ""
-        return _(message) if isinstance(message, Lazy) else str(message)
+        return _(message) if hasattr(message, "render") else str(message)  # a lazy message
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,6 @@ class Problem:
     blocking: bool = True
 
     def __str__(self) -> str:
-        from core.i18n import _
-
         where = f" [{self.column}]" if self.column else ""
         ids = ""
         if self.district_ids:
@@ -64,6 +74,4 @@ class CityValidationError(ValueError):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        from core.i18n import _
-
         return "\n".join([_("the city data has problems:"), *(f"- {p}" for p in self.problems)])

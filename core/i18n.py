@@ -49,7 +49,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.messages.pofile import read_po
 
-from core.errors import InputError
+from core.errors import InputError, use_translator
 from core.settings import get_settings
 
 #: language code -> the language's own name (what the language switch shows)
@@ -425,3 +425,6 @@ def extract_table_labels(fileobj, keywords, comment_tags, options):
         for column in columns:
             if text := (row.get(column) or "").strip():
                 yield line, "_", text, []
+
+
+use_translator(_)  # core.errors writes its messages in the language in effect

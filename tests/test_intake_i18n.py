@@ -191,3 +191,114 @@ def test_the_data_page_says_what_is_wrong_with_an_upload_in_the_language(tmp_pat
         errors = [e.value for e in at.error]
         assert any("['001', '002', '003']" in e for e in errors), errors
         assert english_runs("\n".join(errors), *DATA, "['5000', '6000', '7000']") == []
+
+
+# ------------------------------------------------- files that cannot be read: the readers' words
+
+def _zip_bomb() -> bytes:
+    """A zip whose one member (a Shapefile's name) unpacks 1 MB of zeros from about 1 KB."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("dzielnice.shp", b"\0" * 2**20)
+    return buffer.getvalue()
+
+
+def _unreadable(tmp_path) -> list[Exception]:
+    """A file or value each reader refuses, caught as the error it raises: an empty upload, a
+    zip bomb, a binary "CSV", a wrong suffix, too many columns, a degree-day table without
+    March, a reference file without a source column, a unit of no kind, a scenario not in
+    UTF-8, an unknown estimate figure, a mapping option that is not one."""
+    from core.intake import degree_day_table, documents, estimates, reference_values, units
+
+    gdf = readers.read_boundaries(_written(tmp_path))
+    table = pd.DataFrame({"kod": list(IDS[:5]), "gas_kwh": ["1"] * 5})
+    months = pd.DataFrame({"month": [m for m in range(1, 13) if m != 3] + [4],
+                           "hdd_c": 10.0, "cdd_c": 0.0})
+    attempts = [
+        lambda: readers.read_table_bytes("ludnosc.csv", b""),
+        lambda: readers.read_boundaries_bytes("dzielnice.zip", _zip_bomb()),
+        lambda: readers.read_csv_bytes(b"kod;ludnosc\n\x00\x01\x02", "ludnosc.csv"),
+        lambda: readers.read_boundaries_bytes("dzielnice.kml", b"<kml/>"),
+        lambda: readers.check_shape(3, 10**6, "szeroka.csv"),
+        lambda: degree_day_table.read_degree_days(months),
+        lambda: reference_values.loads("name,value,unit\ngas_price,0.1,USD/kWh\n", "ref.csv"),
+        lambda: validate_city(gdf, table, ColumnMapping(id_column="kod", attributes_id="kod",
+                                                        units={"gas_kwh": "baryłka"})),
+        lambda: units.factor("area", "morga"),
+        lambda: documents.parse(b"\xff{}", "plan.json"),
+        lambda: estimates.checked_value("liczba_kotow", 3),
+        lambda: mapping.validated({"colums": {}}, i18n.lazy("the command-line options")),
+    ]
+    out = []
+    for attempt in attempts:
+        with pytest.raises((InputError, units.UnitError)) as caught:
+            attempt()
+        out.append(caught.value)
+    return out
+
+
+#: what the readers' errors quote as written in any language: file names, sizes, limits,
+#: setting names, suffixes, columns, units, the library's own words
+READER_DATA = ("ludnosc.csv", "dzielnice.zip", "dzielnice.kml", "szeroka.csv", "ref.csv",
+               "plan.json", "liczba_kotow", "GREENPRINT_MAX_COLUMNS", "gas_kwh", "baryłka",
+               "morga", "kWh, MWh, GJ, therm, MMBtu, m3", "m2, ft2, km2", "name, value, unit",
+               "source", "month", "1..12", ".geojson, .json, .gpkg, .zip, .shp, .parquet, "
+               ".geoparquet", "UTF-8", "JSON", "YAML", "CSV, XLSX", "Parquet")
+
+
+def test_the_readers_errors_read_english_as_before(tmp_path):
+    texts = [str(e) for e in _unreadable(tmp_path)]
+    assert texts[0] == ("'ludnosc.csv' is empty (0 bytes); upload the file again or choose "
+                        "another")
+    assert texts[1] == (f"'dzielnice.zip' compresses {_bomb_ratio():,.0f} to 1, more than the "
+                        "limit of 100 to 1 (a zip bomb?); it was not extracted")
+    assert texts[2] == ("'ludnosc.csv' looks like a binary file, not a text CSV; export the "
+                        "table as CSV, XLSX or Parquet")
+    assert texts[3] == ("'dzielnice.kml': boundaries must be one of .geojson, .json, .gpkg, "
+                        ".zip, .shp, .parquet, .geoparquet")
+    assert texts[4].startswith("'szeroka.csv' has 1,000,000 columns, over the limit of ")
+    assert texts[5] == ("degree-day column 'month' must hold each of 1..12 exactly once "
+                        "(missing 3; repeated 4)")
+    assert texts[6].endswith("(one row per value); missing: source")
+    assert texts[7].startswith("column 'gas_kwh': unknown energy unit 'baryłka'; accepted: kWh")
+    assert texts[8] == "unknown area unit 'morga'; accepted: m2, ft2, km2"
+    assert texts[9] == "'plan.json' is not UTF-8 text; save it as UTF-8 JSON or YAML"
+    assert texts[11].startswith("the command-line options is not valid: colums")
+    assert english_runs("\n".join(texts))  # the check below would see English
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_readers_errors_read_in_the_language(tmp_path, lang):
+    errors = _unreadable(tmp_path)
+    with i18n.use_language(lang):
+        texts = [str(e) for e in errors]
+    names = ", ".join(estimates_names())
+    detail = str(errors[-1]).split(": ", 1)[1]  # pydantic's own words, quoted as data
+    assert english_runs("\n".join(texts), *READER_DATA, names, detail) == [], texts
+    for text, data in zip(texts, ("'ludnosc.csv'", "'dzielnice.zip'", "'ludnosc.csv'",
+                                  "'dzielnice.kml'", "GREENPRINT_MAX_COLUMNS", "'month'",
+                                  "source", "'baryłka'", "'morga'", "'plan.json'",
+                                  "'liczba_kotow'", "colums"), strict=True):
+        assert data in text, (data, text)
+    assert all(t != str(e) for t, e in zip(texts, errors, strict=True))
+    # figures are written for the locale: "1.015 a 1" in Spanish
+    ratio = f"{_bomb_ratio():,.0f}"
+    assert (ratio.replace(",", ".") if lang == "es" else ratio) in texts[1]
+
+
+def _bomb_ratio() -> float:
+    """How many times the zip bomb's member unpacks its packed size (zlib's level decides)."""
+    import io
+    import zipfile
+
+    member = zipfile.ZipFile(io.BytesIO(_zip_bomb())).infolist()[0]
+    return member.file_size / member.compress_size
+
+
+def estimates_names() -> list[str]:
+    from core.intake import estimates
+
+    return list(estimates.reference_figures())

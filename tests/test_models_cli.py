@@ -164,3 +164,17 @@ def test_degree_days_option_enables_the_split_for_an_uploaded_city(tmp_path):
         "degree days: monthly table degree_days.csv attached (12 months")
     r = runner.invoke(app, ["evaluate", *CITY, *QUICK, "--degree-days", str(tmp_path / "no.csv")])
     assert r.exit_code == 2 and "cannot read the degree-day table" in r.output
+
+
+def test_a_one_district_city_reads_1_district_and_no_training_footprint(tmp_path, city4):
+    """A city too small to train on: "1 district" (not "1 districts") in ``evaluate`` and
+    ``summary``, and no footprint line for a training that did not happen."""
+    path = tmp_path / "one.parquet"
+    city4.districts.iloc[:1].to_parquet(path)
+    out = runner.invoke(app, ["evaluate", str(path)])
+    assert out.exit_code == 0, out.output
+    assert ": 1 district, no energy model trained" in out.output
+    assert "footprint" not in out.output
+    out = runner.invoke(app, ["summary", str(path)])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[0].endswith(": 1 district")

@@ -96,6 +96,7 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
     """The mapping a command uses: :func:`core.intake.mapping.merge` of the suggestions
     (read from the inputs' column names, only when ``suggest``), the ``--mapping`` file and
     the options (raises InputError); ``encoding`` is the ``--encoding`` option."""
+    from core.i18n import lazy
     from core.intake import mapping as column_mapping
     from core.intake.city import read_inputs
 
@@ -104,7 +105,7 @@ def mapping_from_args(boundaries: Path, attributes: Path | None, id_column: str 
         {"id_column": id_column, "attributes_id": attributes_id, "layer": layer, "crs": crs,
          "encoding": encoding,
          "columns": pairs(map_, "--map"), "units": pairs(unit, "--unit"),
-         "extra_features": list(extra_features or [])}, "the command-line options")
+         "extra_features": list(extra_features or [])}, lazy("the command-line options"))
     merged = column_mapping.merge(None, saved, explicit)
     if not suggest:
         return merged

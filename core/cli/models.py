@@ -12,6 +12,7 @@ import typer
 
 from core.cli import common as cli
 from core.errors import InputError
+from core.i18n import ngettext
 
 if TYPE_CHECKING:  # the commands import them when they run (core.cli.common: start-up)
     from core.intake.city import City
@@ -114,13 +115,15 @@ def _scores_json(ev: Evaluation, city: City) -> dict:
 def _print_scores(ev: Evaluation, city: City) -> None:
     from core.models import cross_validation, model_card, yardstick
 
+    districts = ngettext("{n} district", "{n} districts", ev.n_districts).format(
+        n=ev.n_districts)
     if not ev.targets:  # nothing trained: the reasons below, not an empty "0-fold" run
-        typer.echo(f"{ev.city_name}: {ev.n_districts} districts, no energy model trained")
+        typer.echo(f"{ev.city_name}: {districts}, no energy model trained")
     else:
-        typer.echo(f"{ev.city_name}: {ev.n_districts} districts, {ev.folds}-fold "
+        typer.echo(f"{ev.city_name}: {districts}, {ev.folds}-fold "
                    f"cross-validation, {ev.config.members} ensemble members, device {ev.device}, "
                    f"{ev.seconds:.1f} s")
-    if ev.footprint is not None:  # what the training's own computing cost
+    if ev.footprint is not None and ev.targets:  # what the training's own computing cost
         typer.echo(f"footprint of this training: {ev.footprint.text()}")
     crit = yardstick.criteria()
     typer.echo(f"ASHRAE Guideline 14 yardstick: CV(RMSE) <= {crit['cv_rmse_max']:.0%}, "

@@ -7,6 +7,7 @@ import json
 import typer
 
 from core.cli import common as cli
+from core.i18n import ngettext
 
 
 def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
@@ -39,7 +40,7 @@ def summary(boundaries: cli.Boundaries, attributes: cli.Attributes = None,
                           "currency": refs.currency,
                           "references": refs.frame().to_dict(orient="records")}))
         return
-    typer.echo(f"{city.name}: {city.n} districts")
+    typer.echo(f"{city.name}: {ngettext('{n} district', '{n} districts', city.n).format(n=city.n)}")
     if coverage := city.coverage():
         typer.echo(f"  {coverage}")
     if note := predicted.summary(city):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.i18n import lazy, lazy_join
 from core.intake import documents
 
 if TYPE_CHECKING:
@@ -58,21 +59,22 @@ def read_degree_days(source: str | Path | pd.DataFrame | IO[bytes], *,
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in COLUMNS if c not in table]
     if missing:
-        raise InputError(f"the degree-day table needs columns month, hdd_c, cdd_c (°C-days); "
-                         f"missing: {', '.join(missing)}")
+        raise InputError(lazy("the degree-day table needs columns month, hdd_c, cdd_c "
+                              "(°C-days); missing: {missing}", missing=", ".join(missing)))
     for c in COLUMNS:
         table[c] = pd.to_numeric(table[c], errors="coerce")
         blank = np.flatnonzero(table[c].isna().to_numpy())
         if len(blank):
-            raise InputError(f"degree-day column '{c}' must be numeric with no blanks; fix "
-                             f"data row(s) {_listed(blank + 1)}")
+            raise InputError(lazy("degree-day column '{column}' must be numeric with no blanks; "
+                                  "fix data row(s) {rows}", column=c, rows=_listed(blank + 1)))
     _check_months(table["month"])
     negative = table.loc[(table[["hdd_c", "cdd_c"]] < 0).any(axis=1), "month"]
     if len(negative):
-        raise InputError(f"degree days cannot be negative (month(s) {_listed(negative)}); a "
-                         "month without heating or cooling has 0")
+        raise InputError(lazy("degree days cannot be negative (month(s) {months}); a month "
+                              "without heating or cooling has 0", months=_listed(negative)))
     if table["hdd_c"].sum() + table["cdd_c"].sum() <= 0:
-        raise InputError("the degree days are all zero; the model needs some heating or cooling")
+        raise InputError(lazy("the degree days are all zero; the model needs some heating or "
+                              "cooling"))
     if require_source:
         _check_sources(table)
     table["month"] = table["month"].astype(int)
@@ -88,7 +90,8 @@ def _read(source: str | Path | pd.DataFrame | IO[bytes]) -> pd.DataFrame:
     try:
         return pd.read_csv(source)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read the degree-day table {where}: {exc}") from exc
+        raise InputError(lazy("cannot read the degree-day table {name}: {detail}", name=where,
+                              detail=str(exc))) from exc
 
 
 def _size_bytes(source: str | Path | IO[bytes]) -> int:
@@ -107,29 +110,31 @@ def _check_months(month: pd.Series) -> None:
     absent = [m for m in MONTHS if m not in counts.index]
     repeated = sorted(counts.index[counts > 1].tolist())
     other = sorted(set(month.tolist()) - set(MONTHS))
-    found = "; ".join(part for part in (
-        f"missing {_listed(absent)}" if absent else "",
-        f"repeated {_listed(repeated)}" if repeated else "",
-        f"not a month {_listed(other)}" if other else "") if part)
-    raise InputError(f"degree-day column 'month' must hold each of 1..12 exactly once ({found})")
+    found = lazy_join("; ", [part for part in (
+        lazy("missing {months}", months=_listed(absent)) if absent else "",
+        lazy("repeated {months}", months=_listed(repeated)) if repeated else "",
+        lazy("not a month {months}", months=_listed(other)) if other else "") if part])
+    raise InputError(lazy("degree-day column 'month' must hold each of 1..12 exactly once "
+                          "({found})", found=found))
 
 
 def _check_sources(table: pd.DataFrame) -> None:
     """A non-blank ``source`` on every row, else InputError naming the months without one."""
     if "source" not in table:
-        raise InputError("the degree-day table needs a 'source' column saying where each "
-                         "month's figures come from")
+        raise InputError(lazy("the degree-day table needs a 'source' column saying where each "
+                              "month's figures come from"))
     blank = table["source"].isna() | (table["source"].astype(str).str.strip() == "")
     if blank.any():
-        raise InputError(f"every row of the degree-day table needs a source; add one for "
-                         f"month(s) {_listed(table.loc[blank, 'month'])}")
+        raise InputError(lazy("every row of the degree-day table needs a source; add one for "
+                              "month(s) {months}", months=_listed(table.loc[blank, "month"])))
 
 
 def _listed(values, most: int = 12) -> str:
     """``1, 2, 3`` for the first ``most`` values (numbers printed without a trailing .0)."""
     shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in list(values)[:most]]
-    more = f" and {len(values) - most} more" if len(values) > most else ""
-    return ", ".join(shown) + more
+    if len(values) <= most:
+        return ", ".join(shown)
+    return lazy_join("", [", ".join(shown), lazy(" and {n} more", n=len(values) - most)])
 
 
 def describe(table: pd.DataFrame) -> str:

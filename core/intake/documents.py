@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from core.errors import InputError
+from core.i18n import lazy
 from core.settings import get_settings
 
 BYTES_PER_KB = 1024
@@ -49,9 +50,11 @@ def _object_depth(value, level: int = 1) -> int:
 def check_size(n_bytes: int, name: str) -> None:
     most = get_settings().scenario_max_kb
     if n_bytes > most * BYTES_PER_KB:
-        raise InputError(f"'{name}' is {n_bytes / BYTES_PER_KB:,.0f} KB, over the limit of "
-                         f"{most:,.0f} KB for a scenario, mapping or degree-day file (set "
-                         "by GREENPRINT_SCENARIO_MAX_KB); such a file holds a few dozen values")
+        raise InputError(lazy("'{name}' is {size:,.0f} KB, over the limit of {most:,.0f} KB for "
+                              "a scenario, mapping or degree-day file (set by {setting}); such a "
+                              "file holds a few dozen values", name=name,
+                              size=n_bytes / BYTES_PER_KB, most=most,
+                              setting="GREENPRINT_SCENARIO_MAX_KB"))
 
 
 def check_limits(data: bytes | str, name: str) -> str:
@@ -62,12 +65,14 @@ def check_limits(data: bytes | str, name: str) -> str:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InputError(f"'{name}' is not UTF-8 text; save it as UTF-8 JSON or YAML") from None
+            raise InputError(lazy("'{name}' is not UTF-8 text; save it as UTF-8 JSON or YAML",
+                                  name=name)) from None
     depth = nesting_depth(data)
     if depth > s.scenario_max_depth:
-        raise InputError(f"'{name}' nests {depth:,} levels deep, over the limit of "
-                         f"{s.scenario_max_depth} (set by GREENPRINT_SCENARIO_MAX_DEPTH); a "
-                         "scenario or mapping needs two or three")
+        raise InputError(lazy("'{name}' nests {depth:,} levels deep, over the limit of {most} "
+                              "(set by {setting}); a scenario or mapping needs two or three",
+                              name=name, depth=depth, most=s.scenario_max_depth,
+                              setting="GREENPRINT_SCENARIO_MAX_DEPTH"))
     return data
 
 
@@ -82,18 +87,23 @@ def parse(data: bytes | str, name: str, fmt: str = "json"):
 
             value = yaml.safe_load(text)
     except RecursionError:
-        raise InputError(f"'{name}' nests too deeply to read") from None
+        raise InputError(lazy("'{name}' nests too deeply to read", name=name)) from None
     except (ValueError, ImportError) as exc:  # JSONDecodeError is a ValueError
-        raise InputError(f"'{name}' is not valid {fmt.upper()} ({str(exc).splitlines()[0]}); "
-                         "fix the file or save it again from Greenprint") from None
+        raise _not_valid(name, fmt, str(exc).splitlines()[0]) from None
     except Exception as exc:  # yaml.YAMLError and its kin
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InputError(f"'{name}' is not valid {fmt.upper()} ({first}); fix the file or "
-                         "save it again from Greenprint") from None
+        raise _not_valid(name, fmt, (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                         ) from None
     if _object_depth(value) > get_settings().scenario_max_depth:  # YAML block nesting
-        raise InputError(f"'{name}' nests deeper than the limit of "
-                         f"{get_settings().scenario_max_depth} (GREENPRINT_SCENARIO_MAX_DEPTH)")
+        raise InputError(lazy("'{name}' nests deeper than the limit of {most} ({setting})",
+                              name=name, most=get_settings().scenario_max_depth,
+                              setting="GREENPRINT_SCENARIO_MAX_DEPTH"))
     return value
+
+
+def _not_valid(name: str, fmt: str, detail: str) -> InputError:
+    """The error for a document its parser refused (``detail``: the parser's first line)."""
+    return InputError(lazy("'{name}' is not valid {format} ({detail}); fix the file or save it "
+                           "again from Greenprint", name=name, format=fmt.upper(), detail=detail))
 
 
 def read(path, name: str | None = None):
@@ -103,7 +113,7 @@ def read(path, name: str | None = None):
     p = Path(path)
     label = name or p.name
     if not p.is_file():
-        raise InputError(f"file not found: {p}")
+        raise InputError(lazy("file not found: {path}", path=str(p)))
     check_size(p.stat().st_size, label)  # before reading it
     fmt = "json" if p.suffix.lower() == ".json" else "yaml"
     return parse(p.read_bytes(), label, fmt)

@@ -52,7 +52,7 @@ from core import reference_tables
 from core.assess import equity
 from core.constants import M2_PER_KM2
 from core.errors import InputError
-from core.i18n import N_, _
+from core.i18n import N_, _, lazy
 from core.intake import columns, geometry
 
 TABLE = "estimate_parameters"
@@ -172,16 +172,20 @@ def checked_value(name: str, value: object) -> float:
     not a number, not above 0, or a share above 1)."""
     ref = reference_figures()
     if name not in ref:
-        raise InputError(f"'{name}' is not a figure used to estimate columns; use one of "
-                         f"{', '.join(ref)}")
+        raise InputError(lazy("'{name}' is not a figure used to estimate columns; use one of "
+                              "{names}", name=name, names=", ".join(ref)))
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InputError(f"the estimate figure {name} must be a number, got '{value}'") from None
+        raise InputError(lazy("the estimate figure {name} must be a number, got '{value}'",
+                              name=name, value=str(value))) from None
     if not np.isfinite(number) or number <= 0 or (_is_share(ref[name]) and number > 1):
-        what = "a share above 0 and at most 1" if _is_share(ref[name]) else \
-            f"a number above 0 ({ref[name].unit})"
-        raise InputError(f"the estimate figure {name} must be {what}, got {value}")
+        fields = {"name": name, "value": str(value)}
+        raise InputError(
+            lazy("the estimate figure {name} must be a share above 0 and at most 1, got {value}",
+                 **fields) if _is_share(ref[name]) else
+            lazy("the estimate figure {name} must be a number above 0 ({unit}), got {value}",
+                 unit=ref[name].unit, **fields))
     return number
 
 

@@ -21,14 +21,21 @@ import re
 from pathlib import Path
 
 from core.errors import InputError
+from core.i18n import N_, lazy
 
 # Which content each suffix must have.
 SUFFIX_FORMAT = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "zip",
                  ".shp": "shp", ".parquet": "parquet", ".geoparquet": "parquet",
                  ".xlsx": "xlsx", ".csv": "text", ".txt": "text"}
-FORMAT_NAMES = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": "zip archive",
-                "shp": "Shapefile", "parquet": "Parquet", "xlsx": "XLSX workbook",
-                "text": "text table"}
+FORMAT_NAMES = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": N_("zip archive"),
+                "shp": "Shapefile", "parquet": "Parquet", "xlsx": N_("XLSX workbook"),
+                "text": N_("text table")}
+#: what a content that is no accepted format looks like (a key of :func:`sniff`'s answers)
+LOOKS_LIKE = {"xml": N_("XML (for example a GDAL VRT, KML or GML file, which are not accepted)"),
+              "sqlite": N_("an SQLite database that is not a GeoPackage"),
+              None: N_("an unknown binary format")}
+#: the words a message uses for a kind of input (a reader's ``what``)
+KINDS = {"boundaries": N_("boundaries"), "attributes": N_("attributes")}
 HEAD_BYTES = 4096
 SQLITE_MAGIC = b"SQLite format 3\x00"
 GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")  # OGC GeoPackage application_id values
@@ -103,9 +110,10 @@ def sniff(path: Path) -> str | None:
 
 
 def _looks_like(found: str | None) -> str:
-    return {"xml": "XML (for example a GDAL VRT, KML or GML file, which are not accepted)",
-            "sqlite": "an SQLite database that is not a GeoPackage",
-            None: "an unknown binary format"}.get(found, f"a {FORMAT_NAMES.get(found, found)}")
+    """What the content ``found`` is, as a lazy message (``a GeoPackage``)."""
+    if found in LOOKS_LIKE:
+        return lazy(LOOKS_LIKE[found])
+    return lazy("a {format}", format=lazy(FORMAT_NAMES.get(found, str(found))))
 
 
 def check_signature(path: Path, display_name: str, what: str) -> str:
@@ -114,15 +122,16 @@ def check_signature(path: Path, display_name: str, what: str) -> str:
     ``display_name`` is what the user called the file: messages never show ``path``."""
     wanted = expected_format(display_name)
     if wanted is None:
-        raise InputError(f"'{display_name}': this kind of file is not accepted")
+        raise InputError(lazy("'{name}': this kind of file is not accepted", name=display_name))
     found = sniff(path)
     if wanted == "xlsx" and found == "zip":
         found = "xlsx"
     if found == wanted or (wanted == "text" and found in ("text", "geojson")):
         return wanted
-    raise InputError(
-        f"cannot read {what} '{display_name}': the name says {FORMAT_NAMES[wanted]} but the "
-        f"content is {_looks_like(found)}. Export the file again in one of the accepted formats")
+    raise InputError(lazy(
+        "cannot read {what} '{name}': the name says {wanted} but the content is {found}. Export "
+        "the file again in one of the accepted formats", what=lazy(KINDS[what]), name=display_name,
+        wanted=lazy(FORMAT_NAMES[wanted]), found=_looks_like(found)))
 
 
 def check_geojson_crs(path: Path, display_name: str) -> None:
@@ -138,11 +147,11 @@ def check_geojson_crs(path: Path, display_name: str) -> None:
                 continue
             if kind_ == "epsg" and code:
                 continue
-            raise InputError(
-                f"cannot read boundaries '{display_name}': its \"crs\" member is not an EPSG "
-                "code (a link or a free-text definition is not followed). Remove the \"crs\" "
-                "member (GeoJSON is longitude/latitude by standard) or give the CRS as an EPSG "
-                "code", setting="crs")
+            raise InputError(lazy(
+                "cannot read boundaries '{name}': its \"crs\" member is not an EPSG code (a "
+                "link or a free-text definition is not followed). Remove the \"crs\" member "
+                "(GeoJSON is longitude/latitude by standard) or give the CRS as an EPSG code",
+                name=display_name), setting="crs")
 
 
 def gdal_path(path: Path, fmt: str) -> str:

@@ -40,6 +40,8 @@ CSV_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"]  # cells read as
 SNIFF_BYTES = 64 * 1024
 SAVED_CITY = "greenprint"  # GeoParquet metadata key (and frame attrs key) of a saved city
 BYTES_PER_MB = 1024 * 1024
+#: the words a message uses for what a file holds too many of
+SHAPE_WORDS = {"features": N_("features"), "rows": N_("rows")}
 # Byte-order marks, longest first (UTF-32-LE's begins with UTF-16-LE's), and the codec each says.
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -71,11 +73,13 @@ def check_size(n_bytes: int, name: str) -> None:
     """Refuse empty files and files over the upload limit (``GREENPRINT_UPLOAD_LIMIT_MB``)."""
     limit = get_settings().upload_limit_mb
     if n_bytes == 0:
-        raise InputError(f"'{name}' is empty (0 bytes); upload the file again or choose another")
+        raise InputError(lazy("'{name}' is empty (0 bytes); upload the file again or choose "
+                              "another", name=name))
     if n_bytes > limit * BYTES_PER_MB:
-        raise InputError(f"'{name}' is {n_bytes / BYTES_PER_MB:,.1f} MB, over the upload limit of "
-                         f"{limit:,.0f} MB; split or simplify the file (the limit is set by "
-                         "GREENPRINT_UPLOAD_LIMIT_MB)")
+        raise InputError(lazy("'{name}' is {size:,.1f} MB, over the upload limit of {limit:,.0f} "
+                              "MB; split or simplify the file (the limit is set by {setting})",
+                              name=name, size=n_bytes / BYTES_PER_MB, limit=limit,
+                              setting="GREENPRINT_UPLOAD_LIMIT_MB"))
 
 
 def guard_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
@@ -88,24 +92,29 @@ def guard_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     s = get_settings()
     members = archive.infolist()
     if len(members) > s.zip_max_members:
-        raise InputError(f"'{name}' holds {len(members):,} files, more than the limit of "
-                         f"{s.zip_max_members:,}; zip only the Shapefile's parts")
+        raise InputError(lazy("'{name}' holds {n:,} files, more than the limit of {most:,}; zip "
+                              "only the Shapefile's parts", name=name, n=len(members),
+                              most=s.zip_max_members))
     for m in members:
         if (m.external_attr >> 16) & 0o170000 == 0o120000:  # a Unix symbolic link
-            raise InputError(f"'{name}' contains the symbolic link '{m.filename}'; it was not "
-                             "extracted. Zip the files themselves, not links to them")
+            raise InputError(lazy("'{name}' contains the symbolic link '{member}'; it was not "
+                                  "extracted. Zip the files themselves, not links to them",
+                                  name=name, member=m.filename))
         path = PurePosixPath(m.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (m.filename[1:2] == ":"):
-            raise InputError(f"'{name}' contains the unsafe file name '{m.filename}' (absolute or "
-                             "with '..'); it was not extracted. Zip the files without folders")
+            raise InputError(lazy("'{name}' contains the unsafe file name '{member}' (absolute "
+                                  "or with '..'); it was not extracted. Zip the files without "
+                                  "folders", name=name, member=m.filename))
     total = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     if total > s.zip_max_uncompressed_mb * BYTES_PER_MB:
-        raise InputError(f"'{name}' would unpack to {total / BYTES_PER_MB:,.0f} MB, over the limit "
-                         f"of {s.zip_max_uncompressed_mb:,.0f} MB; it was not extracted")
+        raise InputError(lazy("'{name}' would unpack to {size:,.0f} MB, over the limit of "
+                              "{most:,.0f} MB; it was not extracted", name=name,
+                              size=total / BYTES_PER_MB, most=s.zip_max_uncompressed_mb))
     if total / packed > s.zip_max_ratio:
-        raise InputError(f"'{name}' compresses {total / packed:,.0f} to 1, more than the limit of "
-                         f"{s.zip_max_ratio:,.0f} to 1 (a zip bomb?); it was not extracted")
+        raise InputError(lazy("'{name}' compresses {ratio:,.0f} to 1, more than the limit of "
+                              "{most:,.0f} to 1 (a zip bomb?); it was not extracted", name=name,
+                              ratio=total / packed, most=s.zip_max_ratio))
     return members
 
 
@@ -122,7 +131,8 @@ def boundary_layers(path: str | Path) -> list[str]:
         try:
             return [str(row[0]) for row in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
         except Exception as exc:
-            raise InputError(f"cannot read boundaries '{path.name}': {library_message(exc)}") from exc
+            raise InputError(lazy("cannot read boundaries '{name}': {detail}", name=path.name,
+                                  detail=library_message(exc))) from exc
     if suffix == ".zip":
         with _open_zip(path) as archive:
             return _shapefiles(guard_zip(archive, path.name), path.name)
@@ -137,7 +147,7 @@ def read_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
     path = _existing(path, "boundaries")
     suffix = path.suffix.lower()
     if suffix not in BOUNDARY_SUFFIXES:
-        raise InputError(f"'{path.name}': boundaries must be one of {', '.join(BOUNDARY_SUFFIXES)}")
+        raise _wrong_suffix(path.name, "boundaries", BOUNDARY_SUFFIXES)
     check_size(path.stat().st_size, path.name)
     fmt = formats.check_signature(path, path.name, "boundaries")
     if fmt == "zip":
@@ -156,8 +166,9 @@ def read_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
     except InputError:
         raise
     except Exception as exc:  # pyogrio/arrow raise many types; the user needs one message
-        raise InputError(f"cannot read boundaries '{path.name}' (truncated, corrupt or not a "
-                         f"{suffix.lstrip('.')} file?): {library_message(exc)}") from exc
+        raise InputError(lazy("cannot read boundaries '{name}' (truncated, corrupt or not a "
+                              "{suffix} file?): {detail}", name=path.name,
+                              suffix=suffix.lstrip("."), detail=library_message(exc))) from exc
     return _checked_boundaries(gdf, path.name)
 
 
@@ -171,9 +182,10 @@ def _read_vector(gdal_name: str, layer: str | None) -> gpd.GeoDataFrame:
 
 def _checked_boundaries(gdf, name: str) -> gpd.GeoDataFrame:
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
-        raise InputError(f"'{name}' has no geometry column; boundaries need polygons")
+        raise InputError(lazy("'{name}' has no geometry column; boundaries need polygons",
+                              name=name))
     if gdf.empty:
-        raise InputError(f"'{name}' holds no features")
+        raise InputError(lazy("'{name}' holds no features", name=name))
     check_shape(len(gdf), len(gdf.columns) - 1, name, what="features")
     check_vertices(gdf.geometry, name)
     return gdf
@@ -185,13 +197,18 @@ def check_shape(rows: int, columns: int, name: str, what: str = "rows") -> None:
     most = s.max_features if what == "features" else s.max_rows
     variable = "GREENPRINT_MAX_FEATURES" if what == "features" else "GREENPRINT_MAX_ROWS"
     if rows > most:
-        count = f"more than {most:,}" if rows == most + 1 else f"{rows:,}"
-        raise InputError(f"'{name}' holds {count} {what}, over the limit of {most:,} (set by "
-                         f"{variable}); split the file or ask the administrator to raise the limit")
+        fields = {"name": name, "n": rows, "most": most, "what": lazy(SHAPE_WORDS[what]),
+                  "setting": variable}
+        raise InputError(
+            lazy("'{name}' holds more than {most:,} {what}, over the limit of {most:,} (set by "
+                 "{setting}); split the file or ask the administrator to raise the limit",
+                 **fields) if rows == most + 1 else
+            lazy("'{name}' holds {n:,} {what}, over the limit of {most:,} (set by {setting}); "
+                 "split the file or ask the administrator to raise the limit", **fields))
     if columns > s.max_columns:
-        raise InputError(f"'{name}' has {columns:,} columns, over the limit of "
-                         f"{s.max_columns:,} (set by GREENPRINT_MAX_COLUMNS); keep only the "
-                         "columns you need")
+        raise InputError(lazy("'{name}' has {n:,} columns, over the limit of {most:,} (set by "
+                              "{setting}); keep only the columns you need", name=name,
+                              n=columns, most=s.max_columns, setting="GREENPRINT_MAX_COLUMNS"))
 
 
 def check_vertices(geometry: gpd.GeoSeries, name: str) -> None:
@@ -201,9 +218,10 @@ def check_vertices(geometry: gpd.GeoSeries, name: str) -> None:
     most = get_settings().max_vertices
     n = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
     if n > most:
-        raise InputError(f"'{name}' has {n:,} vertices, over the limit of {most:,} (set by "
-                         "GREENPRINT_MAX_VERTICES); simplify the boundaries (for example "
-                         "with mapshaper or QGIS) and upload them again")
+        raise InputError(lazy("'{name}' has {n:,} vertices, over the limit of {most:,} (set by "
+                              "{setting}); simplify the boundaries (for example with mapshaper "
+                              "or QGIS) and upload them again", name=name, n=n, most=most,
+                              setting="GREENPRINT_MAX_VERTICES"))
 
 
 def _parquet_shape(path: Path) -> tuple[int, int]:
@@ -227,22 +245,23 @@ def boundary_layers_bytes(name: str, data: bytes) -> list[str]:
 def _choose_layer(layers: list[str], layer: str | None, name: str) -> str:
     if layer is not None:
         if layer not in layers:
-            raise InputError(f"'{name}' has no layer '{layer}'; its layers are: {', '.join(layers)}")
+            raise InputError(lazy("'{name}' has no layer '{layer}'; its layers are: {layers}",
+                                  name=name, layer=layer, layers=", ".join(layers)))
         return layer
     if len(layers) == 1:
         return layers[0]
     if not layers:
-        raise InputError(f"'{name}' holds no layers")
-    raise InputError(f"'{name}' holds {len(layers)} layers: {', '.join(layers)}; choose one",
-                     setting="layer")
+        raise InputError(lazy("'{name}' holds no layers", name=name))
+    raise InputError(lazy("'{name}' holds {n} layers: {layers}; choose one", name=name,
+                          n=len(layers), layers=", ".join(layers)), setting="layer")
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"'{path.name}' is not a readable zip archive (truncated or corrupt?): "
-                         f"{library_message(exc)}") from exc
+        raise InputError(lazy("'{name}' is not a readable zip archive (truncated or corrupt?): "
+                              "{detail}", name=path.name, detail=library_message(exc))) from exc
 
 
 def _guard_workbook(path: Path) -> None:
@@ -250,8 +269,9 @@ def _guard_workbook(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not an "
-                         f"xlsx file?): {library_message(exc)}") from exc
+        raise InputError(lazy("cannot read attributes '{name}' (truncated, corrupt or not an "
+                              "xlsx file?): {detail}", name=path.name,
+                              detail=library_message(exc))) from exc
     with archive:
         guard_zip(archive, path.name)
 
@@ -259,8 +279,9 @@ def _guard_workbook(path: Path) -> None:
 def _shapefiles(members: list[zipfile.ZipInfo], name: str) -> list[str]:
     shps = [m.filename[:-4] for m in members if m.filename.lower().endswith(".shp")]
     if not shps:
-        raise InputError(f"'{name}' contains no .shp file; a zipped Shapefile needs at least the "
-                         ".shp, .shx and .dbf files (and .prj for the CRS)")
+        raise InputError(lazy("'{name}' contains no .shp file; a zipped Shapefile needs at "
+                              "least the .shp, .shx and .dbf files (and .prj for the CRS)",
+                              name=name))
     return shps
 
 
@@ -276,20 +297,23 @@ def _read_zipped_shapefile(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                     target = Path(tmp) / PurePosixPath(m.filename).name
                     target.write_bytes(archive.read(m))
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise InputError(f"'{path.name}' is corrupt: {library_message(exc)}") from exc
+                raise InputError(lazy("'{name}' is corrupt: {detail}", name=path.name,
+                                      detail=library_message(exc))) from exc
             shp = Path(tmp) / (PurePosixPath(stem).name + ".shp")
             if not shp.with_suffix(".dbf").exists() and not shp.with_suffix(".DBF").exists():
-                raise InputError(f"'{path.name}': the Shapefile '{stem}' has no .dbf part; zip the "
-                                 ".shp, .shx, .dbf and .prj files together")
+                raise InputError(lazy("'{name}': the Shapefile '{stem}' has no .dbf part; zip "
+                                      "the .shp, .shx, .dbf and .prj files together",
+                                      name=path.name, stem=stem))
             for part in Path(tmp).iterdir():  # the .shp and .shx carry the ESRI header
                 if part.suffix.lower() in (".shp", ".shx") and formats.sniff(part) != "shp":
-                    raise InputError(f"cannot read the Shapefile in '{path.name}': "
-                                     f"'{part.name}' is not a Shapefile part (no ESRI header)")
+                    raise InputError(lazy("cannot read the Shapefile in '{name}': '{part}' is "
+                                          "not a Shapefile part (no ESRI header)",
+                                          name=path.name, part=part.name))
             try:
                 gdf = _read_vector(formats.gdal_path(shp, "shp"), None)
             except Exception as exc:
-                raise InputError(f"cannot read the Shapefile in '{path.name}': "
-                                 f"{library_message(exc)}") from exc
+                raise InputError(lazy("cannot read the Shapefile in '{name}': {detail}",
+                                      name=path.name, detail=library_message(exc))) from exc
     return _checked_boundaries(gdf, path.name)
 
 
@@ -306,7 +330,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     path = _existing(path, "attributes")
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise InputError(f"'{path.name}': attributes must be one of {', '.join(TABLE_SUFFIXES)}")
+        raise _wrong_suffix(path.name, "attributes", TABLE_SUFFIXES)
     check_size(path.stat().st_size, path.name)
     fmt = formats.check_signature(path, path.name, "attributes")
     try:
@@ -321,12 +345,13 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"cannot read attributes '{path.name}' (truncated, corrupt or not a "
-                         f"{suffix.lstrip('.')} file?): {library_message(exc)}") from exc
+        raise InputError(lazy("cannot read attributes '{name}' (truncated, corrupt or not a "
+                              "{suffix} file?): {detail}", name=path.name,
+                              suffix=suffix.lstrip("."), detail=library_message(exc))) from exc
     table.columns = [str(c).strip() for c in table.columns]
     check_shape(len(table), len(table.columns), path.name)
     if table.empty:
-        raise InputError(f"'{path.name}' has no rows")
+        raise InputError(lazy("'{name}' has no rows", name=path.name))
     return table
 
 
@@ -381,8 +406,8 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
     if given in WIDE_UNICODE:  # UTF-16/32 without a mark, said by the user: NULs expected
         return _decoded(data, given, name, "given"), given, "given"
     if b"\x00" in data[:SNIFF_BYTES]:
-        raise InputError(f"'{name}' looks like a binary file, not a text CSV; export the table "
-                         "as CSV, XLSX or Parquet")
+        raise InputError(lazy("'{name}' looks like a binary file, not a text CSV; export the "
+                              "table as CSV, XLSX or Parquet", name=name))
     try:
         return data.decode("utf-8"), "utf-8", "utf-8"
     except UnicodeDecodeError:
@@ -395,7 +420,7 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             return data.decode(codec), codec, source
         except UnicodeDecodeError:  # a byte past the detection window that it cannot decode
             continue
-    raise InputError(f"cannot decode '{name}'; save it as UTF-8")  # latin-1 never fails
+    raise InputError(lazy("cannot decode '{name}'; save it as UTF-8", name=name))  # latin-1 never fails
 
 
 def _detect(sample: bytes) -> str | None:
@@ -435,7 +460,7 @@ def read_csv_bytes(data: bytes, name: str, encoding: str | None = None) -> pd.Da
     sniffed (comma, semicolon, tab or bar)."""
     text, encoding, source = decode_text(data, name, encoding)
     if not text.strip():
-        raise InputError(f"'{name}' is empty")
+        raise InputError(lazy("'{name}' is empty", name=name))
     sample = text[:SNIFF_BYTES]
     delimiter = _delimiter(sample)
     header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
@@ -450,10 +475,11 @@ def read_csv_bytes(data: bytes, name: str, encoding: str | None = None) -> pd.Da
             table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
                                 keep_default_na=False, na_values=CSV_NA_VALUES)
     except pd.errors.ParserError as exc:
-        raise InputError(f"'{name}' is not a consistent CSV (delimiter '{delimiter}'): "
-                         f"{library_message(exc)}") from exc
+        raise InputError(lazy("'{name}' is not a consistent CSV (delimiter '{delimiter}'): "
+                              "{detail}", name=name, delimiter=delimiter,
+                              detail=library_message(exc))) from exc
     except pd.errors.EmptyDataError as exc:
-        raise InputError(f"'{name}' has no columns") from exc
+        raise InputError(lazy("'{name}' has no columns", name=name)) from exc
     table.attrs.update(encoding=encoding, encoding_from=source, delimiter=delimiter)
     return table
 
@@ -489,8 +515,16 @@ def _read_csv_arrow(source: io.BytesIO | io.StringIO, delimiter: str,
 def _existing(path: str | Path, what: str) -> Path:
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{what} file not found: {path}")
+        raise InputError(lazy("{what} file not found: {path}", what=lazy(formats.KINDS[what]),
+                              path=str(path)))
     return path
+
+
+def _wrong_suffix(name: str, what: str, suffixes: tuple[str, ...]) -> InputError:
+    """The error for a file whose suffix is not one of ``suffixes`` (``what``: a key of
+    :data:`core.intake.formats.KINDS`)."""
+    return InputError(lazy("'{name}': {what} must be one of {suffixes}", name=name,
+                           what=lazy(formats.KINDS[what]), suffixes=", ".join(suffixes)))
 
 
 class _spooled:
@@ -499,7 +533,7 @@ class _spooled:
     def __init__(self, name: str, data: bytes, suffixes: tuple[str, ...], what: str):
         base = PurePosixPath(str(name).replace("\\", "/")).name or "upload"
         if Path(base).suffix.lower() not in suffixes:
-            raise InputError(f"'{base}': {what} must be one of {', '.join(suffixes)}")
+            raise _wrong_suffix(base, what, suffixes)
         check_size(len(data), base)
         self.base, self.data, self._dir = base, data, None
 
@@ -511,10 +545,11 @@ class _spooled:
         except OSError as exc:
             if self._dir is not None:
                 self._dir.cleanup()
-            raise InputError(f"the server could not store '{self.base}' to read it "
-                             f"({exc.strerror or type(exc).__name__}); nothing was changed. Try "
-                             "again in a minute; if it persists, tell the administrator (the "
-                             "server's temporary folder may be full)") from None
+            raise InputError(lazy("the server could not store '{name}' to read it ({detail}); "
+                                  "nothing was changed. Try again in a minute; if it persists, "
+                                  "tell the administrator (the server's temporary folder may be "
+                                  "full)", name=self.base,
+                                  detail=exc.strerror or type(exc).__name__)) from None
         return path
 
     def __exit__(self, *exc) -> None:

@@ -309,7 +309,7 @@ def read(path: str | Path) -> ReferenceValues:
     problem, each with what to fix)."""
     p = Path(path)
     if not p.exists():
-        raise InputError(f"reference values file not found: {p}")
+        raise InputError(i18n.lazy("reference values file not found: {path}", path=str(p)))
     return loads(p.read_bytes(), p.name)
 
 
@@ -325,8 +325,9 @@ def _rows(text: str, name: str) -> list[dict]:
     """The rows of a reference CSV (delimiter , ; or tab, read from the header line)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputError(f"'{name}' is empty; a reference file has the columns "
-                         f"{', '.join(COLUMNS)} and one row per value")
+        raise InputError(i18n.lazy("'{name}' is empty; a reference file has the columns "
+                                   "{columns} and one row per value", name=name,
+                                   columns=", ".join(COLUMNS)))
     header = lines[0]
     delimiter = max(",;\t", key=header.count)
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
@@ -335,22 +336,27 @@ def _rows(text: str, name: str) -> list[dict]:
     missing = [c for c in COLUMNS if c not in head]
     extra = [head[i] for i in named if head[i] not in COLUMNS]
     if missing or extra:
-        raise InputError(
-            f"'{name}' must have exactly the columns {', '.join(COLUMNS)} (one row per value); "
-            + "; ".join(part for part in (f"missing: {', '.join(missing)}" if missing else "",
-                                         f"unknown: {', '.join(extra)}" if extra else "") if part))
+        found = i18n.lazy_join("; ", [part for part in (
+            i18n.lazy("missing: {columns}", columns=", ".join(missing)) if missing else "",
+            i18n.lazy("unknown: {columns}", columns=", ".join(extra)) if extra else "") if part])
+        raise InputError(i18n.lazy("'{name}' must have exactly the columns {columns} (one row "
+                                   "per value); {found}", name=name, columns=", ".join(COLUMNS),
+                                   found=found))
     rows = []
     for number, cells in enumerate(reader, start=2):
         if len(cells) != len(head):
-            raise InputError(f"'{name}', line {number}: {len(cells)} fields where the header has "
-                             f"{len(head)}; put a source that contains '{delimiter}' in double "
-                             'quotes, e.g. "Ofgem, price cap"')
+            raise InputError(i18n.lazy(
+                "'{name}', line {line}: {n} fields where the header has {header}; put a source "
+                "that contains '{delimiter}' in double quotes, e.g. \"Ofgem, price cap\"",
+                name=name, line=number, n=len(cells), header=len(head), delimiter=delimiter))
         if any(cells[i].strip() for i in range(len(head)) if i not in named):
-            raise InputError(f"'{name}', line {number}: a value in a column without a name; "
-                             f"keep the columns {', '.join(COLUMNS)}")
+            raise InputError(i18n.lazy("'{name}', line {line}: a value in a column without a "
+                                       "name; keep the columns {columns}", name=name,
+                                       line=number, columns=", ".join(COLUMNS)))
         rows.append({head[i]: cells[i].strip() for i in named})
     if not rows:
-        raise InputError(f"'{name}' has a header but no values; add one row per value")
+        raise InputError(i18n.lazy("'{name}' has a header but no values; add one row per value",
+                                   name=name))
     return rows
 
 
@@ -361,8 +367,8 @@ def from_saved(records: object) -> ReferenceValues:
     if not records:
         return defaults()
     if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
-        raise InputError("the saved city's reference values are not readable; give the city "
-                         "its reference values again")
+        raise InputError(i18n.lazy("the saved city's reference values are not readable; give "
+                                   "the city its reference values again"))
     rows = [{c: str(r.get(c, "")) for c in (*COLUMNS, "origin", "given")} for r in records]
     return overlay(defaults(), rows, "the saved city", row_origins=True)
 

@@ -445,7 +445,7 @@ def _convert_units(gdf: gpd.GeoDataFrame, units_by_column: dict[str, str],
             f = units.factor(spec.kind, unit)
         except units.UnitError as exc:
             raise InputError(lazy("column '{column}': {error}", column=name,
-                                  error=str(exc))) from exc
+                                  error=exc.args[0])) from exc
         if name not in gdf or f == 1.0:
             continue
         num = pd.to_numeric(gdf[name], errors="coerce")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.i18n import N_, _, lazy
+
 # 1 international foot = 0.3048 m exactly (NIST SP 811, 2008, B.8).
 M2_PER_FT2 = 0.3048**2
 # 1 therm = 100,000 Btu(IT) = 29.3071 kWh (US EIA, "Units and calculators: energy conversion").
@@ -38,8 +40,16 @@ UNITS: dict[str, dict[str, float]] = {
 CANONICAL_UNIT = {"energy": "kWh", "area": "m2", "share": "share"}
 
 
+#: the words a message uses for a kind of quantity (a key of :data:`UNITS`)
+KINDS = {"energy": N_("energy"), "area": N_("area"), "share": N_("share")}
+
+
 class UnitError(ValueError):
-    """A unit that Greenprint does not know for this kind of column."""
+    """A unit that Greenprint does not know for this kind of column (its message a
+    :func:`core.i18n.lazy` message, written in the language in effect by ``str()``)."""
+
+    def __str__(self) -> str:
+        return _(self.args[0]) if self.args else ""
 
 
 def factor(kind: str, unit: str) -> float:
@@ -57,7 +67,8 @@ def factor(kind: str, unit: str) -> float:
     for name, f in table.items():
         if _normalise(name) == key:
             return f
-    raise UnitError(f"unknown {kind} unit '{unit}'; accepted: {', '.join(table)}")
+    raise UnitError(lazy("unknown {kind} unit '{unit}'; accepted: {accepted}",
+                         kind=lazy(KINDS.get(kind, kind)), unit=unit, accepted=", ".join(table)))
 
 
 def convert(values: pd.Series | np.ndarray | float, kind: str, unit: str):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.errors import CityValidationError, InputError
+from core.i18n import lazy
 from core.intake import mapping as column_mapping
 from core.intake.city import City, load_city, write_city
 from core.intake.mapping import ColumnMapping
@@ -143,7 +144,7 @@ class Cities(Connected):
 
 
 def city_record(row: CityRow, scenarios_n: int) -> StoredCity:
-    mapping = (column_mapping.validated(row.mapping, "the saved mapping")
+    mapping = (column_mapping.validated(row.mapping, lazy("the saved mapping"))
                if row.mapping is not None else None)
     return StoredCity(row.id, row.fingerprint, row.name, row.source, row.illustrative,
                       row.n_districts, row.size_bytes, row.created_at, row.deleted_at,
