@@ -29,13 +29,19 @@ matplotlib only when a briefing is made): map visible 15.9 s = 3.60 x bare Strea
 after every page 694 -> 664 MB. Then the training stepped torch's functional AdamW
 instead of constructing ``torch.optim.AdamW``, which imported torch._dynamo: after every
 page 685 -> 621 MB, the Energy model page adding 285 -> 219 MB (torch itself about 180
-MB). What is left: the Equity page 79 MB (esda imports all of libpysal, which imports
-scikit-learn, scipy.stats, requests and bs4: no narrower import of either package
-exists), the Scenario lab 31 MB (core.report's package import: matplotlib, Jinja2,
-markdown-it). With the map component (dashboard.map, no deck.gl): map
-visible 3.84 s = 2.13 x bare Streamlit (median of 3 runs), memory after the first map 285 MB;
-on an existing store 4.07 s = 2.26 x bare (1.80 s), the first start (store made) 4.10 s:
-the store's creation is not where the time goes.
+MB); core.report no longer imports its briefing (matplotlib, Jinja2, markdown-it) for the
+Scenario lab's portal figures: the Lab adding 31 -> 6 MB, after every page 596 MB (382
+anonymous, 214 file-backed). What is left: torch (about 180 MB: the optimizer and the
+energy model run in the server) and the Equity page's 80 MB (esda imports all of libpysal,
+which imports scikit-learn, scipy.stats, requests and bs4: no narrower import of either
+package exists); the first page alone is 283 MB (Streamlit, pandas, geopandas, pyarrow,
+the city), so 400 MB is out of reach while torch runs in the server process.
+With the map component (dashboard.map, no deck.gl): map visible 3.84 s = 2.13 x bare
+Streamlit (median of 3 runs); on an existing store 4.07 s = 2.26 x bare (1.80 s), the first
+start (store made) 4.10 s. Then the map drawn before the store opens (SQLAlchemy and
+alembic after the page): 3.54 s = 1.90 x bare (1.86 s), 1.18 x the target; a second
+visitor on the warm server 2.76 s against bare Streamlit's 1.18 s: 1.58 s of the 1.67 s
+Greenprint adds is the browser loading and running the page's elements, not the server.
 """
 
 from __future__ import annotations
