@@ -150,7 +150,7 @@ with estimate_box:
                  "until this is fixed.").format(figure_error=figure_error))
     upload.figure_inputs(report.estimates)
 m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(_("Districts (count)"), f"{report.n_districts:,}", border=True)
+m1.metric(_("Districts (count)"), number(report.n_districts), border=True)
 m2.metric(_("With data (districts)"), _("{n_with_data:,} of {n_districts:,}").format(
     n_with_data=report.n_with_data, n_districts=report.n_districts),
           border=True, help=_("districts with an attribute row and a population; the others "

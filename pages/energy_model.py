@@ -5,7 +5,7 @@ model card."""
 import streamlit as st
 
 from core.assess import maps, summary
-from core.i18n import _
+from core.i18n import _, percent
 from core.intake import columns
 from core.models import metrics, predicted, yardstick
 from core.models.features import available_targets
@@ -72,7 +72,7 @@ for card, (target, result) in zip(cards, ev.targets.items(), strict=True):
     chosen = result.scores[result.selected]
     card.metric(_("{label_of}: CV(RMSE) of the selected model").format(
         label_of=_(columns.label_of(target))),
-                f"{chosen.cv_rmse:.1%}", help=_(cross_validation.MODEL_NAMES[result.selected]),
+                percent(chosen.cv_rmse, 1), help=_(cross_validation.MODEL_NAMES[result.selected]),
                 border=True)
 for target, verdict in verdicts(ev, city).items():
     SHOW_VERDICT[verdict.band](f"{_(verdict.text)} {_(ev.targets[target].reason)}")

@@ -144,3 +144,15 @@ def test_pages_without_energy_data_explain_why(grid4):
     assert "no observed annual electricity_kwh" in at.info[0].value
     at = open_page(EQUITY, city)
     assert "Equity indicators are unavailable" in at.info[0].value
+
+
+def test_the_energy_model_scores_are_written_for_the_locale():
+    """CV(RMSE) in the metric cards with the language's decimal sign and percent spacing."""
+    import re
+
+    from core import i18n
+
+    with i18n.use_language("es"):
+        at = open_app(nav.ENERGY_MODEL, query={keys.LANGUAGE: "es"}, timeout_s=240)
+        values = [m.value for m in at.metric]
+    assert values and all(re.fullmatch(r"\d+,\d\s%", v) for v in values), values
