@@ -54,9 +54,10 @@ components.estimate_captions(city, ("households", estimates.INCOME))
 
 left, right = st.columns(2)
 bp = left.slider(_("Burden threshold (percentile of districts)"), 50.0, 99.0,
-                 refs.threshold("dac_burden_percentile"), 0.5, key=keys.EQUITY_BURDEN_PCT)
+                 refs.threshold("dac_burden_percentile"), 0.5, format="%.1f",
+                 key=keys.EQUITY_BURDEN_PCT)
 ip = right.slider(_("Low-income threshold (percentile of districts)"), 50.0, 99.0,
-                  refs.threshold("dac_low_income_percentile"), 0.5,
+                  refs.threshold("dac_low_income_percentile"), 0.5, format="%.1f",
                   key=keys.EQUITY_LOW_INCOME_PCT)
 report = inequality.equity_report(city.districts, bp, ip, refs=refs)
 table, release = portal.indicator_table()  # released on the portal (None: the planner's)
