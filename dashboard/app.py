@@ -19,6 +19,7 @@ from dashboard import (
     state,
     text,
 )
+from dashboard import store as app_store
 
 st.set_page_config(page_title="Greenprint", layout="wide", initial_sidebar_state="expanded")
 memory.start_trimmer()  # gc + malloc_trim every GREENPRINT_MEMORY_TRIM_S s (dashboard/memory.py)
@@ -60,14 +61,17 @@ def _frame() -> None:
     sc = sidebar.scenario_sidebar()
     address.settle(sc)
     address.write(sc)
-    note = st.sidebar.container()  # drawn after the page: it opens the store (SQLAlchemy)
+    note = st.sidebar.container()
+    later = not app_store.tried()  # the server's first run: the store opens after the page
+    if not later:
+        with note:
+            address.sidebar_note(sc)
     guard.show_callback_error()
     for warning in state.pop_warnings():
         st.warning(warning)
-    try:
-        guard.run_page(pages.run, pages.url_path or "overview")
-    finally:  # also after st.stop() on the page
-        with note:
+    guard.run_page(pages.run, pages.url_path or "overview")
+    if later:  # opening the store (SQLAlchemy, alembic's check) waits until the page is drawn
+        with note:  # (a page that stops early leaves it to the next run)
             address.sidebar_note(sc)
 
 

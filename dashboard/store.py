@@ -27,19 +27,34 @@ CITIES_KEPT = 8  # saved cities held in memory, across sessions
 ALLOCATIONS_KEPT = 64  # saved results per district held in memory, across sessions
 
 
+#: the stores this process has tried to open, (url, data folder): asking again costs nothing
+_tried: set[tuple[str | None, str]] = set()
+
+
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _open(url: str | None, data_dir: str) -> tuple[Store | None, str | None]:
     from core.store import Store  # SQLAlchemy: not before a page needs the store
 
+    _tried.add((url, data_dir))
     try:
         return Store.open(url, data_dir), None
     except StoreError as exc:
         return None, str(exc)
 
 
-def _opened() -> tuple[Store | None, str | None]:
+def _where() -> tuple[str | None, str]:
     settings = get_settings()
-    return _open(settings.database_url, str(Path(settings.data_dir).absolute()))
+    return settings.database_url, str(Path(settings.data_dir).absolute())
+
+
+def _opened() -> tuple[Store | None, str | None]:
+    return _open(*_where())
+
+
+def tried() -> bool:
+    """Whether this process has already opened (or failed to open) the configured store, so
+    that :func:`get` and :func:`off_reason` answer at once; False on a server's first run."""
+    return _where() in _tried
 
 
 def get() -> Store | None:

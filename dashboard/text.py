@@ -17,13 +17,14 @@ def md(value: str) -> str:
     return _MARKDOWN.sub(r"\\\1", value)
 
 
-_INLINE = re.compile(r"[\\`*\[\]<>$~|]|(?<!\w)_|_(?!\w)|:(?=material/)")
+_INLINE = re.compile(r"[\\`*\[\]<>$~|@]|(?<!\w)_|_(?!\w)|:(?=material/|//)|(?<=www)\.")
 
 
 def inline(value: str) -> str:
     """``value`` (a name the data or a user gave) inside a sentence of Markdown: the signs that
-    would make a link, emphasis, code, HTML, a formula or an icon are escaped; punctuation and
-    an underscore inside a word (``community_areas``) stay as they are."""
+    would make a link (also the bare ``https://``, ``www.`` and e-mail links Streamlit's
+    Markdown finds by itself), emphasis, code, HTML, a formula or an icon are escaped;
+    punctuation and an underscore inside a word (``community_areas``) stay as they are."""
     return _INLINE.sub(lambda m: "\\" + m.group(0), value)
 
 

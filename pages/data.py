@@ -92,7 +92,8 @@ if saved_file is not None:
         st.stop()
 # The CLI's rule (mapping.merge): a loaded file overrides the suggestions; the table below
 # starts from the result, and what the user sets there overrides both.
-base = mapping.merge(mapping.suggest(a_cols, b_cols, boundaries=gdf, table=tbl), saved)
+files_key = state.cache_key(b_up.digest, a_up.digest if a_up else None, layer, encoding)
+base = mapping.merge(upload.suggested(a_cols, b_cols, gdf, tbl, files_key), saved)
 ids_left, ids_right, crs_col = st.columns(3)
 b_id = ids_left.selectbox(_("Id column in the boundaries"), b_cols, key=keys.DATA_BOUNDARY_ID,
                           index=b_cols.index(base.id_column) if base.id_column in b_cols else 0)
@@ -107,7 +108,6 @@ st.caption(_("Suggested from your column names: check each row, pick the canonic
            "e.g. kWh, m², share). Tick *model feature* to keep another numeric column for the "
            "models."))
 base = base.model_copy(update={"id_column": b_id, "attributes_id": a_id})
-files_key = state.cache_key(b_up.digest, a_up.digest if a_up else None, layer, encoding)
 editor_key = state.cache_key(files_key, b_id, a_id, saved_file.file_id if saved_file else None)
 edited = st.data_editor(
     pd.DataFrame(mapping.to_rows(base, b_cols, a_cols), columns=list(mapping.ROW_COLUMNS)),

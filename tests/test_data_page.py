@@ -283,3 +283,22 @@ def upload_keys(name: str) -> str:
     from dashboard.data import upload as data_upload
 
     return data_upload.figure_key(name)
+
+
+def test_the_reference_editor_gives_each_row_its_own_unit_back():
+    """Two units that read alike in a language ("household", "households": 户 in Chinese)
+    come back each as its row's own; a unit typed anew stays as typed."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from core import i18n
+    from dashboard.data import references
+
+    own = pd.DataFrame({"unit": ["household", "households", "kWh"]})
+    refs = SimpleNamespace(frame=lambda: own)
+    with i18n.use_language("zh"):
+        shown = own.assign(unit=own["unit"].map(i18n.unit))
+        shown.loc[2, "unit"] = "MWh"  # typed by the user
+        back = references._as_read(refs, shown)
+    assert back["unit"].tolist() == ["household", "households", "MWh"]

@@ -188,6 +188,18 @@ def test_a_city_name_is_shown_as_text_on_every_surface(hostile_city):
     assert not re.search(r"(?<!\\)[\[\]*<>`]", summary), summary
 
 
+@pytest.mark.parametrize("name, link", [("Log in at https://evil.example", "://"),
+                                        ("see www.evil.example", "www."),
+                                        ("write to help@evil.example", "@")])
+def test_inline_escapes_the_links_markdown_finds_by_itself(name, link):
+    """Streamlit's Markdown turns a bare URL, www. address or e-mail into a link (GFM
+    autolink literals): each loses the sign that starts it."""
+    from dashboard import text
+
+    shown = text.inline(name)
+    assert not re.search(r"(?<!\\)" + re.escape(link), shown) and shown.replace("\\", "") == name
+
+
 def test_inline_leaves_plain_names_as_they_are():
     from dashboard import text
 

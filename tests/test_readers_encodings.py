@@ -76,7 +76,8 @@ def test_the_users_encoding_decides_a_table_that_is_not_utf8():
     assert utf8["name"].tolist() == POLISH and utf8.attrs["encoding"] == "utf-8"
 
 
-@pytest.mark.parametrize("encoding", ["klingon", "rot13", "hex"])
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "hex", "undefined", "unicode_escape",
+                                      "raw_unicode_escape", "palmos"])
 def test_an_unknown_encoding_says_what_to_give(encoding):
     with pytest.raises(InputError, match="not a text encoding Python knows.*cp1250") as exc:
         readers.read_table_bytes("a.csv", table_text(POLISH).encode(), encoding=encoding)

@@ -261,6 +261,8 @@ def test_with_the_store_off_the_app_works_on_the_session(tmp_path, monkeypatch):
     for page in (nav.SCENARIOS, nav.COMPARE):
         at.switch_page(page).run()
         assert not at.exception and any("Saving is off" in i.value for i in at.info)
+        # the sidebar says it too, on a page that stops early (st.stop())
+        assert any("Saving is off" in c.value for c in at.sidebar.caption), page
     at = upload(open_app(nav.DATA), ("d.geojson", paths.DEFAULT_BOUNDARIES.read_bytes()),
                 ("a.csv", paths.DEFAULT_ATTRIBUTES.read_bytes()))
     at.button(key=keys.DATA_USE).click().run()

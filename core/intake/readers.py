@@ -372,17 +372,24 @@ def legacy_encoding(name: str, data: bytes) -> str | None:
         _, encoding, source = decode_text(data, name)
     except InputError:
         return None
-    return encoding if source in ENCODING_FROM[3:] else None  # detected, or the last resort
+    return encoding if source in ("detected", "fallback") else None
+
+
+#: the codecs a user may give (Python's names): the character sets of tables, never a codec
+#: that transforms text (unicode_escape reads backslashes in cells) or refuses every byte
+CHARSETS = re.compile(r"(utf-(8|16|32)(-[lb]e)?|utf-8-sig|ascii|latin-1|cp\d+|iso8859-\d+|"
+                      r"mac-[a-z-]+|koi8-[a-z]+|kz1048|ptcp154|tis-620|shift_jis[a-z0-9_]*|"
+                      r"euc_[a-z0-9_]+|gb2312|gbk|gb18030|hz|big5(hkscs)?|johab|iso2022_[a-z0-9_]+)")
 
 
 def check_encoding(encoding: str) -> str:
-    """``encoding`` as Python's name of that text codec ("Windows-1250" -> "cp1250"); an
-    InputError that says what to give when Python has no such text encoding."""
+    """``encoding`` as Python's name of that character set ("Windows-1250" -> "cp1250"); an
+    InputError that says what to give when it is not one (:data:`CHARSETS`)."""
     try:
         info = codecs.lookup(str(encoding).strip())
     except LookupError:
         info = None
-    if info is None or not getattr(info, "_is_text_encoding", True):
+    if info is None or not CHARSETS.fullmatch(info.name):
         raise InputError(lazy("'{encoding}' is not a text encoding Python knows; give one of "
                               "its codec names, e.g. cp1250 (Central European), cp1252 (Western "
                               "European), cp1251 (Cyrillic), cp932 (Japanese) or gb18030 "

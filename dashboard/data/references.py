@@ -36,10 +36,12 @@ def _shown(refs: ReferenceValues) -> pd.DataFrame:
 
 
 def _as_read(refs: ReferenceValues, table: pd.DataFrame) -> pd.DataFrame:
-    """The edited table with the units core reads: a unit shown in the reader's language is
-    its own again (a unit typed anew is kept as typed)."""
-    own = {unit(u): u for u in refs.frame()["unit"]}
-    return table.assign(unit=table["unit"].map(lambda u: own.get(u, u)))
+    """The edited table with the units core reads: a row that still shows its unit as
+    :func:`_shown` wrote it gets its own unit back (row by row: two units may read alike in
+    a language, "household" and "households" are both 户); a unit typed anew is kept."""
+    own = refs.frame()["unit"]
+    return table.assign(unit=[own[i] if i in own.index and u == unit(own[i]) else u
+                              for i, u in table["unit"].items()])
 
 
 def _edited(refs: ReferenceValues, table: pd.DataFrame) -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 from core import capabilities, i18n, paths
 from core.assess import maps, summary
 from core.errors import CityValidationError, InputError
-from core.intake import degree_day_table, estimates, quality, readers
+from core.intake import degree_day_table, estimates, mapping, quality, readers
 from core.intake.city import City, Validation, validate_city
 from core.intake.mapping import ColumnMapping
 from core.intake.staging import Cleaning
@@ -107,6 +107,20 @@ def encoding_label(codec: str) -> str:
     script = readers.ENCODINGS.get(codec)
     return i18n._("{codec} ({script})").format(codec=codec, script=i18n._(script)) if script \
         else codec
+
+
+@st.cache_resource(**CACHE, show_spinner=False)
+def _suggested(a_cols: tuple[str, ...], b_cols: tuple[str, ...], _boundaries: gpd.GeoDataFrame,
+               _table: pd.DataFrame | None, files_key: str) -> ColumnMapping:
+    return mapping.suggest(list(a_cols), list(b_cols), boundaries=_boundaries, table=_table)
+
+
+def suggested(a_cols: list[str], b_cols: list[str], boundaries: gpd.GeoDataFrame,
+              table: pd.DataFrame | None, files_key: str) -> ColumnMapping:
+    """:func:`core.intake.mapping.suggest` for the uploaded files (``files_key``: their
+    digests, layer and encoding), once per files: matching the id columns by their values
+    reads every boundary column."""
+    return _suggested(tuple(a_cols), tuple(b_cols), boundaries, table, files_key)
 
 
 def layers(u: Upload):
